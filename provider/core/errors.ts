@@ -1,0 +1,27 @@
+/** Typed errors with a stable code; messages say what could not be done and to what. */
+export type OrgformErrorCode =
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "RATE_LIMITED"
+  | "VALIDATION"
+  | "UNSUPPORTED"
+  | "AUTH"
+  | "TRANSIENT"
+  | "REFUSED";
+
+export class OrgformError extends Error {
+  readonly code: OrgformErrorCode;
+  /** Optional structured details (never secrets). */
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: OrgformErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
+    this.name = "OrgformError";
+    this.code = code;
+    if (options?.details) this.details = options.details;
+  }
+}
+
+export function isOrgformError(err: unknown, code?: OrgformErrorCode): err is OrgformError {
+  return err instanceof OrgformError && (code === undefined || err.code === code);
+}

@@ -1,0 +1,377 @@
+/**
+ * Schema registry: loads `schemas/<backend>/<kind>.schema.json` (JSON Schema 2020-12, ajv strict,
+ * `x-` keywords registered as a vocabulary) and answers what each field is.
+ *
+ * Access classes (`x-access`):
+ * - `both`        declared and read back; compared with the live value (drift).
+ * - `export-only` read back, never sent, never a cause of diff; users may not declare it.
+ * - `import-only` sent, never read back; a change of the declared value is an update, never drift.
+ * - `neither`     never declared, never exported; the provider may use it internally.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import Ajv2020 from "ajv/dist/2020";
+import type { ErrorObject, ValidateFunction } from "ajv";
+import addFormats from "ajv-formats";
+import { BACKENDS, BackendName, RESOURCE_KINDS, ResourceKind } from "./backends";
+import { schemasDir } from "./paths";
+import { suggest } from "./suggest";
+
+export const ACCESS_CLASSES = ["both", "export-only", "import-only", "neither"] as const;
+export type Access = (typeof ACCESS_CLASSES)[number];
+
+/** Problem codes produced by schema validation (stable; documented in provider/config/README.md). */
+export type ProblemCode =
+  | "missing-required"
+  | "wrong-type"
+  | "invalid-format"
+  | "not-allowed-value"
+  | "too-short"
+  | "too-long"
+  | "pattern-mismatch"
+  | "out-of-range"
+  | "unknown-field"
+  | "read-only"
+  | "schema-violation";
+
+export interface Problem {
+  /** Path inside the validated object, e.g. ["metadata", "tier"]. */
+  path: string[];
+  code: ProblemCode;
+  message: string;
+  /** For `unknown-field`: the closest known field name, if any. */
+  suggestion?: string;
+}
+
+export interface FieldSpec {
+  name: string;
+  access: Access;
+  replaceOnChange: boolean;
+  volatile: boolean;
+  sensitive: boolean;
+  /** Listed in the schema's `required` (needed to create). */
+  required: boolean;
+  /** Main JSON type ("string", "integer", "number", "boolean", "object", "array"). */
+  type: string;
+  /** `null` is an accepted value (clears the field where the vendor allows it). */
+  nullable: boolean;
+  format?: string;
+  enum?: readonly unknown[];
+  description?: string;
+  /** The property's JSON Schema, as written. */
+  json: Record<string, unknown>;
+}
+
+export interface ResourceSchema {
+  backend: BackendName;
+  kind: ResourceKind;
+  /** The schema document as loaded. */
+  json: Record<string, unknown>;
+  fields: FieldSpec[];
+  field(name: string): FieldSpec | undefined;
+}
+
+/** Keywords of the orgform vocabulary, registered with ajv so that strict mode accepts them. */
+export const ORGFORM_KEYWORDS = ["x-access", "x-replace-on-change", "x-volatile", "x-sensitive"] as const;
+
+let ajvInstance: Ajv2020 | undefined;
+
+/** The shared ajv instance (2020-12, strict, formats, orgform vocabulary, every schema added). */
+export function ajv(): Ajv2020 {
+  if (ajvInstance) return ajvInstance;
+  const instance = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
+  addFormats(instance);
+  instance.addVocabulary([
+    { keyword: "x-access", schemaType: "string", metaSchema: { enum: [...ACCESS_CLASSES] } },
+    { keyword: "x-replace-on-change", schemaType: "boolean" },
+    { keyword: "x-volatile", schemaType: "boolean" },
+    { keyword: "x-sensitive", schemaType: "boolean" },
+  ]);
+  const dir = schemasDir();
+  for (const backend of BACKENDS) {
+    for (const kind of RESOURCE_KINDS) {
+      const file = path.join(dir, backend, `${kind}.schema.json`);
+      if (fs.existsSync(file)) instance.addSchema(readJson(file));
+    }
+  }
+  ajvInstance = instance;
+  return instance;
+}
+
+export function readJson(file: string): Record<string, unknown> {
+  return JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+}
+
+export function schemaId(backend: BackendName, kind: ResourceKind): string {
+  return `https://orgform.dev/schemas/${backend}/${kind}.schema.json`;
+}
+
+export function schemaFile(backend: BackendName, kind: ResourceKind): string {
+  return path.join(schemasDir(), backend, `${kind}.schema.json`);
+}
+
+/** Whether the backend describes this kind at all (e.g. ZenML has no members). */
+export function hasSchema(backend: BackendName, kind: ResourceKind): boolean {
+  return fs.existsSync(schemaFile(backend, kind));
+}
+
+/** The kinds the backend has schemas for. */
+export function kindsOf(backend: BackendName): ResourceKind[] {
+  return RESOURCE_KINDS.filter((kind) => hasSchema(backend, kind));
+}
+
+const schemaCache = new Map<string, ResourceSchema>();
+
+/** The schema of one backend's resource kind (cached). Throws if the vendor has no such kind. */
+export function schemaFor(backend: BackendName, kind: ResourceKind): ResourceSchema {
+  const cacheKey = `${backend}/${kind}`;
+  const cached = schemaCache.get(cacheKey);
+  if (cached) return cached;
+  if (!hasSchema(backend, kind)) {
+    throw new Error(`backend ${backend} has no ${kind} schema (schemas/${backend}/${kind}.schema.json)`);
+  }
+  ajv();
+  const json = readJson(schemaFile(backend, kind));
+  const fields = fieldsOf(json, `${backend}/${kind}`);
+  const byName = new Map(fields.map((f) => [f.name, f]));
+  const schema: ResourceSchema = { backend, kind, json, fields, field: (name) => byName.get(name) };
+  schemaCache.set(cacheKey, schema);
+  return schema;
+}
+
+function fieldsOf(json: Record<string, unknown>, label: string): FieldSpec[] {
+  const properties = (json.properties ?? {}) as Record<string, Record<string, unknown>>;
+  const required = new Set((json.required ?? []) as string[]);
+  return Object.entries(properties).map(([name, prop]) => {
+    const access = prop["x-access"];
+    if (typeof access !== "string" || !(ACCESS_CLASSES as readonly string[]).includes(access)) {
+      throw new Error(`schema ${label}: property ${name} has no valid x-access`);
+    }
+    const { type, nullable } = typeOf(prop);
+    const spec: FieldSpec = {
+      name,
+      access: access as Access,
+      replaceOnChange: prop["x-replace-on-change"] === true,
+      volatile: prop["x-volatile"] === true,
+      sensitive: prop["x-sensitive"] === true,
+      required: required.has(name),
+      type,
+      nullable,
+      json: prop,
+    };
+    if (typeof prop.format === "string") spec.format = prop.format;
+    if (Array.isArray(prop.enum)) spec.enum = prop.enum;
+    if (typeof prop.description === "string") spec.description = prop.description;
+    return spec;
+  });
+}
+
+function typeOf(prop: Record<string, unknown>): { type: string; nullable: boolean } {
+  const t = prop.type;
+  if (typeof t === "string") return { type: t, nullable: t === "null" };
+  if (Array.isArray(t)) {
+    const nonNull = t.filter((x) => x !== "null") as string[];
+    return { type: nonNull[0] ?? "null", nullable: t.includes("null") };
+  }
+  const variants = (prop.anyOf ?? prop.oneOf) as Record<string, unknown>[] | undefined;
+  if (Array.isArray(variants)) {
+    let nullable = false;
+    let type = "object";
+    for (const v of variants) {
+      if (v.type === "null") nullable = true;
+      else if (typeof v.type === "string") type = v.type;
+    }
+    return { type, nullable };
+  }
+  return { type: "object", nullable: false };
+}
+
+/** Fields a user may declare: `both` and `import-only`. */
+export function declarableFields(schema: ResourceSchema): FieldSpec[] {
+  return schema.fields.filter((f) => f.access === "both" || f.access === "import-only");
+}
+
+/** Fields read back from the API: `both` and `export-only`. */
+export function observedFields(schema: ResourceSchema): FieldSpec[] {
+  return schema.fields.filter((f) => f.access === "both" || f.access === "export-only");
+}
+
+export interface ValidateDeclaredOptions {
+  /**
+   * Skip `required` (the object is adopted or updated, not created: missing fields are simply
+   * unmanaged). Default false.
+   */
+  partial?: boolean;
+}
+
+const declaredValidators = new Map<string, ValidateFunction>();
+const observedValidators = new Map<string, ValidateFunction>();
+
+/**
+ * What a user may declare: every problem at once. Unknown fields are `unknown-field` (with a
+ * suggestion), `export-only` / `neither` fields are `read-only`, and the declarable part is checked
+ * against the schema (types, formats, lengths, patterns, enums, required unless `partial`).
+ */
+export function validateDeclared(schema: ResourceSchema, value: unknown, options: ValidateDeclaredOptions = {}): Problem[] {
+  if (!isPlainObject(value)) {
+    return [{ path: [], code: "wrong-type", message: `must be an object (got ${describeType(value)})` }];
+  }
+  const problems: Problem[] = [];
+  const declarable = declarableFields(schema);
+  const declarableNames = declarable.map((f) => f.name);
+  for (const key of Object.keys(value)) {
+    const spec = schema.field(key);
+    if (!spec) {
+      const suggestion = suggest(key, declarableNames);
+      problems.push({
+        path: [key],
+        code: "unknown-field",
+        message: `unknown field "${key}" for a ${schema.backend} ${schema.kind}` + (suggestion ? `; did you mean "${suggestion}"?` : ""),
+        ...(suggestion ? { suggestion } : {}),
+      });
+    } else if (spec.access === "export-only" || spec.access === "neither") {
+      problems.push({
+        path: [key],
+        code: "read-only",
+        message:
+          spec.access === "export-only"
+            ? `"${key}" is read-only (export-only): it is reported by the API and cannot be declared`
+            : `"${key}" is internal to orgform and cannot be declared`,
+      });
+    }
+  }
+  const key = `${schema.backend}/${schema.kind}/${options.partial ? "partial" : "full"}`;
+  let validate = declaredValidators.get(key);
+  if (!validate) {
+    const properties: Record<string, unknown> = {};
+    for (const f of declarable) properties[f.name] = f.json;
+    const required = options.partial ? [] : declarable.filter((f) => f.required).map((f) => f.name);
+    validate = ajv().compile({ type: "object", properties, ...(required.length ? { required } : {}) });
+    declaredValidators.set(key, validate);
+  }
+  const declaredPart: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (declarableNames.includes(k)) declaredPart[k] = v;
+  validate(declaredPart);
+  problems.push(...problemsFromAjv(validate.errors ?? [], declaredPart));
+  return problems;
+}
+
+/** A full object as the API holds it (used by the emulator to validate stored objects). */
+export function validateObserved(schema: ResourceSchema, value: unknown): Problem[] {
+  const key = `${schema.backend}/${schema.kind}`;
+  let validate = observedValidators.get(key);
+  if (!validate) {
+    validate = ajv().getSchema(schemaId(schema.backend, schema.kind)) ?? ajv().compile(schema.json);
+    observedValidators.set(key, validate);
+  }
+  validate(value);
+  return problemsFromAjv(validate.errors ?? [], value);
+}
+
+/** Translates ajv errors into orgform problems with readable messages; one per (path, code). */
+export function problemsFromAjv(errors: ErrorObject[], root: unknown): Problem[] {
+  const out: Problem[] = [];
+  const seen = new Set<string>();
+  // anyOf/oneOf wrappers only repeat what their branches said; keep them when nothing else did.
+  const hasBranchErrors = errors.some((e) => e.keyword !== "anyOf" && e.keyword !== "oneOf");
+  for (const e of errors) {
+    if ((e.keyword === "anyOf" || e.keyword === "oneOf") && hasBranchErrors) continue;
+    // The `{type: "null"}` branch of a nullable anyOf only repeats that the value is not null.
+    if (e.keyword === "type" && (e.params as { type?: unknown }).type === "null" && /\/(anyOf|oneOf)\//.test(e.schemaPath)) {
+      const others = errors.some((o) => o !== e && o.keyword !== "anyOf" && o.keyword !== "oneOf" && o.instancePath.startsWith(e.instancePath));
+      if (others) continue;
+    }
+    const base = pointerToPath(e.instancePath);
+    let problem: Problem;
+    const value = valueAt(root, base);
+    const p = e.params as Record<string, unknown>;
+    switch (e.keyword) {
+      case "required":
+        problem = { path: [...base, String(p.missingProperty)], code: "missing-required", message: `"${String(p.missingProperty)}" is required` };
+        break;
+      case "additionalProperties":
+      case "unevaluatedProperties": {
+        const extra = String(p.additionalProperty ?? p.unevaluatedProperty);
+        problem = { path: [...base, extra], code: "unknown-field", message: `unknown field "${extra}"` };
+        break;
+      }
+      case "type":
+        problem = { path: base, code: "wrong-type", message: `must be ${article(String(p.type))} (got ${describeType(value)})` };
+        break;
+      case "format":
+        problem = { path: base, code: "invalid-format", message: `must be a valid ${String(p.format)}` + (typeof value === "string" ? ` (got ${JSON.stringify(truncate(value))})` : "") };
+        break;
+      case "enum":
+        problem = { path: base, code: "not-allowed-value", message: `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}` + ` (got ${JSON.stringify(value)})` };
+        break;
+      case "const":
+        problem = { path: base, code: "not-allowed-value", message: `must be ${JSON.stringify(p.allowedValue)}` };
+        break;
+      case "minLength":
+        problem = { path: base, code: "too-short", message: `must be at least ${String(p.limit)} character${p.limit === 1 ? "" : "s"} long` };
+        break;
+      case "maxLength":
+        problem = { path: base, code: "too-long", message: `must be at most ${String(p.limit)} characters long (got ${typeof value === "string" ? [...value].length : "?"})` };
+        break;
+      case "pattern":
+        problem = { path: base, code: "pattern-mismatch", message: `must match ${String(p.pattern)}` + (typeof value === "string" ? ` (got ${JSON.stringify(truncate(value))})` : "") };
+        break;
+      case "minimum":
+      case "maximum":
+      case "exclusiveMinimum":
+      case "exclusiveMaximum":
+      case "minItems":
+      case "maxItems":
+      case "minProperties":
+      case "maxProperties":
+        problem = { path: base, code: "out-of-range", message: e.message ?? "out of range" };
+        break;
+      default:
+        problem = { path: base, code: "schema-violation", message: e.message ?? `violates ${e.keyword}` };
+    }
+    const dedupe = `${problem.path.join("\u0000")}|${problem.code}`;
+    if (seen.has(dedupe)) continue;
+    seen.add(dedupe);
+    out.push(problem);
+  }
+  return out;
+}
+
+function pointerToPath(pointer: string): string[] {
+  if (!pointer) return [];
+  return pointer
+    .split("/")
+    .slice(1)
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+
+function valueAt(root: unknown, p: string[]): unknown {
+  let cur: unknown = root;
+  for (const seg of p) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<string, unknown>)[seg];
+  }
+  return cur;
+}
+
+function truncate(s: string): string {
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+function article(type: string): string {
+  const words = type.split(",").map((t) => (t === "null" ? "null" : /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`));
+  return words.join(" or ");
+}
+
+export function describeType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (value === undefined) return "nothing";
+  const t = typeof value;
+  if (t === "number") return Number.isInteger(value) ? "an integer" : "a number";
+  return /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
