@@ -1,0 +1,120 @@
+/**
+ * Up-to-date is a pure function: `diffFields(desired, observed, schema)` decides what differs.
+ * The Pulumi diff, the drift report and export all call it.
+ *
+ * Rules (see values.ts for value semantics):
+ * - Only fields present in `desired` are compared: an undeclared field is unmanaged.
+ * - `both` fields: desired vs observed (live) value.
+ * - `import-only` fields: desired vs the previously declared value (`previousImportOnly`); when
+ *   that option is absent (drift detection) they are never a change. The live API never reports them.
+ * - `export-only`, `neither` and `x-volatile` fields are never a change.
+ * - A change of an `x-replace-on-change` field forces replacement.
+ * - kind: `add` when the old value is unset, `remove` when the new value is unset (declared null),
+ *   `update` otherwise.
+ */
+import { diffLines } from "diff";
+import type { Access, ResourceSchema } from "./schema";
+import { canonicalJson, deepEqual, isUnset } from "./values";
+
+export interface FieldChange {
+  field: string;
+  kind: "update" | "add" | "remove";
+  /** The current value: live for `both`, previously declared for `import-only`. */
+  from: unknown;
+  to: unknown;
+  replace: boolean;
+  access: Access;
+}
+
+export interface FieldDiff {
+  changes: FieldChange[];
+  /** Fields whose change forces replacement. */
+  replaces: string[];
+  hasChanges: boolean;
+}
+
+export interface DiffOptions {
+  /** Import-only values as last declared (from Pulumi state); omit for drift detection. */
+  previousImportOnly?: Record<string, unknown>;
+}
+
+export function diffFields(
+  desired: Record<string, unknown>,
+  observed: Record<string, unknown> | undefined | null,
+  schema: ResourceSchema,
+  options: DiffOptions = {},
+): FieldDiff {
+  const changes: FieldChange[] = [];
+  const live = observed ?? {};
+  for (const spec of schema.fields) {
+    if (!Object.prototype.hasOwnProperty.call(desired, spec.name)) continue;
+    const to = desired[spec.name];
+    if (to === undefined || spec.volatile) continue;
+    let from: unknown;
+    if (spec.access === "both") from = live[spec.name];
+    else if (spec.access === "import-only" && options.previousImportOnly) from = options.previousImportOnly[spec.name];
+    else continue;
+    if (deepEqual(from, to, { caseInsensitive: spec.format === "email" })) continue;
+    changes.push({
+      field: spec.name,
+      kind: isUnset(from) ? "add" : isUnset(to) ? "remove" : "update",
+      from: from === undefined ? null : from,
+      to,
+      replace: spec.replaceOnChange,
+      access: spec.access,
+    });
+  }
+  return { changes, replaces: changes.filter((c) => c.replace).map((c) => c.field), hasChanges: changes.length > 0 };
+}
+
+const SYMBOL: Record<FieldChange["kind"], string> = { update: "~", add: "+", remove: "-" };
+
+/**
+ * Readable rendering, one block per change:
+ *   ~ name: "Acme" => "Acme Corp"
+ *   + description: "Shop"
+ *   - logo_url: "https://x/logo.png" => null
+ *   ~ id: "a" => "b" (forces replacement)
+ * Objects, arrays and long or multi-line strings are shown as a line diff of their JSON.
+ */
+export function renderDiff(diff: FieldDiff, options: { indent?: string } = {}): string {
+  const indent = options.indent ?? "";
+  if (!diff.hasChanges) return `${indent}(no changes)`;
+  const out: string[] = [];
+  for (const c of diff.changes) {
+    const suffix = (c.replace ? " (forces replacement)" : "") + (c.access === "import-only" ? " (import-only)" : "");
+    if (isBlock(c.from) || isBlock(c.to)) {
+      out.push(`${indent}${SYMBOL[c.kind]} ${c.field}:${suffix}`);
+      out.push(...blockDiff(c.from, c.to).map((l) => `${indent}    ${l}`));
+    } else {
+      const from = c.kind === "add" ? "" : `${show(c.from)} => `;
+      out.push(`${indent}${SYMBOL[c.kind]} ${c.field}: ${from}${show(c.to)}${suffix}`);
+    }
+  }
+  return out.join("\n");
+}
+
+function isBlock(value: unknown): boolean {
+  if (value !== null && typeof value === "object") return true;
+  return typeof value === "string" && (value.length > 60 || value.includes("\n"));
+}
+
+function show(value: unknown): string {
+  return value === undefined ? "null" : JSON.stringify(value);
+}
+
+function blockText(value: unknown): string {
+  if (isUnset(value)) return "null\n";
+  if (typeof value === "string") return value.endsWith("\n") ? value : `${value}\n`;
+  return `${canonicalJson(value)}\n`;
+}
+
+function blockDiff(from: unknown, to: unknown): string[] {
+  const lines: string[] = [];
+  for (const part of diffLines(blockText(from), blockText(to))) {
+    const mark = part.added ? "+ " : part.removed ? "- " : "  ";
+    const body = part.value.endsWith("\n") ? part.value.slice(0, -1) : part.value;
+    for (const line of body.split("\n")) lines.push(`${mark}${line}`);
+  }
+  return lines;
+}
