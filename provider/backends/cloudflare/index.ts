@@ -1,0 +1,179 @@
+// Cloudflare Organizations API (closed beta) adapter: envelope {success, errors, messages, result,
+// result_info}, page_token pagination, PUT replaces the whole organization.
+import { HttpClient, HttpStatusError, type HttpMethod } from "../../http/client";
+import { OrgformError } from "../../core/errors";
+import type {
+  Backend,
+  Fields,
+  MemberAbility,
+  MemberAssignment,
+  ObservedMember,
+  ObservedOrganization,
+  OrganizationQuery,
+  ProfileAbility,
+} from "../types";
+import {
+  fromMember,
+  fromOrganization,
+  fromProfile,
+  toCreateBody,
+  toProfileBody,
+  toReplaceBody,
+  type WireMember,
+  type WireOrganization,
+  type WireProfile,
+  type WireRole,
+} from "./mappers";
+
+interface Envelope<T> {
+  success: boolean;
+  errors: { code: number; message: string }[];
+  result: T;
+  result_info?: { next_page_token?: string; total_size?: number };
+}
+
+const PAGE_SIZE = 50;
+
+export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility {
+  readonly name = "cloudflare" as const;
+  private readonly roleCache = new Map<string, WireRole[]>();
+
+  constructor(private readonly http: HttpClient) {}
+
+  private async call<T>(method: HttpMethod, path: string, body?: unknown): Promise<{ status: number; envelope?: Envelope<T> }> {
+    const res = await this.http.send({ method, path, body });
+    const envelope = res.body as Envelope<T> | undefined;
+    if (res.status >= 200 && res.status < 300) return { status: res.status, envelope };
+    if (res.status === 404) return { status: 404, envelope };
+    throw new HttpStatusError(res.status, res.body, `cloudflare ${method} ${path.split("?")[0]}`);
+  }
+
+  private async list<T>(path: string, params: URLSearchParams): Promise<T[]> {
+    const out: T[] = [];
+    let token: string | undefined;
+    do {
+      const q = new URLSearchParams(params);
+      q.set("page_size", String(PAGE_SIZE));
+      if (token) q.set("page_token", token);
+      const { status, envelope } = await this.call<T[]>("GET", `${path}?${q}`);
+      if (status === 404 || !envelope) return out;
+      out.push(...envelope.result);
+      token = envelope.result_info?.next_page_token || undefined;
+    } while (token);
+    return out;
+  }
+
+  private async getWire(id: string): Promise<WireOrganization | undefined> {
+    const { status, envelope } = await this.call<WireOrganization>("GET", `/organizations/${encodeURIComponent(id)}`);
+    return status === 404 ? undefined : envelope?.result;
+  }
+
+  async getOrganization(id: string): Promise<ObservedOrganization | undefined> {
+    const wire = await this.getWire(id);
+    return wire && fromOrganization(wire);
+  }
+
+  async findOrganizations(query: OrganizationQuery): Promise<ObservedOrganization[]> {
+    const params = new URLSearchParams();
+    // The API filters by substring only; exactness is checked here (case-insensitively, as names are unique).
+    if (query.name !== undefined) params.set("name.contains", query.name);
+    if (query.parentId !== undefined) params.set("parent.id", query.parentId ?? "null");
+    const all = await this.list<WireOrganization>("/organizations", params);
+    const wanted = query.name?.toLowerCase();
+    return all.map(fromOrganization).filter((o) => wanted === undefined || o.name.toLowerCase() === wanted);
+  }
+
+  async createOrganization(declared: Fields, parentId: string | null, marker: string): Promise<ObservedOrganization> {
+    const { envelope } = await this.call<WireOrganization>("POST", "/organizations", toCreateBody(declared, parentId, marker));
+    return fromOrganization(envelope!.result);
+  }
+
+  async updateOrganization(id: string, declared: Fields, parentId: string | null | undefined): Promise<ObservedOrganization> {
+    const live = await this.getWire(id);
+    if (!live) throw new OrgformError("NOT_FOUND", `cannot update cloudflare organization ${id}: it does not exist`);
+    const { status, envelope } = await this.call<WireOrganization>(
+      "PUT",
+      `/organizations/${encodeURIComponent(id)}`,
+      toReplaceBody(live, declared, parentId),
+    );
+    if (status === 404) throw new OrgformError("NOT_FOUND", `cannot update cloudflare organization ${id}: it does not exist`);
+    return fromOrganization(envelope!.result);
+  }
+
+  async deleteOrganization(id: string): Promise<void> {
+    await this.call("DELETE", `/organizations/${encodeURIComponent(id)}`);
+  }
+
+  async getProfile(orgId: string): Promise<Fields | undefined> {
+    const { status, envelope } = await this.call<WireProfile>("GET", `/organizations/${encodeURIComponent(orgId)}/profile`);
+    return status === 404 ? undefined : fromProfile(envelope?.result);
+  }
+
+  async putProfile(orgId: string, declared: Fields): Promise<Fields> {
+    const path = `/organizations/${encodeURIComponent(orgId)}/profile`;
+    const live = await this.call<WireProfile>("GET", path);
+    if (live.status === 404) throw new OrgformError("NOT_FOUND", `cannot set the profile of cloudflare organization ${orgId}: it does not exist`);
+    const body = toProfileBody(live.envelope?.result ?? undefined, declared);
+    const { envelope } = await this.call<WireProfile>("PUT", path, body);
+    return fromProfile(envelope?.result ?? body);
+  }
+
+  private async roles(orgId: string): Promise<WireRole[]> {
+    let roles = this.roleCache.get(orgId);
+    if (!roles) {
+      roles = await this.list<WireRole>(`/organizations/${encodeURIComponent(orgId)}/roles`, new URLSearchParams());
+      this.roleCache.set(orgId, roles);
+    }
+    return roles;
+  }
+
+  private async roleId(orgId: string, roleName: string): Promise<string> {
+    const roles = await this.roles(orgId);
+    const role = roles.find((r) => r.name.toLowerCase() === roleName.toLowerCase());
+    if (!role) {
+      throw new OrgformError(
+        "VALIDATION",
+        `cloudflare organization ${orgId} has no role "${roleName}" (it has: ${roles.map((r) => r.name).join(", ")})`,
+      );
+    }
+    return role.id;
+  }
+
+  async listMembers(orgId: string): Promise<ObservedMember[]> {
+    const members = await this.list<WireMember>(`/organizations/${encodeURIComponent(orgId)}/members`, new URLSearchParams());
+    return members.map(fromMember);
+  }
+
+  async addMember(orgId: string, member: MemberAssignment): Promise<ObservedMember> {
+    const roleId = await this.roleId(orgId, member.role);
+    const path = `/organizations/${encodeURIComponent(orgId)}/members`;
+    try {
+      const { envelope } = await this.call<WireMember>("POST", path, { email: member.email, roles: [roleId], status: "accepted" });
+      return fromMember(envelope!.result);
+    } catch (err) {
+      // An email is a member at most once: after an ambiguous POST, or a 409, look before failing.
+      const existing = (await this.listMembers(orgId)).find((m) => m.email.toLowerCase() === member.email.toLowerCase());
+      if (existing) return existing.role === member.role ? existing : this.setMemberRole(orgId, existing.id, member.role);
+      throw err;
+    }
+  }
+
+  async setMemberRole(orgId: string, memberId: string, role: string): Promise<ObservedMember> {
+    const roleId = await this.roleId(orgId, role);
+    const { status, envelope } = await this.call<WireMember>(
+      "PUT",
+      `/organizations/${encodeURIComponent(orgId)}/members/${encodeURIComponent(memberId)}`,
+      { roles: [{ id: roleId }] },
+    );
+    if (status === 404) throw new OrgformError("NOT_FOUND", `member ${memberId} of cloudflare organization ${orgId} does not exist`);
+    return fromMember(envelope!.result);
+  }
+
+  async removeMember(orgId: string, memberId: string): Promise<void> {
+    await this.call("DELETE", `/organizations/${encodeURIComponent(orgId)}/members/${encodeURIComponent(memberId)}`);
+  }
+}
+
+export function cloudflareBackend(http: HttpClient): CloudflareBackend {
+  return new CloudflareBackend(http) satisfies Backend & ProfileAbility & MemberAbility;
+}

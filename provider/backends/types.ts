@@ -1,0 +1,76 @@
+// One small interface per vendor adapter. Objects cross it as flat logical records whose field
+// names are the schema's (schemas/<backend>/<kind>.schema.json); adapters own the wire mapping.
+import type { BackendName } from "../core/backends";
+
+/** A flat record as the schema names its fields. */
+export type Fields = Record<string, unknown>;
+
+/** An organization as the API reports it. `parent_id` is null for a root organization. */
+export interface ObservedOrganization {
+  id: string;
+  name: string;
+  parentId: string | null;
+  /** Every field the API reported, schema names, read-only ones included. */
+  fields: Fields;
+  /** The ownership marker the object carries, if any (see `createOrganization`). */
+  marker?: string;
+}
+
+export interface MemberAssignment {
+  email: string;
+  role: string;
+}
+
+export interface ObservedMember extends MemberAssignment {
+  id: string;
+  fields: Fields;
+}
+
+export interface OrganizationQuery {
+  /** Exact name, compared as the vendor's uniqueness rule compares (case-insensitively for most). */
+  name?: string;
+  /** Only children of this organization; `null` for roots; undefined for any. */
+  parentId?: string | null;
+}
+
+export interface Backend {
+  readonly name: BackendName;
+  /** Answers undefined when the organization does not exist (404), never throws for that. */
+  getOrganization(id: string): Promise<ObservedOrganization | undefined>;
+  findOrganizations(query: OrganizationQuery): Promise<ObservedOrganization[]>;
+  /**
+   * Creates an organization carrying `marker` where the API has a place for one, so that after an
+   * ambiguous failure the caller can find what it created (and tell it from someone else's).
+   */
+  createOrganization(declared: Fields, parentId: string | null, marker: string): Promise<ObservedOrganization>;
+  /** Applies the declared fields; fields not declared keep their live values. */
+  updateOrganization(id: string, declared: Fields, parentId: string | null | undefined): Promise<ObservedOrganization>;
+  /** Succeeds when the organization is already gone; vendor refusals surface with their reason. */
+  deleteOrganization(id: string): Promise<void>;
+}
+
+/** The vendor keeps a profile beside the organization (read and replaced, never deleted). */
+export interface ProfileAbility {
+  getProfile(orgId: string): Promise<Fields | undefined>;
+  /** Applies the declared fields, keeping undeclared ones at their live values. */
+  putProfile(orgId: string, declared: Fields): Promise<Fields>;
+}
+
+/** The vendor lists, adds, changes and removes members of an organization. */
+export interface MemberAbility {
+  listMembers(orgId: string): Promise<ObservedMember[]>;
+  addMember(orgId: string, member: MemberAssignment): Promise<ObservedMember>;
+  setMemberRole(orgId: string, memberId: string, role: string): Promise<ObservedMember>;
+  /** Succeeds when the member is already gone. */
+  removeMember(orgId: string, memberId: string): Promise<void>;
+}
+
+export type FullBackend = Backend & Partial<ProfileAbility> & Partial<MemberAbility>;
+
+export function hasProfiles(b: FullBackend): b is Backend & ProfileAbility {
+  return typeof b.getProfile === "function" && typeof b.putProfile === "function";
+}
+
+export function hasMembers(b: FullBackend): b is Backend & MemberAbility {
+  return typeof b.listMembers === "function" && typeof b.addMember === "function";
+}

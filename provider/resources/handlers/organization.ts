@@ -1,0 +1,243 @@
+// What the Organization resource does, free of Pulumi's serialization concerns: the dynamic
+// provider object only forwards here (see ../organization.ts).
+import { capabilitiesOf } from "../../core/capabilities";
+import { diffFields, renderDiff } from "../../core/diff";
+import { OrgformError, isOrgformError } from "../../core/errors";
+import { projectForExport } from "../../core/export";
+import { schemaFor, validateDeclared } from "../../core/schema";
+import type { BackendName } from "../../core/backends";
+import { AmbiguousWriteError } from "../../http/client";
+import type { Fields, ObservedOrganization } from "../../backends/types";
+import { backendFor, type ConnectionInputs } from "../runtime";
+import { checkFailures, pickDeclared, type CheckFailure } from "./common";
+
+export interface OrganizationInputs extends ConnectionInputs {
+  /** Stable key of the organization in the desired state (its Pulumi resource name). */
+  key: string;
+  /** `<project>/<stack>`: with the key, it makes the ownership marker a create leaves behind. */
+  owner: string;
+  /** Declared fields, schema names; the parent is `parentId`, not a field. */
+  fields: Fields;
+  /** Parent organization id; null or absent for a root organization. */
+  parentId?: string | null;
+  /** Take over an existing organization instead of creating one. */
+  adopt?: { id?: string; name?: string };
+}
+
+export interface OrganizationOutputs extends OrganizationInputs {
+  organizationId: string;
+  /** The `both` fields as the API last reported them. */
+  live: Fields;
+  liveParentId: string | null;
+  /** The `export-only` fields as the API last reported them. */
+  readOnly: Fields;
+  /** Whether this resource created the organization (false when adopted). */
+  created: boolean;
+}
+
+const PARENT_FIELD = "parent_id";
+const CREATE_ATTEMPTS = 4;
+
+export function markerFor(inputs: Pick<OrganizationInputs, "owner" | "key">): string {
+  return `orgform:${inputs.owner}/${inputs.key}`;
+}
+
+export function check(news: OrganizationInputs): CheckFailure[] {
+  const schema = schemaFor(news.backend as BackendName, "organization");
+  const caps = capabilitiesOf(news.backend as BackendName);
+  const problems = validateDeclared(schema, news.fields ?? {}, { partial: !!news.adopt });
+  const failures = checkFailures("fields", problems);
+  if (!news.adopt && !caps.organization.create) {
+    failures.push({
+      property: "adopt",
+      reason: `${caps.displayName} organizations cannot be created: declare adopt: {id: ...} or adopt: {name: ...} to manage an existing one`,
+    });
+  }
+  if (news.parentId && !caps.hierarchy.supported) {
+    failures.push({ property: "parentId", reason: `${caps.displayName} has no organization hierarchy` });
+  }
+  return failures;
+}
+
+function outputsFor(inputs: OrganizationInputs, observed: ObservedOrganization, created: boolean): OrganizationOutputs {
+  const schema = schemaFor(inputs.backend as BackendName, "organization");
+  const projection = projectForExport(observed.fields, schema);
+  const live = { ...projection.declared };
+  delete live[PARENT_FIELD];
+  return {
+    ...inputs,
+    organizationId: observed.id,
+    live,
+    liveParentId: observed.parentId,
+    readOnly: projection.readOnly,
+    created,
+  };
+}
+
+function describeParent(parentId: string | null | undefined): string {
+  return parentId ? `under parent ${parentId}` : "at the root";
+}
+
+async function adopt(inputs: OrganizationInputs): Promise<ObservedOrganization> {
+  const backend = await backendFor(inputs);
+  const how = inputs.adopt!;
+  if (how.id) {
+    const found = await backend.getOrganization(how.id);
+    if (!found) throw new OrgformError("NOT_FOUND", `cannot adopt organization ${inputs.key}: no organization has id ${how.id}`);
+    return found;
+  }
+  const name = how.name ?? String(inputs.fields.name);
+  const found = await backend.findOrganizations({ name });
+  if (found.length === 0) throw new OrgformError("NOT_FOUND", `cannot adopt organization ${inputs.key}: no organization is named "${name}"`);
+  if (found.length > 1) {
+    throw new OrgformError(
+      "CONFLICT",
+      `cannot adopt organization ${inputs.key}: ${found.length} organizations are named "${name}" (ids ${found.map((o) => o.id).join(", ")}); adopt one by id`,
+    );
+  }
+  return found[0];
+}
+
+/**
+ * Creates the organization exactly once. The object carries the ownership marker; after an
+ * ambiguous failure (timeout, reset, 5xx after commit) it is looked up by that marker before any
+ * retry. A same-named organization without our marker is someone else's: never taken silently.
+ */
+async function createOnce(inputs: OrganizationInputs): Promise<ObservedOrganization> {
+  const backend = await backendFor(inputs);
+  const caps = capabilitiesOf(inputs.backend as BackendName);
+  const marker = markerFor(inputs);
+  const parentId = inputs.parentId ?? null;
+  const name = String(inputs.fields.name);
+  const scope = caps.organization.nameUniqueness.scope === "siblings" ? { parentId } : {};
+  const findOurs = async () => (await backend.findOrganizations({ name, ...scope })).filter((o) => o.marker === marker);
+
+  const existing = await backend.findOrganizations({ name, ...scope });
+  const ours = existing.find((o) => o.marker === marker);
+  // Left behind by an earlier run of this stack that died before recording it: it is ours.
+  if (ours) return ours;
+  if (existing.length > 0 && caps.organization.nameUniqueness.scope !== "none") {
+    throw new OrgformError(
+      "CONFLICT",
+      `cannot create organization ${inputs.key}: an organization named "${name}" already exists ${describeParent(parentId)} ` +
+        `(id ${existing[0].id}). To manage it, add to its declaration: adopt: {id: "${existing[0].id}"} (or adopt: {name: "${name}"})`,
+    );
+  }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await backend.createOrganization(inputs.fields, parentId, marker);
+    } catch (err) {
+      if (!(err instanceof AmbiguousWriteError) || attempt >= CREATE_ATTEMPTS) throw err;
+      const found = await findOurs();
+      if (found.length > 0) return found[0];
+    }
+  }
+}
+
+export async function create(inputs: OrganizationInputs): Promise<{ id: string; outs: OrganizationOutputs }> {
+  if (inputs.adopt) {
+    const found = await adopt(inputs);
+    // Converge the adopted object to what is declared.
+    const converged = await converge(inputs, found);
+    return { id: found.id, outs: outputsFor(inputs, converged, false) };
+  }
+  const created = await createOnce(inputs);
+  const converged = await converge(inputs, created);
+  return { id: created.id, outs: outputsFor(inputs, converged, true) };
+}
+
+/** Updates the live object when it differs from the declaration; no call when it does not. */
+async function converge(inputs: OrganizationInputs, observed: ObservedOrganization): Promise<ObservedOrganization> {
+  const schema = schemaFor(inputs.backend as BackendName, "organization");
+  const fieldDiff = diffFields(inputs.fields, observed.fields, schema, { previousImportOnly: {} });
+  const wantParent = inputs.adopt && inputs.parentId === undefined ? observed.parentId : (inputs.parentId ?? null);
+  if (!fieldDiff.hasChanges && wantParent === observed.parentId) return observed;
+  const backend = await backendFor(inputs);
+  return backend.updateOrganization(observed.id, inputs.fields, wantParent);
+}
+
+export interface DiffAnswer {
+  changes: boolean;
+  replaces: string[];
+  deleteBeforeReplace: boolean;
+  /** For orgform's own reports: the rendering of what differs. */
+  detail: string;
+}
+
+export function diff(olds: OrganizationOutputs, news: OrganizationInputs): DiffAnswer {
+  const backend = news.backend as BackendName;
+  const schema = schemaFor(backend, "organization");
+  const caps = capabilitiesOf(backend);
+  const previousImportOnly = pickDeclared(olds.fields ?? {}, schema, "import-only");
+  const fieldDiff = diffFields(news.fields ?? {}, olds.live ?? olds.fields ?? {}, schema, { previousImportOnly });
+  const replaces = fieldDiff.replaces.map((f) => `fields.${f}`);
+  if (olds.backend !== news.backend) replaces.push("backend");
+  const wantParent = news.adopt && news.parentId === undefined ? olds.liveParentId : (news.parentId ?? null);
+  const parentChanged = (olds.liveParentId ?? null) !== (wantParent ?? null);
+  return {
+    changes: fieldDiff.hasChanges || parentChanged || replaces.length > 0,
+    replaces,
+    deleteBeforeReplace: caps.organization.nameUniqueness.scope !== "none",
+    detail: [renderDiff(fieldDiff), parentChanged ? `~ parent: ${olds.liveParentId ?? "null"} => ${wantParent ?? "null"}` : ""]
+      .filter((l) => l && l !== "(no changes)")
+      .join("\n"),
+  };
+}
+
+export async function update(id: string, olds: OrganizationOutputs, news: OrganizationInputs): Promise<{ outs: OrganizationOutputs }> {
+  const backend = await backendFor(news);
+  const parentId = news.adopt && news.parentId === undefined ? undefined : (news.parentId ?? null);
+  const observed = await backend.updateOrganization(id, news.fields, parentId);
+  return { outs: outputsFor(news, observed, olds.created ?? false) };
+}
+
+export async function read(
+  id: string,
+  props: OrganizationOutputs,
+): Promise<{ id: string; props: OrganizationOutputs | Record<string, never>; inputs?: OrganizationInputs }> {
+  const backend = await backendFor(props);
+  const observed = await backend.getOrganization(id);
+  // Gone from the API: an empty id tells the engine to drop it from state.
+  if (!observed) return { id: "", props: {} };
+  const outs = outputsFor(stripOutputs(props), observed, props.created ?? false);
+  // Inputs as they would have to be declared to match what is live (so refresh shows drift).
+  const schema = schemaFor(props.backend as BackendName, "organization");
+  const fields: Fields = { ...props.fields };
+  for (const name of Object.keys(fields)) {
+    if (schema.field(name)?.access === "both" && name in outs.live) fields[name] = outs.live[name];
+  }
+  const inputs: OrganizationInputs = { ...stripOutputs(props), fields };
+  if (props.parentId !== undefined || observed.parentId !== null) inputs.parentId = observed.parentId;
+  return { id, props: { ...outs, fields, ...(inputs.parentId !== undefined ? { parentId: inputs.parentId } : {}) }, inputs };
+}
+
+function stripOutputs(props: OrganizationOutputs): OrganizationInputs {
+  const { organizationId: _a, live: _b, liveParentId: _c, readOnly: _d, created: _e, ...inputs } = props;
+  return inputs;
+}
+
+export async function remove(id: string, props: OrganizationOutputs): Promise<void> {
+  const backend = props.backend as BackendName;
+  const caps = capabilitiesOf(backend);
+  if (!caps.organization.delete.supported) {
+    // The vendor cannot delete organizations (they exist and are adopted): release it.
+    warn(`${caps.displayName} organization ${props.key} (${id}) cannot be deleted through the API: released from management, left as it is`);
+    return;
+  }
+  const client = await backendFor(props);
+  try {
+    await client.deleteOrganization(id);
+  } catch (err) {
+    if (isOrgformError(err, "NOT_FOUND")) return;
+    throw new OrgformError(
+      isOrgformError(err) ? err.code : "REFUSED",
+      `cannot delete organization ${props.key} (${id}): ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+}
+
+function warn(message: string): void {
+  // The dynamic provider's stderr reaches the engine's diagnostics.
+  process.stderr.write(`warning: ${message}\n`);
+}

@@ -1,0 +1,78 @@
+// The OrganizationProfile resource: the vendor's profile beside an organization. The API has no
+// DELETE for it, so deleting the resource releases it (with a warning) and leaves it as it is.
+import { capabilitiesOf } from "../../core/capabilities";
+import { diffFields, renderDiff } from "../../core/diff";
+import { OrgformError } from "../../core/errors";
+import { projectForExport } from "../../core/export";
+import { schemaFor, validateDeclared } from "../../core/schema";
+import type { BackendName } from "../../core/backends";
+import { hasProfiles, type Fields } from "../../backends/types";
+import { backendFor, type ConnectionInputs } from "../runtime";
+import { checkFailures, pickDeclared, type CheckFailure } from "./common";
+
+export interface ProfileInputs extends ConnectionInputs {
+  organizationId: string;
+  fields: Fields;
+}
+
+export interface ProfileOutputs extends ProfileInputs {
+  live: Fields;
+}
+
+export function check(news: ProfileInputs): CheckFailure[] {
+  const backend = news.backend as BackendName;
+  if (!capabilitiesOf(backend).profile.supported) {
+    return [{ property: "backend", reason: `${capabilitiesOf(backend).displayName} has no organization profile` }];
+  }
+  return checkFailures("fields", validateDeclared(schemaFor(backend, "profile"), news.fields ?? {}, { partial: true }));
+}
+
+async function profiles(inputs: ProfileInputs) {
+  const backend = await backendFor(inputs);
+  if (!hasProfiles(backend)) throw new OrgformError("UNSUPPORTED", `the ${inputs.backend} backend has no organization profile`);
+  return backend;
+}
+
+function outputsFor(inputs: ProfileInputs, observed: Fields): ProfileOutputs {
+  return { ...inputs, live: projectForExport(observed, schemaFor(inputs.backend as BackendName, "profile")).declared };
+}
+
+export async function create(inputs: ProfileInputs): Promise<{ id: string; outs: ProfileOutputs }> {
+  const observed = await (await profiles(inputs)).putProfile(inputs.organizationId, inputs.fields);
+  return { id: `${inputs.organizationId}/profile`, outs: outputsFor(inputs, observed) };
+}
+
+export function diff(olds: ProfileOutputs, news: ProfileInputs) {
+  const schema = schemaFor(news.backend as BackendName, "profile");
+  const previousImportOnly = pickDeclared(olds.fields ?? {}, schema, "import-only");
+  const fieldDiff = diffFields(news.fields ?? {}, olds.live ?? {}, schema, { previousImportOnly });
+  const replaces = [...fieldDiff.replaces.map((f) => `fields.${f}`)];
+  if (olds.organizationId !== news.organizationId) replaces.push("organizationId");
+  return {
+    changes: fieldDiff.hasChanges || replaces.length > 0,
+    replaces,
+    deleteBeforeReplace: false,
+    detail: renderDiff(fieldDiff),
+  };
+}
+
+export async function update(_id: string, _olds: ProfileOutputs, news: ProfileInputs): Promise<{ outs: ProfileOutputs }> {
+  const observed = await (await profiles(news)).putProfile(news.organizationId, news.fields);
+  return { outs: outputsFor(news, observed) };
+}
+
+export async function read(id: string, props: ProfileOutputs) {
+  const observed = await (await profiles(props)).getProfile(props.organizationId);
+  if (!observed) return { id: "", props: {} };
+  const { live: _live, ...inputs } = props;
+  const outs = outputsFor(inputs, observed);
+  const fields: Fields = { ...props.fields };
+  for (const name of Object.keys(fields)) if (name in outs.live) fields[name] = outs.live[name];
+  return { id, props: { ...outs, fields }, inputs: { ...inputs, fields } };
+}
+
+export async function remove(id: string, props: ProfileOutputs): Promise<void> {
+  process.stderr.write(
+    `warning: the ${props.backend} API cannot delete an organization profile: ${id} is released from management and left as it is\n`,
+  );
+}

@@ -1,0 +1,94 @@
+import * as pulumi from "@pulumi/pulumi";
+import { loadOrgform } from "./load";
+
+const membersProvider: pulumi.dynamic.ResourceProvider = {
+  async configure(req) {
+    loadOrgform("provider/resources/runtime").configure(req.config);
+  },
+  async check(_olds, news) {
+    return { inputs: news, failures: loadOrgform("provider/resources/handlers/members").check(news) };
+  },
+  async diff(_id, olds, news) {
+    const { changes, replaces, deleteBeforeReplace } = loadOrgform("provider/resources/handlers/members").diff(olds, news);
+    return { changes, replaces, deleteBeforeReplace };
+  },
+  async create(inputs) {
+    return loadOrgform("provider/resources/handlers/members").create(inputs);
+  },
+  async read(id, props) {
+    return loadOrgform("provider/resources/handlers/members").read(id, props);
+  },
+  async update(id, olds, news) {
+    return loadOrgform("provider/resources/handlers/members").update(id, olds, news);
+  },
+  async delete(id, props) {
+    return loadOrgform("provider/resources/handlers/members").remove(id, props);
+  },
+};
+
+const memberProvider: pulumi.dynamic.ResourceProvider = {
+  async configure(req) {
+    loadOrgform("provider/resources/runtime").configure(req.config);
+  },
+  async check(_olds, news) {
+    return { inputs: news, failures: loadOrgform("provider/resources/handlers/members").checkOne(news) };
+  },
+  async diff(_id, olds, news) {
+    return loadOrgform("provider/resources/handlers/members").diffOne(olds, news);
+  },
+  async create(inputs) {
+    return loadOrgform("provider/resources/handlers/members").createOne(inputs);
+  },
+  async read(id, props) {
+    return loadOrgform("provider/resources/handlers/members").readOne(id, props);
+  },
+  async update(id, olds, news) {
+    return loadOrgform("provider/resources/handlers/members").updateOne(id, olds, news);
+  },
+  async delete(id, props) {
+    return loadOrgform("provider/resources/handlers/members").removeOne(id, props);
+  },
+};
+
+export interface MemberAssignmentArgs {
+  email: pulumi.Input<string>;
+  /** A role name of the backend (schemas/<backend>/capabilities.json `members.roles`). */
+  role?: pulumi.Input<string>;
+}
+
+export interface OrganizationMembersArgs {
+  backend: pulumi.Input<string>;
+  endpoint?: pulumi.Input<string>;
+  organizationId: pulumi.Input<string>;
+  /** `authoritative`: members not listed are removed; `additive`: they are left alone. */
+  mode?: pulumi.Input<"additive" | "authoritative">;
+  members: pulumi.Input<pulumi.Input<MemberAssignmentArgs>[]>;
+}
+
+/** All member assignments of one organization: one resource per organization, not per member. */
+export class OrganizationMembers extends pulumi.dynamic.Resource {
+  declare readonly organizationId: pulumi.Output<string>;
+  declare readonly mode: pulumi.Output<string>;
+  declare readonly members: pulumi.Output<{ email: string; role: string }[]>;
+  declare readonly live: pulumi.Output<{ email: string; role: string; id: string }[]>;
+
+  constructor(name: string, args: OrganizationMembersArgs, opts?: pulumi.CustomResourceOptions) {
+    super(membersProvider, name, { mode: "additive", ...args, live: undefined }, opts, "orgform", "OrganizationMembers");
+  }
+}
+
+export interface OrganizationMemberArgs extends MemberAssignmentArgs {
+  backend: pulumi.Input<string>;
+  endpoint?: pulumi.Input<string>;
+  organizationId: pulumi.Input<string>;
+}
+
+/** One member assignment (additive), for programs that manage members one by one. */
+export class OrganizationMember extends pulumi.dynamic.Resource {
+  declare readonly memberId: pulumi.Output<string>;
+  declare readonly liveRole: pulumi.Output<string>;
+
+  constructor(name: string, args: OrganizationMemberArgs, opts?: pulumi.CustomResourceOptions) {
+    super(memberProvider, name, { ...args, memberId: undefined, liveRole: undefined }, opts, "orgform", "OrganizationMember");
+  }
+}

@@ -1,0 +1,73 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { OrganizationInputs, OrganizationOutputs } from "./handlers/organization";
+import { loadOrgform } from "./load";
+
+export type { OrganizationInputs, OrganizationOutputs };
+
+/** Serialized into state: nothing captured but `loadOrgform`; the code is loaded per call. */
+const organizationProvider: pulumi.dynamic.ResourceProvider = {
+  async configure(req) {
+    loadOrgform("provider/resources/runtime").configure(req.config);
+  },
+  async check(_olds, news) {
+    return { inputs: news, failures: loadOrgform("provider/resources/handlers/organization").check(news) };
+  },
+  async diff(_id, olds, news) {
+    const { changes, replaces, deleteBeforeReplace } = loadOrgform("provider/resources/handlers/organization").diff(olds, news);
+    return { changes, replaces, deleteBeforeReplace };
+  },
+  async create(inputs) {
+    return loadOrgform("provider/resources/handlers/organization").create(inputs);
+  },
+  async read(id, props) {
+    return loadOrgform("provider/resources/handlers/organization").read(id, props);
+  },
+  async update(id, olds, news) {
+    return loadOrgform("provider/resources/handlers/organization").update(id, olds, news);
+  },
+  async delete(id, props) {
+    return loadOrgform("provider/resources/handlers/organization").remove(id, props);
+  },
+};
+
+export interface OrganizationArgs {
+  /** Backend name: cloudflare, zenml, commercelayer, cloudomation or aiaengine. */
+  backend: pulumi.Input<string>;
+  /** Full base URL of the API; default: environment, stack config (`orgform:endpoint`), then the vendor's. */
+  endpoint?: pulumi.Input<string>;
+  /** Declared fields, named as in schemas/<backend>/organization.schema.json. */
+  fields: pulumi.Input<Record<string, pulumi.Input<unknown>>>;
+  /** Parent organization id (an input, not Pulumi's `parent` option: a move is an update). */
+  parentId?: pulumi.Input<string | null>;
+  /** Take over an existing organization by id or by name instead of creating one. */
+  adopt?: pulumi.Input<{ id?: pulumi.Input<string>; name?: pulumi.Input<string> }>;
+  /** Stable key for the ownership marker; default: the resource name. */
+  key?: pulumi.Input<string>;
+}
+
+export class Organization extends pulumi.dynamic.Resource {
+  declare readonly organizationId: pulumi.Output<string>;
+  declare readonly backend: pulumi.Output<string>;
+  declare readonly fields: pulumi.Output<Record<string, unknown>>;
+  declare readonly parentId: pulumi.Output<string | null | undefined>;
+  /** The declarable (`both`) fields as the API last reported them. */
+  declare readonly live: pulumi.Output<Record<string, unknown>>;
+  declare readonly liveParentId: pulumi.Output<string | null>;
+  /** The read-only (`export-only`) fields as the API last reported them. */
+  declare readonly readOnly: pulumi.Output<Record<string, unknown>>;
+  declare readonly created: pulumi.Output<boolean>;
+
+  constructor(name: string, args: OrganizationArgs, opts?: pulumi.CustomResourceOptions) {
+    const props = {
+      key: name,
+      owner: `${pulumi.getProject()}/${pulumi.getStack()}`,
+      ...args,
+      organizationId: undefined,
+      live: undefined,
+      liveParentId: undefined,
+      readOnly: undefined,
+      created: undefined,
+    };
+    super(organizationProvider, name, props, opts, "orgform", "Organization");
+  }
+}

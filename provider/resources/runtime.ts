@@ -1,0 +1,64 @@
+// Per-process state of the dynamic provider: the stack config handed to `configure`, and one
+// backend client per connection. Credentials are read here, at call time, never captured.
+import { createHash } from "node:crypto";
+import { resolveConnection, type Connection } from "../config/connection";
+import type { BackendName } from "../core/backends";
+import { OrgformError } from "../core/errors";
+import { openBackend } from "../backends";
+import type { FullBackend } from "../backends/types";
+
+/** What every resource carries to find its API: no secret, ever. */
+export interface ConnectionInputs {
+  backend: string;
+  /** Full base URL; absent means the environment, the stack config or the vendor's default. */
+  endpoint?: string;
+}
+
+let stackConfig: Record<string, string> = {};
+
+/** Called from the dynamic providers' `configure` with the stack's decrypted config. */
+export function configure(config: { get(key: string): string | undefined }, keys: readonly string[] = STACK_KEYS): void {
+  const next: Record<string, string> = {};
+  for (const key of keys) {
+    const value = config.get(key);
+    if (value !== undefined) next[key] = value;
+  }
+  stackConfig = next;
+}
+
+/** The stack config keys orgform reads (namespace `orgform`). */
+export const STACK_KEYS = [
+  "orgform:backend",
+  "orgform:endpoint",
+  "orgform:tokenUrl",
+  "orgform:token",
+  "orgform:email",
+  "orgform:apiKey",
+  "orgform:clientId",
+  "orgform:clientSecret",
+] as const;
+
+const clients = new Map<string, FullBackend>();
+
+export async function connectionFor(inputs: ConnectionInputs): Promise<Connection> {
+  return resolveConnection({
+    backend: inputs.backend as BackendName,
+    flags: inputs.endpoint ? { endpoint: inputs.endpoint } : {},
+    env: process.env,
+    stackConfig,
+  });
+}
+
+export async function backendFor(inputs: ConnectionInputs): Promise<FullBackend> {
+  const connection = await connectionFor(inputs);
+  // One client per endpoint and credential for the life of the process; keyed by a hash, so no
+  // credential is kept in a map key.
+  const key = createHash("sha256").update(JSON.stringify(connection)).digest("hex");
+  let client = clients.get(key);
+  if (!client) {
+    client = openBackend(connection, key);
+    clients.set(key, client);
+  }
+  if (client.name !== inputs.backend) throw new OrgformError("VALIDATION", `backend mismatch: ${client.name} vs ${inputs.backend}`);
+  return client;
+}
