@@ -1,0 +1,272 @@
+import { randomBytes } from "node:crypto";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { Authenticator, visibleOrgIds } from "./auth";
+import { Counters } from "./counters";
+import { DIALECTS } from "./dialects";
+import { FaultInjector, parseFaultSpec, type FaultRule } from "./faults";
+import { parseRateLimit, RateLimiter, type RateLimitConfig } from "./ratelimit";
+import { applySeed, readSeedFile, type SeedResult } from "./seed";
+import { Store } from "./store";
+import { registerAdmin } from "./admin";
+import { DEFAULT_CREDENTIALS, type Credentials, type Dialect, type DialectAnswer, type DialectContext } from "./types";
+
+export interface EmulatorOptions {
+  /** SQLite file, or `:memory:` (the default for the library; the CLI defaults to `.orgform/emulator.db`). */
+  db?: string;
+  /** Overrides of the accepted credentials (defaults in `DEFAULT_CREDENTIALS`). */
+  credentials?: Partial<Credentials>;
+  /** Rate limit per credential and dialect: `"10/s"`, `"600/m,burst=20"`, a config, or null (off, default). */
+  rateLimit?: string | RateLimitConfig | null;
+  /** Fault rules: a spec string (see `faults.ts`) or parsed rules. Default: none. */
+  faults?: string | FaultRule[];
+  /** Seed of the fault PRNG (default 1). */
+  faultSeed?: number;
+  /** A seed document (already parsed) applied on start, after `seedFile`. */
+  seed?: unknown;
+  /** A YAML/JSON seed file applied on start. */
+  seedFile?: string;
+  /** Clock (tests). */
+  now?: () => Date;
+  /** Fastify request logging (default off). */
+  logger?: boolean;
+  /** Dialects to mount (default: all in `emulator/dialects/index.ts`). */
+  dialects?: readonly Dialect[];
+}
+
+export interface EmulatorRuntime {
+  store: Store;
+  credentials: Credentials;
+  dialects: readonly Dialect[];
+  ctx: DialectContext;
+  auth: Authenticator;
+  limiter: RateLimiter;
+  faults: FaultInjector;
+  counters: Counters;
+  /** The start-up rate limit and faults, restored by `POST /_admin/reset`. */
+  initial: { rateLimit: RateLimitConfig | null; faults: FaultRule[]; faultSeed: number };
+  /** Applies a seed document in one transaction. */
+  seed(doc: unknown): SeedResult;
+}
+
+export interface Emulator {
+  app: FastifyInstance;
+  store: Store;
+  runtime: EmulatorRuntime;
+  /** Seed results of `seedFile` / `seed`, if any. */
+  seeded: SeedResult | null;
+  /** Stops the server (in-flight requests finish) and closes the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions extends EmulatorOptions {
+  port?: number;
+  host?: string;
+}
+
+export interface StartedEmulator extends Emulator {
+  /** `http://host:port` */
+  url: string;
+  /** Base URL of each mounted dialect, by backend name. */
+  baseUrls: Record<string, string>;
+  credentials: Credentials;
+}
+
+const resolveRateLimit = (r: EmulatorOptions["rateLimit"]): RateLimitConfig | null =>
+  r === undefined || r === null ? null : typeof r === "string" ? parseRateLimit(r) : r;
+
+function send(reply: FastifyReply, a: DialectAnswer): FastifyReply {
+  reply.code(a.status);
+  if (a.headers) reply.headers(a.headers);
+  return reply.send(a.body);
+}
+
+/** Route key for counters: method and route pattern relative to the dialect's prefix. */
+function routeKey(dialect: Dialect, req: FastifyRequest): string {
+  const url = req.routeOptions.url;
+  const pattern = url === undefined ? "(no route)" : url.startsWith(dialect.prefix) ? url.slice(dialect.prefix.length) || "/" : url;
+  return `${req.method} ${pattern}`;
+}
+
+function pathAfterPrefix(dialect: Dialect, req: FastifyRequest): string {
+  const path = req.url.split("?", 1)[0];
+  return path.startsWith(dialect.prefix) ? path.slice(dialect.prefix.length) || "/" : path;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The core's request pipeline for one dialect, in order: count, authenticate, rate-limit, inject
+ * faults; after the handler, commit-then-fail turns a successful write's answer into an error.
+ */
+function installCore(scope: FastifyInstance, dialect: Dialect, rt: EmulatorRuntime): void {
+  scope.addHook("onRequest", async (req, reply) => {
+    rt.counters.request(dialect.name, routeKey(dialect, req));
+
+    const auth = rt.auth.authenticate(dialect.name, dialect.readCredential(req));
+    if (!auth.ok) return send(reply, dialect.errors.unauthenticated(auth.reason));
+    req.principal = auth.principal;
+
+    const bucket = rt.limiter.take(dialect.name, auth.principal.id);
+    if (bucket) {
+      reply.headers(dialect.rateLimitHeaders(bucket));
+      if (!bucket.allowed) {
+        const a = dialect.errors.rateLimited(bucket.retryAfterSeconds);
+        return send(reply, { ...a, headers: { ...a.headers, "retry-after": String(bucket.retryAfterSeconds) } });
+      }
+    }
+
+    if (!rt.faults.active) return;
+    const plan = rt.faults.plan(dialect.name, req.method, pathAfterPrefix(dialect, req));
+    if (plan.latencyMs > 0) await sleep(plan.latencyMs);
+    if (plan.action?.kind === "reset") {
+      rt.counters.answer(dialect.name, routeKey(dialect, req), "reset");
+      reply.hijack();
+      req.raw.socket.resetAndDestroy();
+      return reply;
+    }
+    if (plan.action?.kind === "error") return send(reply, dialect.errors.fault(plan.action.status));
+    if (plan.commitThenFail) req.commitThenFail = plan.commitThenFail;
+  });
+
+  scope.addHook("onSend", async (req, reply, payload) => {
+    const ctf = req.commitThenFail;
+    if (!ctf || reply.statusCode >= 300 || !ctf.fire()) return payload;
+    if (ctf.status === "reset") {
+      rt.counters.answer(dialect.name, routeKey(dialect, req), "reset");
+      req.raw.socket.resetAndDestroy();
+      return payload;
+    }
+    const a = dialect.errors.fault(ctf.status);
+    reply.code(a.status);
+    if (a.headers) reply.headers(a.headers);
+    reply.header("content-type", "application/json; charset=utf-8");
+    return JSON.stringify(a.body);
+  });
+
+  scope.addHook("onResponse", async (req, reply) => {
+    if (req.raw.socket?.destroyed && !reply.raw.writableFinished) return;
+    rt.counters.answer(dialect.name, routeKey(dialect, req), reply.statusCode);
+  });
+
+  scope.setErrorHandler((err, _req, reply) => send(reply, dialect.errors.fromError(err)));
+  scope.setNotFoundHandler((req, reply) => send(reply, dialect.errors.noRoute(req.method, pathAfterPrefix(dialect, req))));
+}
+
+/** Builds the emulator's Fastify app over its store, without listening. */
+export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const now = options.now ?? (() => new Date());
+  const credentials: Credentials = { ...DEFAULT_CREDENTIALS, ...options.credentials };
+  const dialects = options.dialects ?? DIALECTS;
+  const store = new Store({ path: options.db ?? ":memory:" });
+  try {
+    const ctx: DialectContext = {
+      store,
+      now,
+      newId: () => randomBytes(16).toString("hex"),
+      visibleOrgIds: (principal, backend) => visibleOrgIds(store, principal, backend),
+    };
+    const faultRules = typeof options.faults === "string" ? parseFaultSpec(options.faults) : (options.faults ?? []);
+    const initial = { rateLimit: resolveRateLimit(options.rateLimit), faults: faultRules, faultSeed: options.faultSeed ?? 1 };
+    const limiter = new RateLimiter(() => now().getTime());
+    limiter.configure(initial.rateLimit);
+    const faults = new FaultInjector();
+    faults.configure(initial.faults, initial.faultSeed);
+    const rt: EmulatorRuntime = {
+      store,
+      credentials,
+      dialects,
+      ctx,
+      auth: new Authenticator(store, credentials, now),
+      limiter,
+      faults,
+      counters: new Counters(now),
+      initial,
+      seed: (doc) => store.tx(() => applySeed(ctx, dialects, doc)),
+    };
+
+    let seeded: SeedResult | null = null;
+    const merge = (r: SeedResult): void => {
+      seeded = seeded
+        ? { organizations: [...seeded.organizations, ...r.organizations], members: seeded.members + r.members, tokens: [...seeded.tokens, ...r.tokens] }
+        : r;
+    };
+    if (options.seedFile) merge(rt.seed(readSeedFile(options.seedFile)));
+    if (options.seed !== undefined) merge(rt.seed(options.seed));
+
+    const app = Fastify({
+      logger: options.logger ?? false,
+      bodyLimit: 1024 * 1024,
+      routerOptions: { ignoreTrailingSlash: true },
+      forceCloseConnections: "idle",
+    });
+
+    // An empty body with a JSON content type (common on DELETE) is no body, not a parse error.
+    const defaultJson = app.getDefaultJsonParser("error", "error");
+    app.removeContentTypeParser("application/json");
+    app.addContentTypeParser("application/json", { parseAs: "string" }, (req, text, done) => {
+      if (text === "" || (typeof text === "string" && text.trim() === "")) return done(null, undefined);
+      defaultJson(req, String(text), done);
+    });
+
+    app.get("/", async () => ({
+      name: "orgform emulator",
+      dialects: Object.fromEntries(dialects.map((d) => [d.name, d.prefix])),
+      admin: "/_admin",
+    }));
+    app.get("/healthz", async () => ({ ok: true }));
+
+    for (const dialect of dialects) {
+      await app.register(
+        async (scope) => {
+          installCore(scope, dialect, rt);
+          dialect.routes(scope, ctx);
+        },
+        { prefix: dialect.prefix },
+      );
+    }
+    await app.register(async (scope) => registerAdmin(scope, rt), { prefix: "/_admin" });
+    await app.ready();
+
+    let closed = false;
+    return {
+      app,
+      store,
+      runtime: rt,
+      seeded,
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        try {
+          await app.close();
+        } finally {
+          store.close();
+        }
+      },
+    };
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+}
+
+/** Builds the emulator and listens; `port: 0` (the default) picks a free port. */
+export async function startEmulator(options: StartOptions = {}): Promise<StartedEmulator> {
+  const emu = await buildEmulator(options);
+  const host = options.host ?? "127.0.0.1";
+  try {
+    await emu.app.listen({ port: options.port ?? 0, host });
+  } catch (err) {
+    await emu.close();
+    throw err;
+  }
+  const addr = emu.app.server.address();
+  const port = typeof addr === "object" && addr ? addr.port : options.port;
+  const shownHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
+  const url = `http://${shownHost}:${port}`;
+  return {
+    ...emu,
+    url,
+    baseUrls: Object.fromEntries(emu.runtime.dialects.map((d) => [d.name, url + d.prefix])),
+    credentials: emu.runtime.credentials,
+  };
+}

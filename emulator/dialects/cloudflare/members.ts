@@ -1,0 +1,192 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { MemberRow } from "../../store";
+import type { DialectContext } from "../../types";
+import { CF, CfError, notFound, success } from "./envelope";
+import { parsePositiveInt, visibleOrg } from "./organizations";
+import {
+  BACKEND,
+  memberToWire,
+  memberUniqueKey,
+  roleById,
+  roles,
+  userIdFor,
+  validateMember,
+  type MemberDocument,
+} from "./wire";
+
+/**
+ * Members and roles of an organization, modelled on Cloudflare's account members (the Organizations
+ * document stops at "# Members"; docs/architecture.md fixes the design):
+ *
+ *   GET  /organizations/{id}/roles                      the fixed role set, {id, name, description, permissions}
+ *   GET  /organizations/{id}/members                    page, per_page (default 20, max 50), status, order, direction
+ *   POST /organizations/{id}/members                    {email, roles: ["<role id>"], status?: "pending"|"accepted"}
+ *   GET  /organizations/{id}/members/{member_id}
+ *   PUT  /organizations/{id}/members/{member_id}         {roles: [{id}] | ["<role id>"], status?}
+ *   DELETE /organizations/{id}/members/{member_id}      -> {id}
+ */
+
+type Query = Record<string, string | string[] | undefined>;
+
+const MEMBER_LIST_PARAMS = ["page", "per_page", "status", "order", "direction"] as const;
+const ORDERS = ["user.first_name", "user.last_name", "user.email", "status"] as const;
+const STATUSES = ["pending", "accepted"] as const;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function readBody(req: FastifyRequest): Record<string, unknown> {
+  if (!isObject(req.body)) throw CfError.of(400, CF.invalid, "the request body must be a JSON object");
+  return req.body;
+}
+
+function one(q: Query, key: string): string | undefined {
+  const v = q[key];
+  if (Array.isArray(v)) throw CfError.of(400, CF.invalid, `query parameter ${key} may be given only once`);
+  return v;
+}
+
+/** Role ids from `["<id>"]` or `[{id}]`; unknown ids are a 400 naming the offending entry. */
+function parseRoles(value: unknown): string[] {
+  if (!Array.isArray(value)) throw CfError.of(400, CF.invalid, "roles: must be a list of role ids", "/roles");
+  const ids = value.map((r, i) => {
+    const id = typeof r === "string" ? r : isObject(r) && typeof r.id === "string" ? r.id : undefined;
+    if (id === undefined) throw CfError.of(400, CF.invalid, `roles[${i}]: must be a role id or {id}`, `/roles/${i}`);
+    if (!roleById(id)) {
+      throw CfError.of(400, CF.invalid, `roles[${i}]: unknown role id ${id}; GET /organizations/{id}/roles lists the roles`, `/roles/${i}`);
+    }
+    return id;
+  });
+  return [...new Set(ids)];
+}
+
+function parseStatus(value: unknown): "pending" | "accepted" | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !(STATUSES as readonly string[]).includes(value)) {
+    throw CfError.of(400, CF.invalid, `status: must be one of ${STATUSES.join(", ")}`, "/status");
+  }
+  return value as "pending" | "accepted";
+}
+
+function memberOf(ctx: DialectContext, req: FastifyRequest): { orgId: string; member: MemberRow } {
+  const { organization_id: orgId, member_id: memberId } = req.params as { organization_id: string; member_id: string };
+  visibleOrg(ctx, req, orgId, `/members/${memberId}`);
+  const member = ctx.store.getMember(BACKEND, orgId, memberId);
+  if (!member) throw notFound(`/organizations/${orgId}/members/${memberId}`);
+  return { orgId, member };
+}
+
+export function registerMembers(app: FastifyInstance, ctx: DialectContext): void {
+  const { store } = ctx;
+
+  app.get("/organizations/:organization_id/roles", async (req) => {
+    const { organization_id: orgId } = req.params as { organization_id: string };
+    store.tx(() => visibleOrg(ctx, req, orgId, "/roles"));
+    const all = roles().map((r) => ({ ...r, permissions: {} }));
+    return success(all, { page: 1, per_page: all.length, count: all.length, total_count: all.length, total_pages: 1 });
+  });
+
+  app.get("/organizations/:organization_id/roles/:role_id", async (req) => {
+    const { organization_id: orgId, role_id: roleId } = req.params as { organization_id: string; role_id: string };
+    store.tx(() => visibleOrg(ctx, req, orgId, `/roles/${roleId}`));
+    const role = roleById(roleId);
+    if (!role) throw notFound(`/organizations/${orgId}/roles/${roleId}`);
+    return success({ ...role, permissions: {} });
+  });
+
+  app.get("/organizations/:organization_id/members", async (req) => {
+    const { organization_id: orgId } = req.params as { organization_id: string };
+    const q = req.query as Query;
+    for (const key of Object.keys(q)) {
+      if (!(MEMBER_LIST_PARAMS as readonly string[]).includes(key)) {
+        throw CfError.of(400, CF.invalid, `unknown query parameter "${key}"; expected one of ${MEMBER_LIST_PARAMS.join(", ")}`);
+      }
+    }
+    const page = parsePositiveInt(q, "page", 1, 1, Number.MAX_SAFE_INTEGER);
+    const perPage = parsePositiveInt(q, "per_page", 20, 5, 50);
+    const status = parseStatus(one(q, "status"));
+    const order = one(q, "order") ?? "user.email";
+    if (!(ORDERS as readonly string[]).includes(order)) throw CfError.of(400, CF.invalid, `order must be one of ${ORDERS.join(", ")}`);
+    const direction = one(q, "direction") ?? "asc";
+    if (direction !== "asc" && direction !== "desc") throw CfError.of(400, CF.invalid, "direction must be asc or desc");
+
+    return store.tx(() => {
+      visibleOrg(ctx, req, orgId, "/members");
+      let rows = store.membersOf(BACKEND, orgId);
+      if (status) rows = rows.filter((m) => (m.document as unknown as MemberDocument).status === status);
+      const keyOf = (m: MemberRow): string =>
+        order === "status" ? (m.document as unknown as MemberDocument).status + "\0" + m.email.toLowerCase() : order === "user.email" ? m.email.toLowerCase() : "";
+      // First and last names are always null here: those orders keep creation order (stable sort).
+      rows = [...rows].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+      if (direction === "desc") rows.reverse();
+      const total = rows.length;
+      const slice = rows.slice((page - 1) * perPage, page * perPage);
+      return success(slice.map(memberToWire), {
+        page,
+        per_page: perPage,
+        count: slice.length,
+        total_count: total,
+        total_pages: Math.ceil(total / perPage),
+      });
+    });
+  });
+
+  app.post("/organizations/:organization_id/members", async (req) => {
+    const { organization_id: orgId } = req.params as { organization_id: string };
+    const body = readBody(req);
+    for (const k of Object.keys(body)) {
+      if (!["email", "roles", "status"].includes(k)) throw CfError.of(400, CF.invalid, `unknown field "${k}" for a member`, `/${k}`);
+    }
+    const roleIds = body.roles === undefined ? [] : parseRoles(body.roles);
+    const status = parseStatus(body.status) ?? "pending";
+    const id = ctx.newId();
+    const email = body.email;
+    validateMember({ id, email, roles: roleIds, status, userId: typeof email === "string" ? userIdFor(email) : "" });
+    const mail = email as string;
+    return store.tx(() => {
+      visibleOrg(ctx, req, orgId, "/members");
+      const key = memberUniqueKey(orgId, mail);
+      if (store.findMemberByUniqueKey(BACKEND, key)) {
+        throw CfError.of(409, CF.alreadyMember, `${mail} is already a member of organization ${orgId}`, "/email");
+      }
+      const doc: MemberDocument = { roles: roleIds, status, user_id: userIdFor(mail) };
+      const row = store.insertMember({ backend: BACKEND, id, orgId, email: mail, uniqueKey: key, document: doc as never, createTime: ctx.now().toISOString() });
+      return success(memberToWire(row));
+    });
+  });
+
+  app.get("/organizations/:organization_id/members/:member_id", async (req) =>
+    store.tx(() => success(memberToWire(memberOf(ctx, req).member))),
+  );
+
+  app.put("/organizations/:organization_id/members/:member_id", async (req) => {
+    const body = readBody(req);
+    for (const k of Object.keys(body)) {
+      if (!["roles", "status", "id", "email", "user", "policies"].includes(k)) {
+        throw CfError.of(400, CF.invalid, `unknown field "${k}" for a member`, `/${k}`);
+      }
+    }
+    if (body.roles === undefined) throw CfError.of(400, CF.invalid, "roles: is required", "/roles");
+    const roleIds = parseRoles(body.roles);
+    const status = parseStatus(body.status);
+    return store.tx(() => {
+      const { member } = memberOf(ctx, req);
+      const doc = member.document as unknown as MemberDocument;
+      const sentEmail = typeof body.email === "string" ? body.email : isObject(body.user) && typeof body.user.email === "string" ? body.user.email : undefined;
+      if (sentEmail !== undefined && sentEmail.toLowerCase() !== member.email.toLowerCase()) {
+        throw CfError.of(400, CF.invalid, "email: a member's email cannot change; remove the member and add the new email", "/email");
+      }
+      const next: MemberDocument = { ...doc, roles: roleIds, status: status ?? doc.status };
+      validateMember({ id: member.id, email: member.email, roles: next.roles, status: next.status, userId: next.user_id });
+      const row = store.updateMember(BACKEND, member.id, { email: member.email, uniqueKey: member.uniqueKey, document: next as never, updateTime: ctx.now().toISOString() });
+      return success(memberToWire(row));
+    });
+  });
+
+  app.delete("/organizations/:organization_id/members/:member_id", async (req) =>
+    store.tx(() => {
+      const { member } = memberOf(ctx, req);
+      store.deleteMember(BACKEND, member.id);
+      return success({ id: member.id });
+    }),
+  );
+}

@@ -1,0 +1,319 @@
+import { createHash } from "node:crypto";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { OrgQuery, OrgRow } from "../../store";
+import type { DialectContext, Principal } from "../../types";
+import { CF, CfError, notFound, success } from "./envelope";
+import {
+  BACKEND,
+  caps,
+  DEFAULT_META,
+  orgDocument,
+  orgToFlat,
+  orgToWire,
+  orgUniqueKey,
+  userIdFor,
+  validateOrg,
+  validateProfile,
+  type OrgDocument,
+} from "./wire";
+
+/**
+ * Organizations and their profile: `GET/POST /organizations`, `GET/PUT/DELETE /organizations/{id}`,
+ * `GET/PUT /organizations/{id}/profile`. Every handler does its reads and writes synchronously in
+ * one store transaction, so concurrent requests are serialized and no update is lost.
+ */
+
+type Query = Record<string, string | string[] | undefined>;
+
+/** Query parameters of `GET /organizations`, spelled as on Cloudflare's wire (dots for nesting). */
+const LIST_PARAMS = [
+  "id",
+  "name.contains",
+  "name.starts_with",
+  "name.ends_with",
+  "parent.id",
+  "containing.account",
+  "containing.organization",
+  "containing.user",
+  "page_size",
+  "page_token",
+] as const;
+
+/** Keys of the wire organization a client may send back unchanged; the server ignores them. */
+const SERVER_OWNED = new Set(["id", "create_time", "meta"]);
+const WRITABLE = new Set(["name", "parent", "profile"]);
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+export function principalOf(req: FastifyRequest): Principal {
+  return req.principal!;
+}
+
+/** The organization if it exists and the principal may see it; otherwise the same 404 either way. */
+export function visibleOrg(ctx: DialectContext, req: FastifyRequest, id: string, suffix = ""): OrgRow {
+  const row = ctx.store.getOrg(BACKEND, id);
+  const visible = ctx.visibleOrgIds(principalOf(req), BACKEND);
+  if (!row || (visible !== null && !visible.has(id))) throw notFound(`/organizations/${id}${suffix}`);
+  return row;
+}
+
+function single(q: Query, key: string): string | undefined {
+  const v = q[key];
+  if (Array.isArray(v)) throw CfError.of(400, CF.invalid, `query parameter ${key} may be given only once`);
+  return v;
+}
+
+function checkParams(q: Query, allowed: readonly string[]): void {
+  for (const key of Object.keys(q)) {
+    if (!allowed.includes(key)) {
+      throw CfError.of(400, CF.invalid, `unknown query parameter "${key}"; expected one of ${allowed.join(", ")}`);
+    }
+  }
+}
+
+export function parsePositiveInt(q: Query, key: string, def: number, min: number, max: number): number {
+  const raw = single(q, key);
+  if (raw === undefined || raw === "") return def;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw CfError.of(400, CF.invalid, `${key} must be an integer between ${min} and ${max}`);
+  }
+  return Number(raw);
+}
+
+interface PageToken {
+  v: 1;
+  /** Sequence number of the last organization of the previous page. */
+  s: number;
+  /** Hash of the filters the token was issued for. */
+  f: string;
+}
+
+function filterHash(q: Query, principal: Principal): string {
+  const canonical = LIST_PARAMS.filter((k) => k !== "page_size" && k !== "page_token").map((k) => {
+    const v = q[k];
+    return [k, v === undefined ? null : Array.isArray(v) ? [...v].sort() : [v]];
+  });
+  return createHash("sha256").update(JSON.stringify([canonical, principal.id])).digest("base64url").slice(0, 16);
+}
+
+function encodePageToken(t: PageToken): string {
+  return Buffer.from(JSON.stringify(t)).toString("base64url");
+}
+
+function decodePageToken(raw: string, expectedFilter: string): PageToken {
+  let t: PageToken | undefined;
+  try {
+    t = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as PageToken;
+  } catch {
+    t = undefined;
+  }
+  if (!t || t.v !== 1 || !Number.isInteger(t.s) || typeof t.f !== "string") {
+    throw CfError.of(400, CF.invalid, "page_token is not a token this API issued");
+  }
+  if (t.f !== expectedFilter) {
+    throw CfError.of(400, CF.invalid, "page_token was issued for other filters: the filters must remain the same in subsequent requests");
+  }
+  return t;
+}
+
+/** Ids of the organizations containing any of `ids` (their strict ancestors), plus `ids` if `includeSelf`. */
+function containing(ctx: DialectContext, ids: string[], includeSelf: boolean): string[] {
+  const out = new Set<string>();
+  for (const id of ids) {
+    const chain = ctx.store.ancestryIds(BACKEND, id);
+    for (const a of includeSelf ? chain : chain.slice(1)) out.add(a);
+  }
+  return [...out];
+}
+
+function parseParent(body: Record<string, unknown>): string | null {
+  const p = body.parent;
+  if (p === undefined || p === null) return null;
+  if (!isObject(p)) throw CfError.of(400, CF.invalid, "parent: must be an object {id} or null", "/parent");
+  for (const k of Object.keys(p)) {
+    if (k !== "id" && k !== "name") throw CfError.of(400, CF.invalid, `parent: unknown field "${k}"`, `/parent/${k}`);
+  }
+  if (p.id === undefined || p.id === null) return null;
+  if (typeof p.id !== "string" || p.id === "") throw CfError.of(400, CF.invalid, "parent.id: must be a non-empty string", "/parent/id");
+  return p.id;
+}
+
+function readBody(req: FastifyRequest): Record<string, unknown> {
+  if (!isObject(req.body)) throw CfError.of(400, CF.invalid, "the request body must be a JSON object");
+  return req.body;
+}
+
+function checkOrgKeys(body: Record<string, unknown>): void {
+  for (const k of Object.keys(body)) {
+    if (!WRITABLE.has(k) && !SERVER_OWNED.has(k)) {
+      throw CfError.of(400, CF.invalid, `unknown field "${k}" for an organization`, `/${k}`);
+    }
+  }
+}
+
+function forbidden(message: string): CfError {
+  return CfError.of(403, CF.forbidden, `Unauthorized to access requested resource: ${message}`);
+}
+
+function nameTaken(name: string): CfError {
+  return CfError.of(409, CF.nameTaken, `name already taken: an organization named "${name}" already exists under this parent`, "/name");
+}
+
+/** Checks the new parent: visible, not the organization itself nor below it, allowed for the token's scope. */
+function checkParent(ctx: DialectContext, req: FastifyRequest, parentId: string | null, self?: OrgRow): OrgRow | null {
+  const principal = principalOf(req);
+  const scopeRoot = principal.scope?.orgId;
+  if (self && self.id === scopeRoot && parentId !== self.parentId) {
+    throw forbidden("a token scoped to an organization cannot move that organization");
+  }
+  if (parentId === null) {
+    if (scopeRoot !== undefined && !(self && self.id === scopeRoot)) {
+      throw forbidden("a token scoped to an organization can only create or move organizations below it");
+    }
+    return null;
+  }
+  const parent = ctx.store.getOrg(BACKEND, parentId);
+  const visible = ctx.visibleOrgIds(principal, BACKEND);
+  if (!parent || (visible !== null && !visible.has(parentId))) {
+    throw CfError.of(400, CF.invalid, `parent.id: no organization ${parentId}`, "/parent/id");
+  }
+  if (self && ctx.store.subtreeIds(BACKEND, self.id).includes(parentId)) {
+    throw CfError.of(400, CF.invalid, "parent.id: an organization cannot be moved under itself or one of its sub-organizations", "/parent/id");
+  }
+  return parent;
+}
+
+export function registerOrganizations(app: FastifyInstance, ctx: DialectContext): void {
+  const { store } = ctx;
+
+  app.get("/organizations", async (req) => {
+    const q = req.query as Query;
+    checkParams(q, LIST_PARAMS);
+    const principal = principalOf(req);
+    const pagination = caps().pagination;
+    const pageSize = parsePositiveInt(q, "page_size", pagination.defaultPageSize ?? 10, 1, pagination.maxPageSize ?? 50);
+    const hash = filterHash(q, principal);
+    const rawToken = single(q, "page_token");
+    const token = rawToken ? decodePageToken(rawToken, hash) : undefined;
+
+    return store.tx(() => {
+      const query: OrgQuery = { backend: BACKEND, idSets: [] };
+      const visible = ctx.visibleOrgIds(principal, BACKEND);
+      if (visible !== null) query.idSets!.push([...visible]);
+      const ids = q.id === undefined ? undefined : Array.isArray(q.id) ? q.id : [q.id];
+      if (ids) query.idSets!.push(ids);
+      const parent = single(q, "parent.id");
+      if (parent !== undefined) query.parentId = parent === "null" ? null : parent;
+      query.nameContains = single(q, "name.contains") || undefined;
+      query.nameStartsWith = single(q, "name.starts_with") || undefined;
+      query.nameEndsWith = single(q, "name.ends_with") || undefined;
+      const account = single(q, "containing.account");
+      if (account !== undefined) query.idSets!.push(containing(ctx, store.orgIdsWithDocumentArrayValue(BACKEND, "accounts", account), true));
+      const org = single(q, "containing.organization");
+      if (org !== undefined) query.idSets!.push(containing(ctx, [org], false));
+      const user = single(q, "containing.user");
+      if (user !== undefined) {
+        const holders = user.includes("@")
+          ? store.orgIdsWithMemberEmail(BACKEND, user)
+          : [...new Set(store.allMembers(BACKEND).filter((m) => userIdFor(m.email) === user).map((m) => m.orgId))];
+        query.idSets!.push(containing(ctx, holders, true));
+      }
+      const { rows, total } = store.queryOrgs({ ...query, afterSeq: token?.s, limit: pageSize + 1 });
+      const page = rows.slice(0, pageSize);
+      const more = rows.length > pageSize;
+      return success(
+        page.map((r) => orgToWire(r, store)),
+        { next_page_token: more ? encodePageToken({ v: 1, s: page[page.length - 1].seq, f: hash }) : "", total_size: total },
+      );
+    });
+  });
+
+  app.post("/organizations", async (req) => {
+    const body = readBody(req);
+    checkOrgKeys(body);
+    const parentId = parseParent(body);
+    const doc: OrgDocument = { meta: DEFAULT_META };
+    if (body.profile !== undefined && body.profile !== null) doc.profile = body.profile as OrgDocument["profile"];
+    const id = ctx.newId();
+    const now = ctx.now().toISOString();
+    validateOrg(orgToFlat({ id, name: body.name, parentId, parentName: null, createTime: now, doc }));
+    const name = body.name as string;
+    return store.tx(() => {
+      checkParent(ctx, req, parentId);
+      const key = orgUniqueKey(parentId, name);
+      if (key !== null && store.findOrgByUniqueKey(BACKEND, key)) throw nameTaken(name);
+      const row = store.insertOrg({ backend: BACKEND, id, parentId, name, uniqueKey: key, document: doc as never, createTime: now });
+      return success(orgToWire(row, store));
+    });
+  });
+
+  app.get("/organizations/:organization_id", async (req) => {
+    const { organization_id: id } = req.params as { organization_id: string };
+    return store.tx(() => success(orgToWire(visibleOrg(ctx, req, id), store)));
+  });
+
+  app.put("/organizations/:organization_id", async (req) => {
+    const { organization_id: id } = req.params as { organization_id: string };
+    const body = readBody(req);
+    checkOrgKeys(body);
+    const parentId = parseParent(body);
+    return store.tx(() => {
+      const row = visibleOrg(ctx, req, id);
+      const old = orgDocument(row);
+      // PUT replaces: name, parent and profile are what the body says (absent parent: root; absent profile: none).
+      const doc: OrgDocument = { ...old };
+      delete doc.profile;
+      if (body.profile !== undefined && body.profile !== null) doc.profile = body.profile as OrgDocument["profile"];
+      validateOrg(orgToFlat({ id, name: body.name, parentId, parentName: null, createTime: row.createTime, doc }));
+      const name = body.name as string;
+      checkParent(ctx, req, parentId, row);
+      const key = orgUniqueKey(parentId, name);
+      const clash = key !== null ? store.findOrgByUniqueKey(BACKEND, key) : undefined;
+      if (clash && clash.id !== id) throw nameTaken(name);
+      const updated = store.updateOrg(BACKEND, id, { parentId, name, uniqueKey: key, document: doc as never, updateTime: ctx.now().toISOString() });
+      return success(orgToWire(updated, store));
+    });
+  });
+
+  app.delete("/organizations/:organization_id", async (req) => {
+    const { organization_id: id } = req.params as { organization_id: string };
+    return store.tx(() => {
+      const row = visibleOrg(ctx, req, id);
+      if (principalOf(req).scope?.orgId === id) throw forbidden("a token scoped to an organization cannot delete that organization");
+      const children = store.countChildren(BACKEND, id);
+      const members = store.countMembers(BACKEND, id);
+      const accounts = orgDocument(row).accounts?.length ?? 0;
+      if (children + members + accounts > 0) {
+        const parts = [
+          children ? `${children} sub-organization${children === 1 ? "" : "s"}` : "",
+          accounts ? `${accounts} account${accounts === 1 ? "" : "s"}` : "",
+          members ? `${members} member${members === 1 ? "" : "s"}` : "",
+        ].filter(Boolean);
+        throw CfError.of(409, CF.notEmpty, `cannot delete organization ${id}: it is not empty, it still has ${parts.join(" and ")}`);
+      }
+      store.deleteOrg(BACKEND, id);
+      return success({ id });
+    });
+  });
+
+  app.get("/organizations/:organization_id/profile", async (req) => {
+    const { organization_id: id } = req.params as { organization_id: string };
+    return store.tx(() => {
+      const doc = orgDocument(visibleOrg(ctx, req, id, "/profile"));
+      if (!doc.profile) throw CfError.of(404, CF.noProfile, `organization ${id} has no profile`);
+      return success(doc.profile);
+    });
+  });
+
+  app.put("/organizations/:organization_id/profile", async (req) => {
+    const { organization_id: id } = req.params as { organization_id: string };
+    const body = readBody(req);
+    validateProfile(body);
+    return store.tx(() => {
+      const row = visibleOrg(ctx, req, id, "/profile");
+      const doc: OrgDocument = { ...orgDocument(row), profile: body as OrgDocument["profile"] };
+      store.updateOrg(BACKEND, id, { parentId: row.parentId, name: row.name, uniqueKey: row.uniqueKey, document: doc as never, updateTime: ctx.now().toISOString() });
+      return success(body);
+    });
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * Versioned migrations of the emulator's SQLite store. Append only: never edit a released step,
+ * add a new one. `store.ts` applies every pending step in one transaction on open and refuses a
+ * database written by a newer emulator.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "organizations, members, scoped tokens",
+    sql: `
+      CREATE TABLE organizations (
+        backend     TEXT    NOT NULL,
+        id          TEXT    NOT NULL,
+        parent_id   TEXT,
+        name        TEXT    NOT NULL,
+        name_fold   TEXT    NOT NULL,
+        unique_key  TEXT,
+        document    TEXT    NOT NULL DEFAULT '{}',
+        create_time TEXT    NOT NULL,
+        update_time TEXT    NOT NULL,
+        version     INTEGER NOT NULL DEFAULT 1,
+        seq         INTEGER NOT NULL,
+        PRIMARY KEY (backend, id)
+      );
+      CREATE UNIQUE INDEX organizations_unique ON organizations (backend, unique_key);
+      CREATE UNIQUE INDEX organizations_seq ON organizations (backend, seq);
+      CREATE INDEX organizations_parent ON organizations (backend, parent_id);
+
+      CREATE TABLE members (
+        backend     TEXT    NOT NULL,
+        id          TEXT    NOT NULL,
+        org_id      TEXT    NOT NULL,
+        email       TEXT    NOT NULL,
+        unique_key  TEXT,
+        document    TEXT    NOT NULL DEFAULT '{}',
+        create_time TEXT    NOT NULL,
+        update_time TEXT    NOT NULL,
+        version     INTEGER NOT NULL DEFAULT 1,
+        seq         INTEGER NOT NULL,
+        PRIMARY KEY (backend, id),
+        FOREIGN KEY (backend, org_id) REFERENCES organizations (backend, id) ON DELETE RESTRICT
+      );
+      CREATE UNIQUE INDEX members_unique ON members (backend, unique_key);
+      CREATE INDEX members_org ON members (backend, org_id, seq);
+
+      CREATE TABLE tokens (
+        token       TEXT PRIMARY KEY,
+        backend     TEXT NOT NULL,
+        org_id      TEXT NOT NULL,
+        create_time TEXT NOT NULL,
+        expires_at  TEXT NOT NULL
+      );
+
+      CREATE TABLE counters (
+        name  TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+      );
+    `,
+  },
+];

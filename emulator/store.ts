@@ -1,0 +1,475 @@
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { MIGRATIONS } from "./migrations";
+
+/**
+ * The one persistent store every dialect shares: generic rows (organizations, members, scoped
+ * tokens) with a JSON `document` for whatever a vendor adds. A dialect maps these rows to its wire
+ * format; uniqueness is the dialect's policy, expressed as a `unique_key` the database enforces.
+ *
+ * better-sqlite3 is synchronous: a handler that reads and writes inside `tx()` without awaiting is
+ * atomic with respect to every other request of this process, and `BEGIN IMMEDIATE` plus WAL and a
+ * busy timeout serialize writers of other processes sharing the file. No lost updates.
+ */
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export interface OrgRow {
+  backend: string;
+  id: string;
+  parentId: string | null;
+  name: string;
+  /** Dialect-chosen uniqueness key (null: not constrained). */
+  uniqueKey: string | null;
+  document: JsonObject;
+  createTime: string;
+  updateTime: string;
+  version: number;
+  seq: number;
+}
+
+export interface MemberRow {
+  backend: string;
+  id: string;
+  orgId: string;
+  email: string;
+  uniqueKey: string | null;
+  document: JsonObject;
+  createTime: string;
+  updateTime: string;
+  version: number;
+  seq: number;
+}
+
+export interface TokenRow {
+  token: string;
+  backend: string;
+  orgId: string;
+  createTime: string;
+  expiresAt: string;
+}
+
+export interface OrgQuery {
+  backend: string;
+  /** Each entry is a set the id must belong to (intersection of all). */
+  idSets?: string[][];
+  /** `null` means root organizations only; `undefined` means no parent filter. */
+  parentId?: string | null;
+  /** Case-insensitive name filters (compared on the folded name). */
+  nameContains?: string;
+  nameStartsWith?: string;
+  nameEndsWith?: string;
+  /** Keyset pagination: only rows created after this sequence number. */
+  afterSeq?: number;
+  limit?: number;
+}
+
+export interface StoreOptions {
+  /** File path or `:memory:`. */
+  path: string;
+  /** Milliseconds a writer waits for another process's lock. */
+  busyTimeoutMs?: number;
+}
+
+interface RawOrg {
+  backend: string;
+  id: string;
+  parent_id: string | null;
+  name: string;
+  unique_key: string | null;
+  document: string;
+  create_time: string;
+  update_time: string;
+  version: number;
+  seq: number;
+}
+
+interface RawMember {
+  backend: string;
+  id: string;
+  org_id: string;
+  email: string;
+  unique_key: string | null;
+  document: string;
+  create_time: string;
+  update_time: string;
+  version: number;
+  seq: number;
+}
+
+interface RawToken {
+  token: string;
+  backend: string;
+  org_id: string;
+  create_time: string;
+  expires_at: string;
+}
+
+/** Thrown when a write would break a dialect's uniqueness key. */
+export class UniqueViolation extends Error {
+  constructor(readonly table: "organizations" | "members", readonly uniqueKey: string | null) {
+    super(`unique key already taken in ${table}`);
+    this.name = "UniqueViolation";
+  }
+}
+
+const fold = (s: string): string => s.toLowerCase();
+
+function toOrg(r: RawOrg): OrgRow {
+  return {
+    backend: r.backend,
+    id: r.id,
+    parentId: r.parent_id,
+    name: r.name,
+    uniqueKey: r.unique_key,
+    document: JSON.parse(r.document) as JsonObject,
+    createTime: r.create_time,
+    updateTime: r.update_time,
+    version: r.version,
+    seq: r.seq,
+  };
+}
+
+function toMember(r: RawMember): MemberRow {
+  return {
+    backend: r.backend,
+    id: r.id,
+    orgId: r.org_id,
+    email: r.email,
+    uniqueKey: r.unique_key,
+    document: JSON.parse(r.document) as JsonObject,
+    createTime: r.create_time,
+    updateTime: r.update_time,
+    version: r.version,
+    seq: r.seq,
+  };
+}
+
+function toToken(r: RawToken): TokenRow {
+  return { token: r.token, backend: r.backend, orgId: r.org_id, createTime: r.create_time, expiresAt: r.expires_at };
+}
+
+function isUniqueError(err: unknown): boolean {
+  return (err as { code?: string })?.code === "SQLITE_CONSTRAINT_UNIQUE" ||
+    (err as { code?: string })?.code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+}
+
+export class Store {
+  readonly path: string;
+  private readonly db: Database.Database;
+  private closed = false;
+
+  constructor(options: StoreOptions) {
+    this.path = options.path;
+    if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
+    this.db = new Database(options.path);
+    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    if (options.path !== ":memory:") this.db.pragma("journal_mode = WAL");
+    // FULL: a transaction acknowledged to a client survives a process crash and a power loss.
+    this.db.pragma("synchronous = FULL");
+    this.db.pragma("foreign_keys = ON");
+    this.migrate();
+  }
+
+  /** Schema version after migrations (the highest applied step). */
+  get schemaVersion(): number {
+    return this.db.pragma("user_version", { simple: true }) as number;
+  }
+
+  private migrate(): void {
+    const current = this.db.pragma("user_version", { simple: true }) as number;
+    const latest = MIGRATIONS[MIGRATIONS.length - 1].version;
+    if (current > latest) {
+      throw new Error(
+        `emulator database ${this.path} has schema version ${current}, newer than this emulator knows (${latest}); ` +
+          "use a newer orgform or another --db",
+      );
+    }
+    const pending = MIGRATIONS.filter((m) => m.version > current);
+    if (pending.length === 0) return;
+    this.db.transaction(() => {
+      for (const m of pending) {
+        this.db.exec(m.sql);
+        this.db.pragma(`user_version = ${m.version}`);
+      }
+    }).immediate();
+  }
+
+  /** Runs `fn` in one `BEGIN IMMEDIATE` transaction; `fn` must not await. */
+  tx<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  private nextSeq(backend: string, table: string): number {
+    const name = `seq:${table}:${backend}`;
+    this.db.prepare("INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1").run(name);
+    return (this.db.prepare("SELECT value FROM counters WHERE name = ?").get(name) as { value: number }).value;
+  }
+
+  // ---- organizations ----------------------------------------------------------------------
+
+  getOrg(backend: string, id: string): OrgRow | undefined {
+    const r = this.db.prepare("SELECT * FROM organizations WHERE backend = ? AND id = ?").get(backend, id) as RawOrg | undefined;
+    return r ? toOrg(r) : undefined;
+  }
+
+  findOrgByUniqueKey(backend: string, uniqueKey: string): OrgRow | undefined {
+    const r = this.db.prepare("SELECT * FROM organizations WHERE backend = ? AND unique_key = ?").get(backend, uniqueKey) as RawOrg | undefined;
+    return r ? toOrg(r) : undefined;
+  }
+
+  /** Finds an organization of any backend by id (admin use). */
+  findOrgAnyBackend(id: string): OrgRow[] {
+    return (this.db.prepare("SELECT * FROM organizations WHERE id = ? ORDER BY backend").all(id) as RawOrg[]).map(toOrg);
+  }
+
+  insertOrg(row: Omit<OrgRow, "seq" | "version" | "updateTime"> & { updateTime?: string }): OrgRow {
+    const seq = this.nextSeq(row.backend, "organizations");
+    try {
+      this.db
+        .prepare(
+          `INSERT INTO organizations (backend, id, parent_id, name, name_fold, unique_key, document, create_time, update_time, version, seq)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
+        )
+        .run(row.backend, row.id, row.parentId, row.name, fold(row.name), row.uniqueKey, JSON.stringify(row.document),
+          row.createTime, row.updateTime ?? row.createTime, seq);
+    } catch (err) {
+      if (isUniqueError(err)) throw new UniqueViolation("organizations", row.uniqueKey);
+      throw err;
+    }
+    return this.getOrg(row.backend, row.id)!;
+  }
+
+  /** Replaces the mutable columns of an organization; bumps `version`. */
+  updateOrg(backend: string, id: string, patch: { parentId: string | null; name: string; uniqueKey: string | null; document: JsonObject; updateTime: string }): OrgRow {
+    try {
+      const res = this.db
+        .prepare(
+          `UPDATE organizations SET parent_id = ?, name = ?, name_fold = ?, unique_key = ?, document = ?, update_time = ?, version = version + 1
+           WHERE backend = ? AND id = ?`,
+        )
+        .run(patch.parentId, patch.name, fold(patch.name), patch.uniqueKey, JSON.stringify(patch.document), patch.updateTime, backend, id);
+      if (res.changes !== 1) throw new Error(`organization ${backend}/${id} vanished during update`);
+    } catch (err) {
+      if (isUniqueError(err)) throw new UniqueViolation("organizations", patch.uniqueKey);
+      throw err;
+    }
+    return this.getOrg(backend, id)!;
+  }
+
+  deleteOrg(backend: string, id: string): boolean {
+    this.db.prepare("DELETE FROM tokens WHERE backend = ? AND org_id = ?").run(backend, id);
+    return this.db.prepare("DELETE FROM organizations WHERE backend = ? AND id = ?").run(backend, id).changes === 1;
+  }
+
+  countChildren(backend: string, id: string): number {
+    return (this.db.prepare("SELECT count(*) AS n FROM organizations WHERE backend = ? AND parent_id = ?").get(backend, id) as { n: number }).n;
+  }
+
+  /** The organization and every organization below it. */
+  subtreeIds(backend: string, id: string): string[] {
+    return (
+      this.db
+        .prepare(
+          `WITH RECURSIVE sub(id) AS (
+             SELECT id FROM organizations WHERE backend = ?1 AND id = ?2
+             UNION SELECT o.id FROM organizations o JOIN sub ON o.parent_id = sub.id WHERE o.backend = ?1)
+           SELECT id FROM sub`,
+        )
+        .all(backend, id) as { id: string }[]
+    ).map((r) => r.id);
+  }
+
+  /** The organization and every organization above it, nearest first. */
+  ancestryIds(backend: string, id: string): string[] {
+    const out: string[] = [];
+    const stmt = this.db.prepare("SELECT parent_id FROM organizations WHERE backend = ? AND id = ?");
+    let cur: string | null = id;
+    const seen = new Set<string>();
+    while (cur !== null && !seen.has(cur)) {
+      const r = stmt.get(backend, cur) as { parent_id: string | null } | undefined;
+      if (!r) break;
+      seen.add(cur);
+      out.push(cur);
+      cur = r.parent_id;
+    }
+    return out;
+  }
+
+  /** Ids of organizations whose JSON document has `value` in the array at `$.<arrayField>`. */
+  orgIdsWithDocumentArrayValue(backend: string, arrayField: string, value: string): string[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT o.id FROM organizations o, json_each(o.document, '$.' || ?) j WHERE o.backend = ? AND j.value = ?`,
+        )
+        .all(arrayField, backend, value) as { id: string }[]
+    ).map((r) => r.id);
+  }
+
+  private orgWhere(q: OrgQuery): { sql: string; params: unknown[] } {
+    const clauses = ["backend = ?"];
+    const params: unknown[] = [q.backend];
+    for (const set of q.idSets ?? []) {
+      clauses.push("id IN (SELECT value FROM json_each(?))");
+      params.push(JSON.stringify(set));
+    }
+    if (q.parentId === null) clauses.push("parent_id IS NULL");
+    else if (q.parentId !== undefined) {
+      clauses.push("parent_id = ?");
+      params.push(q.parentId);
+    }
+    if (q.nameContains) {
+      clauses.push("instr(name_fold, ?) > 0");
+      params.push(fold(q.nameContains));
+    }
+    if (q.nameStartsWith) {
+      clauses.push("substr(name_fold, 1, length(?)) = ?");
+      params.push(fold(q.nameStartsWith), fold(q.nameStartsWith));
+    }
+    if (q.nameEndsWith) {
+      clauses.push("substr(name_fold, -length(?)) = ?");
+      params.push(fold(q.nameEndsWith), fold(q.nameEndsWith));
+    }
+    return { sql: clauses.join(" AND "), params };
+  }
+
+  /** Filtered organizations in creation order, plus the total count of the filter (ignoring the page). */
+  queryOrgs(q: OrgQuery): { rows: OrgRow[]; total: number } {
+    const where = this.orgWhere(q);
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM organizations WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
+    let sql = `SELECT * FROM organizations WHERE ${where.sql}`;
+    const params = [...where.params];
+    if (q.afterSeq !== undefined) {
+      sql += " AND seq > ?";
+      params.push(q.afterSeq);
+    }
+    sql += " ORDER BY seq";
+    if (q.limit !== undefined) {
+      sql += " LIMIT ?";
+      params.push(q.limit);
+    }
+    const rows = (this.db.prepare(sql).all(...params) as RawOrg[]).map(toOrg);
+    return { rows, total };
+  }
+
+  allOrgs(backend?: string): OrgRow[] {
+    const rows = backend
+      ? this.db.prepare("SELECT * FROM organizations WHERE backend = ? ORDER BY seq").all(backend)
+      : this.db.prepare("SELECT * FROM organizations ORDER BY backend, seq").all();
+    return (rows as RawOrg[]).map(toOrg);
+  }
+
+  // ---- members ----------------------------------------------------------------------------
+
+  getMember(backend: string, orgId: string, id: string): MemberRow | undefined {
+    const r = this.db.prepare("SELECT * FROM members WHERE backend = ? AND org_id = ? AND id = ?").get(backend, orgId, id) as RawMember | undefined;
+    return r ? toMember(r) : undefined;
+  }
+
+  findMemberByUniqueKey(backend: string, uniqueKey: string): MemberRow | undefined {
+    const r = this.db.prepare("SELECT * FROM members WHERE backend = ? AND unique_key = ?").get(backend, uniqueKey) as RawMember | undefined;
+    return r ? toMember(r) : undefined;
+  }
+
+  membersOf(backend: string, orgId: string): MemberRow[] {
+    return (this.db.prepare("SELECT * FROM members WHERE backend = ? AND org_id = ? ORDER BY seq").all(backend, orgId) as RawMember[]).map(toMember);
+  }
+
+  countMembers(backend: string, orgId: string): number {
+    return (this.db.prepare("SELECT count(*) AS n FROM members WHERE backend = ? AND org_id = ?").get(backend, orgId) as { n: number }).n;
+  }
+
+  /** Organization ids having a member with this email (case-insensitive). */
+  orgIdsWithMemberEmail(backend: string, email: string): string[] {
+    return (
+      this.db.prepare("SELECT DISTINCT org_id FROM members WHERE backend = ? AND lower(email) = lower(?)").all(backend, email) as { org_id: string }[]
+    ).map((r) => r.org_id);
+  }
+
+  insertMember(row: Omit<MemberRow, "seq" | "version" | "updateTime"> & { updateTime?: string }): MemberRow {
+    const seq = this.nextSeq(row.backend, "members");
+    try {
+      this.db
+        .prepare(
+          `INSERT INTO members (backend, id, org_id, email, unique_key, document, create_time, update_time, version, seq)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
+        )
+        .run(row.backend, row.id, row.orgId, row.email, row.uniqueKey, JSON.stringify(row.document), row.createTime,
+          row.updateTime ?? row.createTime, seq);
+    } catch (err) {
+      if (isUniqueError(err)) throw new UniqueViolation("members", row.uniqueKey);
+      throw err;
+    }
+    return this.getMember(row.backend, row.orgId, row.id)!;
+  }
+
+  updateMember(backend: string, id: string, patch: { email: string; uniqueKey: string | null; document: JsonObject; updateTime: string }): MemberRow {
+    try {
+      this.db
+        .prepare("UPDATE members SET email = ?, unique_key = ?, document = ?, update_time = ?, version = version + 1 WHERE backend = ? AND id = ?")
+        .run(patch.email, patch.uniqueKey, JSON.stringify(patch.document), patch.updateTime, backend, id);
+    } catch (err) {
+      if (isUniqueError(err)) throw new UniqueViolation("members", patch.uniqueKey);
+      throw err;
+    }
+    const r = this.db.prepare("SELECT * FROM members WHERE backend = ? AND id = ?").get(backend, id) as RawMember;
+    return toMember(r);
+  }
+
+  deleteMember(backend: string, id: string): boolean {
+    return this.db.prepare("DELETE FROM members WHERE backend = ? AND id = ?").run(backend, id).changes === 1;
+  }
+
+  allMembers(backend?: string): MemberRow[] {
+    const rows = backend
+      ? this.db.prepare("SELECT * FROM members WHERE backend = ? ORDER BY seq").all(backend)
+      : this.db.prepare("SELECT * FROM members ORDER BY backend, seq").all();
+    return (rows as RawMember[]).map(toMember);
+  }
+
+  // ---- scoped tokens ----------------------------------------------------------------------
+
+  insertToken(row: TokenRow): TokenRow {
+    this.db
+      .prepare("INSERT INTO tokens (token, backend, org_id, create_time, expires_at) VALUES (?, ?, ?, ?, ?)")
+      .run(row.token, row.backend, row.orgId, row.createTime, row.expiresAt);
+    return row;
+  }
+
+  getToken(token: string): TokenRow | undefined {
+    const r = this.db.prepare("SELECT * FROM tokens WHERE token = ?").get(token) as RawToken | undefined;
+    return r ? toToken(r) : undefined;
+  }
+
+  allTokens(): TokenRow[] {
+    return (this.db.prepare("SELECT * FROM tokens ORDER BY create_time").all() as RawToken[]).map(toToken);
+  }
+
+  deleteToken(token: string): boolean {
+    return this.db.prepare("DELETE FROM tokens WHERE token = ?").run(token).changes === 1;
+  }
+
+  // ---- whole store ------------------------------------------------------------------------
+
+  /** Deletes every row (organizations, members, tokens, sequences), keeping the schema. */
+  reset(): void {
+    this.tx(() => {
+      this.db.exec("DELETE FROM members; DELETE FROM tokens; DELETE FROM organizations; DELETE FROM counters;");
+    });
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /** Checkpoints the WAL and closes the file. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.path !== ":memory:") this.db.pragma("wal_checkpoint(TRUNCATE)");
+    this.db.close();
+  }
+}
