@@ -1,0 +1,93 @@
+/**
+ * Diagnostics of the desired-state loader. Every code is stable (tests and users depend on it)
+ * and documented in README.md next to this file.
+ */
+
+/** Every diagnostic code with a one-line meaning (README.md shows the same table). */
+export const DIAGNOSTIC_CODES = {
+  // files and YAML
+  "file-not-found": "The file or directory given does not exist or cannot be read.",
+  "no-yaml-files": "The directory holds no *.yaml / *.yml file.",
+  "yaml-syntax": "The file is not valid YAML.",
+  "duplicate-yaml-key": "The same key appears twice in one YAML mapping.",
+  // structure and schema
+  "unknown-field": "A key orgform does not know (with a \"did you mean\" when one is close).",
+  "wrong-type": "A value of the wrong type (e.g. a list where a mapping is expected).",
+  "missing-required": "A required setting or field is missing.",
+  "invalid-format": "A value that is not a valid email, uri, uuid or date-time.",
+  "not-allowed-value": "A value outside the allowed set (an enum, e.g. a role name).",
+  "too-short": "A string shorter than the schema allows.",
+  "too-long": "A string longer than the schema allows.",
+  "pattern-mismatch": "A string that does not match the schema's pattern (e.g. #RRGGBB colours, keys).",
+  "out-of-range": "A number or list size outside the schema's bounds.",
+  "schema-violation": "Any other schema rule.",
+  "read-only": "An export-only or internal (neither) field set by the user.",
+  "inline-secret": "A credential written in YAML (a secret-looking key or value).",
+  // backend and connection
+  "missing-backend": "No file names the backend.",
+  "unknown-backend": "The backend is not one of cloudflare, zenml, commercelayer, cloudomation, aiaengine.",
+  "conflicting-backend": "Two files of one directory name different backends.",
+  "conflicting-connection": "Two files set the same connection setting to different values.",
+  // organizations
+  "duplicate-key": "Two organizations have the same key (previousKeys included).",
+  "duplicate-name": "Two sibling organizations have the same name where the vendor requires unique names.",
+  "duplicate-member": "The same email is listed twice among one organization's members.",
+  "duplicate-adoption": "Two organizations adopt the same live organization.",
+  "unknown-parent": "parent names a key no organization has.",
+  "cyclic-parent": "Following parent leads back to the organization itself.",
+  "conflicting-parent": "Both parent (a key) and parent_id (a literal id) are set.",
+  "invalid-adopt": "adopt must name exactly one of id or name.",
+  // capability matrix
+  "unsupported-create": "The backend cannot create organizations: this one must be adopted.",
+  "unsupported-hierarchy": "The backend has no sub-organizations, so parent cannot be set.",
+  "unsupported-profile": "The backend has no organization profile.",
+  "unsupported-members": "The backend has no organization members.",
+  "too-many-organizations": "More organizations than one credential may hold on this backend.",
+} as const;
+
+export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
+export type Severity = "error" | "warning";
+
+export interface Diagnostic {
+  file: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  column: number;
+  /** Where in the document, e.g. `organizations[1].members.items[0].role` ("" for the file). */
+  path: string;
+  code: DiagnosticCode;
+  message: string;
+  severity: Severity;
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === "error");
+}
+
+/** Sorted by file, line, column, then code (stable output). */
+export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort(
+    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code) || a.path.localeCompare(b.path),
+  );
+}
+
+/** `file:line:column: error[code] path: message`, one per line. */
+export function renderDiagnostic(d: Diagnostic): string {
+  return `${d.file}:${d.line}:${d.column}: ${d.severity}[${d.code}]${d.path ? ` ${d.path}` : ""}: ${d.message}`;
+}
+
+export function renderDiagnostics(diagnostics: readonly Diagnostic[]): string {
+  return sortDiagnostics(diagnostics).map(renderDiagnostic).join("\n");
+}
+
+/** Formats a path as `organizations[0].members.items[1].role`. */
+export function formatPath(segments: ReadonlyArray<string | number>): string {
+  let out = "";
+  for (const s of segments) {
+    if (typeof s === "number") out += `[${s}]`;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(s)) out += out ? `.${s}` : s;
+    else out += `[${JSON.stringify(s)}]`;
+  }
+  return out;
+}

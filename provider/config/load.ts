@@ -1,0 +1,618 @@
+/**
+ * Desired state in YAML -> `{ config, diagnostics }`, in stages:
+ *   1. read: one file, or every *.yaml / *.yml of a directory (sorted, not recursive);
+ *   2. parse each file keeping positions (yaml LineCounter); syntax errors stop that file;
+ *   3. scan for inline secrets;
+ *   4. validate structure and fields against the backend schemas (all problems at once);
+ *   5. merge files, resolve references (parent, previousKeys), check the capability matrix;
+ *   6. fill defaults (members mode, default role, protect).
+ * `config` is returned only when no error was found.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Node, YAMLMap } from "yaml";
+import { BACKENDS, BackendName, isBackendName } from "../core/backends";
+import { Capabilities, capabilitiesOf } from "../core/capabilities";
+import { Problem, ResourceSchema, declarableFields, hasSchema, schemaFor, validateDeclared } from "../core/schema";
+import { suggest } from "../core/suggest";
+import { Diagnostic, DiagnosticCode, hasErrors, sortDiagnostics } from "./diagnostics";
+import {
+  ADOPT_KEYS,
+  CONNECTION_KEYS,
+  Config,
+  ConnectionSettings,
+  KEY_PATTERN,
+  MEMBERS_KEYS,
+  MEMBERS_MODES,
+  MemberDecl,
+  MembersMode,
+  ORGANIZATION_KEYS,
+  OrganizationDecl,
+  SourceRef,
+  TOP_LEVEL_KEYS,
+} from "./model";
+import { isSecretKey, secretValueKind } from "./secrets";
+import { PathSegment, SourceFile, entries, isMap, isScalar, isSeq, navigate } from "./source";
+
+export interface LoadResult {
+  config?: Config;
+  diagnostics: Diagnostic[];
+}
+
+export interface InlineSource {
+  file: string;
+  text: string;
+}
+
+/** Loads a YAML file or a directory of *.yaml files. Never throws for bad input. */
+export function loadConfig(fileOrDir: string): LoadResult {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(fileOrDir);
+  } catch {
+    return { diagnostics: [fileDiagnostic(fileOrDir, "file-not-found", `cannot read ${fileOrDir}: no such file or directory`)] };
+  }
+  let files: string[];
+  if (stat.isDirectory()) {
+    files = fs
+      .readdirSync(fileOrDir)
+      .filter((f) => /\.ya?ml$/i.test(f))
+      .sort()
+      .map((f) => path.join(fileOrDir, f));
+    if (files.length === 0) {
+      return { diagnostics: [fileDiagnostic(fileOrDir, "no-yaml-files", `directory ${fileOrDir} holds no *.yaml file`)] };
+    }
+  } else {
+    files = [fileOrDir];
+  }
+  const sources: InlineSource[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const file of files) {
+    try {
+      sources.push({ file, text: fs.readFileSync(file, "utf8") });
+    } catch {
+      diagnostics.push(fileDiagnostic(file, "file-not-found", `cannot read ${file}`));
+    }
+  }
+  const result = loadConfigSources(sources);
+  return diagnostics.length ? { diagnostics: sortDiagnostics([...diagnostics, ...result.diagnostics]) } : result;
+}
+
+/** Loads one YAML text (tests, editors). */
+export function loadConfigText(text: string, file = "<inline>.yaml"): LoadResult {
+  return loadConfigSources([{ file, text }]);
+}
+
+/** Loads several YAML texts as one config (the files of a directory). */
+export function loadConfigSources(inputs: readonly InlineSource[]): LoadResult {
+  const loader = new Loader();
+  for (const input of inputs) loader.readFile(new SourceFile(input.file, input.text));
+  return loader.finish();
+}
+
+function fileDiagnostic(file: string, code: DiagnosticCode, message: string): Diagnostic {
+  return { file, line: 1, column: 1, path: "", code, message, severity: "error" };
+}
+
+interface Located<T> {
+  value: T;
+  node: Node | null;
+  source: SourceFile;
+}
+
+interface RawOrganization {
+  source: SourceFile;
+  index: number;
+  node: YAMLMap;
+  key?: Located<string>;
+  previousKeys: Array<Located<string>>;
+  parent?: Located<string> & { keyNode: Node };
+  parentIdNode?: Node;
+  nameNode?: Node;
+  adopt?: { id?: Located<string>; name?: Located<string> };
+  decl: Partial<OrganizationDecl>;
+  members?: MemberDecl[];
+  hasParentId: boolean;
+}
+
+class Loader {
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly sources: SourceFile[] = [];
+  private backend?: Located<string>;
+  private readonly connection = new Map<string, Located<string>>();
+  private readonly pendingOrgs: Array<{ source: SourceFile; index: number; node: unknown }> = [];
+
+  private report(source: SourceFile, node: Node | null | undefined, p: ReadonlyArray<PathSegment>, code: DiagnosticCode, message: string): void {
+    this.diagnostics.push(source.diagnostic(node, p, code, message));
+  }
+
+  readFile(source: SourceFile): void {
+    this.sources.push(source);
+    const { doc } = source;
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) {
+        const { line, column } = source.position(e.pos[0]);
+        const message = e.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, "");
+        this.diagnostics.push({
+          file: source.file,
+          line,
+          column,
+          path: "",
+          code: e.code === "DUPLICATE_KEY" ? "duplicate-yaml-key" : "yaml-syntax",
+          message: e.code === "DUPLICATE_KEY" ? "the same key appears twice in this mapping" : message,
+          severity: "error",
+        });
+      }
+      return;
+    }
+    this.scanSecrets(source, doc.contents, []);
+    const root = source.resolve(doc.contents);
+    if (root === null || (isScalar(root) && (root.value === null || root.value === ""))) return; // empty file
+    if (!isMap(root)) {
+      this.report(source, root, [], "wrong-type", "a desired-state file is a mapping with backend, connection and organizations");
+      return;
+    }
+    for (const { key, keyNode, value } of entries(root)) {
+      if (isSecretKey(key)) continue;
+      const valueNode = source.resolve(value);
+      switch (key) {
+        case "backend":
+          this.readBackend(source, valueNode);
+          break;
+        case "connection":
+          this.readConnection(source, valueNode);
+          break;
+        case "organizations":
+          if (valueNode === null || (isScalar(valueNode) && valueNode.value === null)) break;
+          if (!isSeq(valueNode)) {
+            this.report(source, valueNode, ["organizations"], "wrong-type", "organizations must be a list");
+            break;
+          }
+          valueNode.items.forEach((item, index) => this.pendingOrgs.push({ source, index, node: item }));
+          break;
+        case "status":
+          break; // written by export; ignored on apply
+        default:
+          this.unknownKey(source, keyNode, [key], key, TOP_LEVEL_KEYS, "top-level key");
+      }
+    }
+  }
+
+  private unknownKey(source: SourceFile, keyNode: Node, p: PathSegment[], key: string, candidates: readonly string[], what: string, where = ""): void {
+    const hint = suggest(key, candidates);
+    this.report(source, keyNode, p, "unknown-field", `unknown ${what} "${key}"${where}` + (hint ? `; did you mean "${hint}"?` : ""));
+  }
+
+  private readBackend(source: SourceFile, node: Node | null): void {
+    if (!isScalar(node) || typeof node.value !== "string") {
+      this.report(source, node, ["backend"], "wrong-type", `backend must be one of ${BACKENDS.join(", ")}`);
+      return;
+    }
+    const value = node.value;
+    if (!isBackendName(value)) {
+      const hint = suggest(value, BACKENDS);
+      this.report(source, node, ["backend"], "unknown-backend", `unknown backend "${value}"; expected one of ${BACKENDS.join(", ")}` + (hint ? ` (did you mean "${hint}"?)` : ""));
+      return;
+    }
+    if (this.backend && this.backend.value !== value) {
+      this.report(source, node, ["backend"], "conflicting-backend", `backend "${value}" conflicts with "${this.backend.value}" in ${this.backend.source.file}: one config, one backend`);
+      return;
+    }
+    if (!this.backend) this.backend = { value, node, source };
+  }
+
+  private readConnection(source: SourceFile, node: Node | null): void {
+    if (!isMap(node)) {
+      this.report(source, node, ["connection"], "wrong-type", "connection must be a mapping (endpoint, tokenUrl)");
+      return;
+    }
+    for (const { key, keyNode, value } of entries(node)) {
+      if (isSecretKey(key)) continue;
+      const p = ["connection", key];
+      if (!(CONNECTION_KEYS as readonly string[]).includes(key)) {
+        this.unknownKey(source, keyNode, p, key, CONNECTION_KEYS, "connection setting");
+        continue;
+      }
+      const valueNode = source.resolve(value);
+      if (!isScalar(valueNode) || typeof valueNode.value !== "string") {
+        this.report(source, valueNode, p, "wrong-type", `${key} must be a URL string`);
+        continue;
+      }
+      const url = valueNode.value;
+      if (!/^https?:\/\/[^\s/]+/i.test(url)) {
+        this.report(source, valueNode, p, "invalid-format", `${key} must be a full http(s) URL (got ${JSON.stringify(url)})`);
+        continue;
+      }
+      const previous = this.connection.get(key);
+      if (previous && previous.value !== url) {
+        this.report(source, valueNode, p, "conflicting-connection", `${key} conflicts with the value set in ${previous.source.file}`);
+        continue;
+      }
+      if (!previous) this.connection.set(key, { value: url, node: valueNode, source });
+    }
+  }
+
+  /** Reports secret-looking keys and values anywhere in the document. */
+  private scanSecrets(source: SourceFile, node: unknown, p: PathSegment[]): void {
+    const resolved = source.resolve(node);
+    if (isMap(resolved)) {
+      for (const { key, keyNode, value } of entries(resolved)) {
+        const here = [...p, key];
+        if (isSecretKey(key)) {
+          const hint = this.backend ? envHint(this.backend.value as BackendName) : "the environment or Pulumi stack config (orgform:token, as a secret)";
+          this.report(source, keyNode, here, "inline-secret", `"${key}" looks like a credential: never write credentials in YAML; use ${hint}`);
+          continue;
+        }
+        this.scanSecrets(source, value, here);
+      }
+    } else if (isSeq(resolved)) {
+      resolved.items.forEach((item, i) => this.scanSecrets(source, item, [...p, i]));
+    } else if (isScalar(resolved) && typeof resolved.value === "string") {
+      const kind = secretValueKind(resolved.value);
+      if (kind) this.report(source, resolved, p, "inline-secret", `this value looks like ${kind}: never write credentials in YAML`);
+    }
+  }
+
+  finish(): { config?: Config; diagnostics: Diagnostic[] } {
+    const backend = this.backend?.value as BackendName | undefined;
+    if (!backend && !this.diagnostics.some((d) => d.code === "unknown-backend" || d.code === "yaml-syntax" || d.code === "duplicate-yaml-key")) {
+      const first = this.sources[0];
+      this.diagnostics.push({
+        file: first?.file ?? "<none>",
+        line: 1,
+        column: 1,
+        path: "backend",
+        code: "missing-backend",
+        message: `no file names the backend; add "backend: <${BACKENDS.join(" | ")}>"`,
+        severity: "error",
+      });
+    }
+    const orgs: RawOrganization[] = [];
+    if (backend) {
+      const caps = capabilitiesOf(backend);
+      for (const pending of this.pendingOrgs) {
+        const org = this.readOrganization(pending.source, pending.index, pending.node, backend, caps);
+        if (org) orgs.push(org);
+      }
+      this.crossChecks(orgs, caps);
+    }
+    const diagnostics = sortDiagnostics(this.diagnostics);
+    if (!backend || hasErrors(diagnostics)) return { diagnostics };
+    const connection: ConnectionSettings = {};
+    for (const [k, v] of this.connection) connection[k as keyof ConnectionSettings] = v.value;
+    const organizations = orgs.map((o) => o.decl as OrganizationDecl);
+    return { config: { backend, connection, organizations, files: this.sources.map((s) => s.file) }, diagnostics };
+  }
+
+  private readOrganization(source: SourceFile, index: number, item: unknown, backend: BackendName, caps: Capabilities): RawOrganization | undefined {
+    const base: PathSegment[] = ["organizations", index];
+    const node = source.resolve(item);
+    if (!isMap(node)) {
+      this.report(source, node, base, "wrong-type", "an organization is a mapping with at least a key");
+      return undefined;
+    }
+    const orgSchema = schemaFor(backend, "organization");
+    const start = source.at(node);
+    const sourceRef: SourceRef = { file: source.file, line: start.line, column: start.column };
+    const org: RawOrganization = { source, index, node, previousKeys: [], decl: { previousKeys: [], fields: {}, protect: false, source: sourceRef }, hasParentId: false };
+    const fieldEntries: Array<{ key: string; keyNode: Node; value: unknown }> = [];
+    const keyRe = new RegExp(KEY_PATTERN);
+    const asKey = (valueNode: Node | null, p: PathSegment[], what: string): string | undefined => {
+      if (!isScalar(valueNode) || typeof valueNode.value !== "string") {
+        this.report(source, valueNode, p, "wrong-type", `${what} must be a string`);
+        return undefined;
+      }
+      if (!keyRe.test(valueNode.value)) {
+        this.report(source, valueNode, p, "pattern-mismatch", `${what} must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit (got ${JSON.stringify(valueNode.value)})`);
+        return undefined;
+      }
+      return valueNode.value;
+    };
+    let adoptSeen = false;
+    for (const { key, keyNode, value } of entries(node)) {
+      if (isSecretKey(key)) continue;
+      const p = [...base, key];
+      const valueNode = source.resolve(value);
+      switch (key) {
+        case "key": {
+          const k = asKey(valueNode, p, "key");
+          if (k !== undefined) {
+            org.key = { value: k, node: valueNode, source };
+            org.decl.key = k;
+          }
+          break;
+        }
+        case "previousKeys": {
+          if (!isSeq(valueNode)) {
+            this.report(source, valueNode, p, "wrong-type", "previousKeys must be a list of keys");
+            break;
+          }
+          valueNode.items.forEach((it, i) => {
+            const itNode = source.resolve(it);
+            const k = asKey(itNode, [...p, i], "a previous key");
+            if (k !== undefined) org.previousKeys.push({ value: k, node: itNode, source });
+          });
+          org.decl.previousKeys = org.previousKeys.map((k) => k.value);
+          break;
+        }
+        case "parent": {
+          if (!caps.hierarchy.supported) {
+            this.report(source, keyNode, p, "unsupported-hierarchy", `${caps.displayName} has no sub-organizations: remove parent`);
+            break;
+          }
+          const k = asKey(valueNode, p, "parent");
+          if (k !== undefined) {
+            org.parent = { value: k, node: valueNode, source, keyNode };
+            org.decl.parent = k;
+          }
+          break;
+        }
+        case "profile":
+          this.readProfile(source, p, keyNode, valueNode, backend, caps, org);
+          break;
+        case "members":
+          this.readMembers(source, p, keyNode, valueNode, backend, caps, org);
+          break;
+        case "adopt":
+          adoptSeen = true;
+          this.readAdopt(source, p, valueNode, org);
+          break;
+        case "protect":
+          if (!isScalar(valueNode) || typeof valueNode.value !== "boolean") {
+            this.report(source, valueNode, p, "wrong-type", "protect must be true or false");
+          } else org.decl.protect = valueNode.value;
+          break;
+        case "status":
+          break; // written by export; ignored on apply
+        default:
+          fieldEntries.push({ key, keyNode, value });
+      }
+    }
+    if (!org.key && !entries(node).some((e) => e.key === "key")) {
+      this.report(source, node, [...base, "key"], "missing-required", "every organization needs a key (its stable Pulumi resource name)");
+    }
+    // Backend fields.
+    const declarable = declarableFields(orgSchema).map((f) => f.name);
+    const known: Record<string, unknown> = {};
+    for (const { key, keyNode, value } of fieldEntries) {
+      if (!orgSchema.field(key)) {
+        this.unknownKey(source, keyNode, [...base, key], key, [...ORGANIZATION_KEYS, ...declarable], "field", ` for a ${backend} organization`);
+        continue;
+      }
+      known[key] = source.toJS(value);
+      if (key === "parent_id") {
+        org.hasParentId = true;
+        org.parentIdNode = keyNode;
+      }
+      if (key === "name") org.nameNode = source.resolve(value) ?? keyNode;
+    }
+    this.reportProblems(source, node, base, validateDeclared(orgSchema, known, { partial: adoptSeen }));
+    for (const k of Object.keys(known)) if (declarable.includes(k)) org.decl.fields![k] = known[k];
+    if (org.parent && org.hasParentId) {
+      this.report(source, org.parent.keyNode, [...base, "parent"], "conflicting-parent", "set either parent (a key in this config) or parent_id (a literal id), not both");
+    }
+    return org;
+  }
+
+  private reportProblems(source: SourceFile, container: unknown, base: PathSegment[], problems: Problem[]): void {
+    for (const problem of problems) {
+      const nav = navigate(source, container, problem.path);
+      const at = problem.code === "unknown-field" || problem.code === "read-only" ? (nav.keyNode ?? nav.node) : nav.node;
+      this.report(source, at, [...base, ...nav.path], problem.code, problem.message);
+    }
+  }
+
+  private readProfile(source: SourceFile, p: PathSegment[], keyNode: Node, node: Node | null, backend: BackendName, caps: Capabilities, org: RawOrganization): void {
+    if (!caps.profile.supported || !hasSchema(backend, "profile")) {
+      this.report(source, keyNode, p, "unsupported-profile", `${caps.displayName} has no organization profile: remove profile`);
+      return;
+    }
+    if (!isMap(node)) {
+      this.report(source, node, p, "wrong-type", "profile must be a mapping of profile fields");
+      return;
+    }
+    const value = this.withoutSecretKeys(source, node);
+    this.reportProblems(source, node, p, validateDeclared(schemaFor(backend, "profile"), value, { partial: true }));
+    org.decl.profile = value;
+  }
+
+  private withoutSecretKeys(source: SourceFile, node: YAMLMap): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const { key, value } of entries(node)) if (!isSecretKey(key)) out[key] = source.toJS(value);
+    return out;
+  }
+
+  private readMembers(source: SourceFile, p: PathSegment[], keyNode: Node, node: Node | null, backend: BackendName, caps: Capabilities, org: RawOrganization): void {
+    if (!caps.members.supported || !hasSchema(backend, "member")) {
+      this.report(source, keyNode, p, "unsupported-members", `${caps.displayName} has no organization members: remove members`);
+      return;
+    }
+    let mode: MembersMode = "additive";
+    let itemsNode: Node | null = null;
+    let itemsPath: PathSegment[] = p;
+    if (isSeq(node)) {
+      itemsNode = node;
+    } else if (isMap(node)) {
+      for (const { key, keyNode: k, value } of entries(node)) {
+        const vNode = source.resolve(value);
+        if (key === "mode") {
+          if (isScalar(vNode) && typeof vNode.value === "string" && (MEMBERS_MODES as readonly string[]).includes(vNode.value)) mode = vNode.value as MembersMode;
+          else this.report(source, vNode, [...p, "mode"], "not-allowed-value", `mode must be one of ${MEMBERS_MODES.join(", ")} (got ${JSON.stringify(source.toJS(vNode))})`);
+        } else if (key === "items") {
+          itemsNode = vNode;
+          itemsPath = [...p, "items"];
+        } else if (!isSecretKey(key)) {
+          this.unknownKey(source, k, [...p, key], key, MEMBERS_KEYS, "members setting");
+        }
+      }
+      if (itemsNode === null) {
+        this.report(source, node, [...p, "items"], "missing-required", "members needs items: a list of {email, role}");
+        return;
+      }
+    } else {
+      this.report(source, node, p, "wrong-type", "members must be a list of {email, role}, or a mapping with mode and items");
+      return;
+    }
+    if (!isSeq(itemsNode)) {
+      this.report(source, itemsNode, itemsPath, "wrong-type", "members items must be a list of {email, role}");
+      return;
+    }
+    const memberSchema = schemaFor(backend, "member");
+    const seen = new Map<string, number>();
+    const items: MemberDecl[] = [];
+    itemsNode.items.forEach((raw, i) => {
+      const itemNode = source.resolve(raw);
+      const ip = [...itemsPath, i];
+      if (!isMap(itemNode)) {
+        this.report(source, itemNode, ip, "wrong-type", "a member is a mapping {email, role}");
+        return;
+      }
+      const value = this.withoutSecretKeys(source, itemNode);
+      const problems = validateDeclared(memberSchema, value);
+      this.reportProblems(source, itemNode, ip, problems);
+      const email = value.email;
+      if (typeof email === "string") {
+        const norm = email.trim().toLowerCase();
+        const first = seen.get(norm);
+        if (first !== undefined) {
+          const emailNode = navigate(source, itemNode, ["email"]).node;
+          this.report(source, emailNode, [...ip, "email"], "duplicate-member", `${email} is already listed as member ${first} of this organization`);
+        } else seen.set(norm, i);
+      }
+      if (problems.length === 0 && typeof email === "string") {
+        const role = typeof value.role === "string" ? value.role : (caps.members.defaultRole ?? "");
+        const at = source.at(itemNode);
+        items.push({ email, role, source: { file: source.file, line: at.line, column: at.column } });
+      }
+    });
+    org.decl.members = { mode, items };
+  }
+
+  private readAdopt(source: SourceFile, p: PathSegment[], node: Node | null, org: RawOrganization): void {
+    if (!isMap(node)) {
+      this.report(source, node, p, "wrong-type", "adopt must be a mapping: {id: <live id>} or {name: <live name>}");
+      return;
+    }
+    const adopt: { id?: Located<string>; name?: Located<string> } = {};
+    for (const { key, keyNode, value } of entries(node)) {
+      const vNode = source.resolve(value);
+      if (!(ADOPT_KEYS as readonly string[]).includes(key)) {
+        if (!isSecretKey(key)) this.unknownKey(source, keyNode, [...p, key], key, ADOPT_KEYS, "adopt setting");
+        continue;
+      }
+      if (!isScalar(vNode) || (typeof vNode.value !== "string" && typeof vNode.value !== "number") || String(vNode.value).trim() === "") {
+        this.report(source, vNode, [...p, key], "wrong-type", `adopt.${key} must be a non-empty string`);
+        continue;
+      }
+      adopt[key as "id" | "name"] = { value: String(vNode.value), node: vNode, source };
+    }
+    const given = Object.keys(adopt).length;
+    const keysGiven = entries(node).filter((e) => (ADOPT_KEYS as readonly string[]).includes(e.key)).length;
+    if (given === 2 || (keysGiven === 0 && given === 0)) {
+      this.report(source, node, p, "invalid-adopt", "adopt names exactly one of id or name");
+      return;
+    }
+    org.adopt = adopt;
+    org.decl.adopt = Object.fromEntries(Object.entries(adopt).map(([k, v]) => [k, v.value]));
+  }
+
+  private crossChecks(orgs: RawOrganization[], caps: Capabilities): void {
+    // Keys and previous keys are unique across all files.
+    const byKey = new Map<string, RawOrganization>();
+    for (const org of orgs) {
+      if (!org.key) continue;
+      const first = byKey.get(org.key.value);
+      if (first) {
+        this.report(org.source, org.key.node, ["organizations", org.index, "key"], "duplicate-key", `key "${org.key.value}" is already used by organizations[${first.index}] in ${first.source.file}`);
+      } else byKey.set(org.key.value, org);
+    }
+    const previous = new Map<string, RawOrganization>();
+    for (const org of orgs) {
+      org.previousKeys.forEach((pk, i) => {
+        const p = ["organizations", org.index, "previousKeys", i];
+        const current = byKey.get(pk.value);
+        const other = previous.get(pk.value);
+        if (current) {
+          this.report(org.source, pk.node, p, "duplicate-key", current === org ? `previous key "${pk.value}" is this organization's own key` : `previous key "${pk.value}" is the key of another organization`);
+        } else if (other) {
+          this.report(org.source, pk.node, p, "duplicate-key", other === org ? `previous key "${pk.value}" is listed twice` : `previous key "${pk.value}" is also a previous key of "${other.key?.value ?? "?"}"`);
+        } else previous.set(pk.value, org);
+      });
+    }
+    // Parents resolve to keys, without cycles.
+    for (const org of orgs) {
+      if (!org.parent) continue;
+      if (!byKey.has(org.parent.value)) {
+        const hint = suggest(org.parent.value, [...byKey.keys()]);
+        this.report(org.source, org.parent.node, ["organizations", org.index, "parent"], "unknown-parent", `no organization has the key "${org.parent.value}"` + (hint ? `; did you mean "${hint}"?` : ""));
+      }
+    }
+    for (const org of orgs) {
+      if (!org.parent || !org.key) continue;
+      const chain = [org.key.value];
+      let cur: RawOrganization | undefined = org;
+      while (cur?.parent) {
+        const next = byKey.get(cur.parent.value);
+        if (!next?.key) break;
+        if (next === org) {
+          this.report(org.source, org.parent.node, ["organizations", org.index, "parent"], "cyclic-parent", `parent chain loops: ${[...chain, org.key.value].join(" -> ")}`);
+          break;
+        }
+        if (chain.includes(next.key.value)) break; // a loop that does not include org: reported for its members
+        chain.push(next.key.value);
+        cur = next;
+      }
+    }
+    // Names unique where the vendor requires it.
+    const { scope, caseInsensitive } = caps.organization.nameUniqueness;
+    if (scope !== "none") {
+      const seen = new Map<string, RawOrganization>();
+      for (const org of orgs) {
+        const name = typeof org.decl.fields?.name === "string" ? (org.decl.fields.name as string) : org.adopt?.name?.value;
+        if (name === undefined) continue;
+        const parentRef = scope === "global" ? "" : org.parent ? `key:${org.parent.value}` : typeof org.decl.fields?.parent_id === "string" ? `id:${org.decl.fields.parent_id as string}` : "root";
+        const id = `${parentRef}\u0000${caseInsensitive ? name.toLowerCase() : name}`;
+        const first = seen.get(id);
+        if (first) {
+          const node = org.nameNode ?? org.adopt?.name?.node ?? org.node;
+          const where = scope === "global" ? "" : org.parent ? ` under "${org.parent.value}"` : " among root organizations";
+          this.report(org.source, node, ["organizations", org.index, org.nameNode ? "name" : "adopt"], "duplicate-name", `name "${name}" is already used by "${first.key?.value ?? "?"}"${where}` + (caseInsensitive ? " (names compare case-insensitively)" : ""));
+        } else seen.set(id, org);
+      }
+    }
+    // One live organization is adopted once.
+    for (const which of ["id", "name"] as const) {
+      const seen = new Map<string, RawOrganization>();
+      for (const org of orgs) {
+        const a = org.adopt?.[which];
+        if (!a) continue;
+        const first = seen.get(a.value);
+        if (first) this.report(org.source, a.node, ["organizations", org.index, "adopt", which], "duplicate-adoption", `the organization with ${which} "${a.value}" is already adopted by "${first.key?.value ?? "?"}"`);
+        else seen.set(a.value, org);
+      }
+    }
+    // The capability matrix.
+    if (!caps.organization.create) {
+      for (const org of orgs) {
+        if (!org.adopt) this.report(org.source, org.node, ["organizations", org.index], "unsupported-create", `${caps.displayName} organizations cannot be created: adopt an existing one with adopt: {id: ...} or adopt: {name: ...}`);
+      }
+    }
+    const limit = caps.organization.orgsPerCredential;
+    if (limit !== null && orgs.length > limit) {
+      for (const org of orgs.slice(limit)) {
+        this.report(org.source, org.node, ["organizations", org.index], "too-many-organizations", `${caps.displayName} allows ${limit} organization${limit === 1 ? "" : "s"} per credential; this config declares ${orgs.length}`);
+      }
+    }
+  }
+}
+
+function envHint(backend: BackendName): string {
+  const caps = capabilitiesOf(backend);
+  const vars = caps.connection.auth.map((a) => Object.entries(a.env).filter(([part]) => part !== "tokenUrl").map(([, v]) => v).join(" + ")).join(" or ");
+  return `${vars} in the environment, or Pulumi stack config (pulumi config set --secret orgform:...)`;
+}
+
+/** The schemas a config file's organizations are validated with (for docs and the config schema). */
+export function organizationSchemaOf(backend: BackendName): ResourceSchema {
+  return schemaFor(backend, "organization");
+}

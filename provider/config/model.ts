@@ -1,0 +1,83 @@
+/**
+ * Desired-state model. `RawConfig` is the YAML as written; `Config` is what the loader returns once
+ * every stage (parse, validate, resolve references, fill defaults) passed without errors.
+ */
+import type { BackendName } from "../core/backends";
+
+/** Where a declaration starts (1-based line and column). */
+export interface SourceRef {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export type MembersMode = "additive" | "authoritative";
+
+export interface MemberDecl {
+  email: string;
+  /** Role name; the backend's default role is filled in when the YAML omits it. */
+  role: string;
+  source: SourceRef;
+}
+
+export interface MembersDecl {
+  /** `additive`: add/update the listed members, leave others alone; `authoritative`: also remove unlisted ones. */
+  mode: MembersMode;
+  items: MemberDecl[];
+}
+
+export interface AdoptDecl {
+  id?: string;
+  name?: string;
+}
+
+export interface OrganizationDecl {
+  /** Stable key: the Pulumi resource name. */
+  key: string;
+  /** Earlier keys of the same organization (renamed without replacement: Pulumi aliases). */
+  previousKeys: string[];
+  /** Declared organization fields (`both` and `import-only` only), as in the backend schema. */
+  fields: Record<string, unknown>;
+  /** Key of the parent organization in this config (a literal parent id, if any, is in fields.parent_id). */
+  parent?: string;
+  profile?: Record<string, unknown>;
+  members?: MembersDecl;
+  adopt?: AdoptDecl;
+  protect: boolean;
+  source: SourceRef;
+}
+
+/** Connection settings a YAML file may hold: never credentials. */
+export interface ConnectionSettings {
+  endpoint?: string;
+  tokenUrl?: string;
+}
+
+export interface Config {
+  backend: BackendName;
+  connection: ConnectionSettings;
+  organizations: OrganizationDecl[];
+  /** The files the config was read from, in load order. */
+  files: string[];
+}
+
+/** The YAML as written (after parsing, before validation). */
+export interface RawConfig {
+  backend?: unknown;
+  connection?: Record<string, unknown>;
+  organizations?: unknown[];
+  status?: unknown;
+}
+
+/** Top-level keys of a desired-state file. */
+export const TOP_LEVEL_KEYS = ["backend", "connection", "organizations", "status"] as const;
+/** Keys of the `connection` block. */
+export const CONNECTION_KEYS = ["endpoint", "tokenUrl"] as const;
+/** Keys of an organization entry that are not backend fields. */
+export const ORGANIZATION_KEYS = ["key", "previousKeys", "parent", "profile", "members", "adopt", "protect", "status"] as const;
+export const MEMBERS_KEYS = ["mode", "items"] as const;
+export const MEMBERS_MODES: readonly MembersMode[] = ["additive", "authoritative"];
+export const ADOPT_KEYS = ["id", "name"] as const;
+
+/** Keys (and previousKeys, parent) : a Pulumi-friendly resource name. */
+export const KEY_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$";
