@@ -34,6 +34,8 @@ export interface Connection {
   /** Full base URL, no trailing slash (the emulator's dialect prefix is part of it). */
   endpoint: string;
   credentials: Credentials;
+  /** Client-side pacing, requests per second (ORGFORM_RATE_LIMIT / orgform:rateLimit). */
+  ratePerSecond?: number;
   /** Where each setting came from (for `--verbose` style output; never values). */
   sources: Record<string, SettingSource>;
 }
@@ -53,11 +55,13 @@ export interface ResolveConnectionInput {
   /** Command-line flags (highest precedence). */
   flags?: ConnectionFlags;
   /** Usually process.env. */
-  env?: Record<string, string | undefined>;
+  env?: NodeJS.ProcessEnv | Record<string, string | undefined>;
   /** Pulumi stack config, keys with or without the `orgform:` prefix. */
   stackConfig?: Record<string, string | undefined>;
   /** The YAML file's backend and connection block (lowest precedence before defaults). */
   file?: ConnectionSettings & { backend?: string };
+  /** Same as `file` (the YAML `connection` block, or a resource's declared endpoint). */
+  declared?: ConnectionSettings;
   /** Backend chosen by the caller (e.g. a loaded config); same precedence as `file`. */
   backend?: string;
 }
@@ -66,10 +70,27 @@ export interface ResolveConnectionResult {
   connection?: Connection;
   /** One sentence per problem; names settings and variables, never values. */
   problems: string[];
+  /** Whether a credential (rather than a setting) is what is missing: OrgformError code AUTH. */
+  credentialsMissing?: boolean;
 }
 
 /** Generic (not vendor) environment variables. */
-export const ORGFORM_ENV = { backend: "ORGFORM_BACKEND", endpoint: "ORGFORM_ENDPOINT", tokenUrl: "ORGFORM_TOKEN_URL" } as const;
+export const ORGFORM_ENV = { backend: "ORGFORM_BACKEND", endpoint: "ORGFORM_ENDPOINT", tokenUrl: "ORGFORM_TOKEN_URL", rateLimit: "ORGFORM_RATE_LIMIT" } as const;
+/** Alias kept for callers of the first version of this module. */
+export const ENV = ORGFORM_ENV;
+
+/** Stack config keys (namespace `orgform`); token, apiKey and clientSecret are set as secrets. */
+export const STACK_CONFIG: Record<CredentialPart | "backend" | "endpoint" | "rateLimit", string> = {
+  backend: "orgform:backend",
+  endpoint: "orgform:endpoint",
+  rateLimit: "orgform:rateLimit",
+  token: "orgform:token",
+  email: "orgform:email",
+  apiKey: "orgform:apiKey",
+  clientId: "orgform:clientId",
+  clientSecret: "orgform:clientSecret",
+  tokenUrl: "orgform:tokenUrl",
+};
 
 const FLAG_NAMES: Record<keyof ConnectionFlags, string> = {
   backend: "--backend",
@@ -115,8 +136,9 @@ export function tryResolveConnection(input: ResolveConnectionInput): ResolveConn
     return undefined;
   };
 
+  const file: ConnectionSettings & { backend?: string } = { ...input.declared, ...input.file };
   // Backend.
-  const fileBackend = input.file?.backend ?? input.backend;
+  const fileBackend = file.backend ?? input.backend;
   const backendValue = pick("backend", [
     ["flag", flags.backend],
     ["env", env[ORGFORM_ENV.backend]],
@@ -142,7 +164,7 @@ export function tryResolveConnection(input: ResolveConnectionInput): ResolveConn
     ["flag", flags.endpoint],
     ["env", env[ORGFORM_ENV.endpoint]],
     ["stack", stackValue(stack, "endpoint")],
-    ["file", input.file?.endpoint],
+    ["file", file.endpoint],
     ["default", caps.connection.defaultEndpoint ?? undefined],
   ]);
   if (endpoint === undefined) {
@@ -151,50 +173,117 @@ export function tryResolveConnection(input: ResolveConnectionInput): ResolveConn
     problems.push(`endpoint (from ${describeSource(sources.endpoint!)}) must be a full http(s) URL`);
   }
 
-  // Credentials: the first auth method whose parts are all present.
-  const resolvePart = (method: AuthMethod, part: CredentialPart): string | undefined => {
-    const candidates: Array<[SettingSource, string | undefined]> = [["flag", flags[part as keyof ConnectionFlags]]];
-    const envName = method.env[part];
-    if (envName) candidates.push(["env", env[envName]]);
-    if (part === "tokenUrl") candidates.push(["env", env[ORGFORM_ENV.tokenUrl]]);
-    candidates.push(["stack", stackValue(stack, part)]);
-    if (part === "tokenUrl") {
-      candidates.push(["file", input.file?.tokenUrl]);
-      candidates.push(["default", caps.connection.defaultTokenUrl ?? undefined]);
+  // Credentials. A complete method from one level wins (flag > environment > stack config, the
+  // vendor's methods in order within a level); parts mixed across levels are the last resort.
+  const partSource = (method: AuthMethod, part: CredentialPart, level: SettingSource): string | undefined => {
+    switch (level) {
+      case "flag":
+        return flags[part as keyof ConnectionFlags];
+      case "env": {
+        const name = method.env[part];
+        return (name ? env[name] : undefined) ?? (part === "tokenUrl" ? env[ORGFORM_ENV.tokenUrl] : undefined);
+      }
+      case "stack":
+        return stackValue(stack, part);
+      case "file":
+        return part === "tokenUrl" ? file.tokenUrl : undefined;
+      case "default":
+        return part === "tokenUrl" ? (caps.connection.defaultTokenUrl ?? undefined) : undefined;
     }
-    return pick(part, candidates);
   };
+  const LEVELS: SettingSource[] = ["flag", "env", "stack", "file", "default"];
+  const resolveTokenUrl = (method: AuthMethod): string | undefined =>
+    pick("tokenUrl", LEVELS.map((level) => [level, partSource(method, "tokenUrl", level)] as [SettingSource, string | undefined]));
   let credentials: Credentials | undefined;
-  const partial: string[] = [];
-  for (const method of caps.connection.auth) {
-    const parts = METHOD_PARTS[method.method];
-    const values = Object.fromEntries(parts.map((part) => [part, resolvePart(method, part)])) as Partial<Record<CredentialPart, string>>;
-    const missing = parts.filter((part) => values[part] === undefined);
-    if (missing.length === 0) {
-      credentials = toCredentials(method.method, values);
-      break;
+  let tokenUrlMissing: AuthMethod | undefined;
+  const complete = (method: AuthMethod, values: Partial<Record<CredentialPart, string>>): boolean => {
+    if (method.method === "oauth2-client-credentials") {
+      const tokenUrl = resolveTokenUrl(method);
+      if (tokenUrl === undefined) {
+        tokenUrlMissing = method;
+        return false;
+      }
+      values.tokenUrl = tokenUrl;
     }
-    const secretParts = parts.filter((p) => p !== "tokenUrl");
-    if (missing.length < parts.length && secretParts.some((p) => values[p] !== undefined)) {
-      partial.push(`${method.method} credentials for ${backend} are incomplete: missing ${missing.map((p) => describePart(method, p)).join(", ")}`);
+    credentials = toCredentials(method.method, values);
+    return true;
+  };
+  search: for (const level of ["flag", "env", "stack"] as const) {
+    for (const method of caps.connection.auth) {
+      const parts = METHOD_PARTS[method.method].filter((p) => p !== "tokenUrl");
+      const values: Partial<Record<CredentialPart, string>> = {};
+      for (const part of parts) {
+        const v = partSource(method, part, level);
+        if (present(v)) values[part] = v.trim();
+      }
+      if (parts.every((p) => values[p] !== undefined)) {
+        for (const p of parts) sources[p] = level;
+        if (complete(method, values)) break search;
+      }
     }
   }
+  const partial: string[] = [];
+  if (!credentials && !tokenUrlMissing) {
+    for (const method of caps.connection.auth) {
+      const parts = METHOD_PARTS[method.method].filter((p) => p !== "tokenUrl");
+      const values: Partial<Record<CredentialPart, string>> = {};
+      for (const part of parts) {
+        const v = pick(part, (["flag", "env", "stack"] as const).map((level) => [level, partSource(method, part, level)] as [SettingSource, string | undefined]));
+        if (v !== undefined) values[part] = v;
+      }
+      const missing = parts.filter((p) => values[p] === undefined);
+      if (missing.length === 0) {
+        if (complete(method, values)) break;
+      } else if (missing.length < parts.length) {
+        partial.push(`${method.method} credentials for ${backend} are incomplete: missing ${missing.map((p) => describePart(method, p)).join(" and ")}`);
+      }
+    }
+  }
+  let credentialsMissing = false;
   if (!credentials) {
-    if (partial.length) problems.push(...partial);
+    credentialsMissing = true;
+    if (tokenUrlMissing) problems.push(`missing token URL for ${backend}: set ${describePart(tokenUrlMissing, "tokenUrl")} or connection.tokenUrl in the YAML file`);
+    else if (partial.length) problems.push(...partial);
     else {
-      const options = caps.connection.auth.map((m) => METHOD_PARTS[m.method].filter((p) => p !== "tokenUrl" || !caps.connection.defaultTokenUrl).map((p) => describePart(m, p)).join(" + "));
+      const options = caps.connection.auth.map((m) => METHOD_PARTS[m.method].filter((p) => p !== "tokenUrl").map((p) => describePart(m, p)).join(" + "));
       problems.push(`missing credentials for ${backend}: set ${options.join(", or ")}`);
     }
   }
-  if (problems.length || endpoint === undefined || !credentials) return { problems };
-  return { connection: { backend, endpoint: endpoint.replace(/\/+$/, ""), credentials, sources }, problems };
+  // Client-side pacing.
+  const rate = pick("rateLimit", [
+    ["env", env[ORGFORM_ENV.rateLimit]],
+    ["stack", stackValue(stack, "rateLimit")],
+  ]);
+  const ratePerSecond = rate === undefined ? undefined : Number(rate);
+  if (ratePerSecond !== undefined && !(ratePerSecond > 0)) problems.push(`${ORGFORM_ENV.rateLimit} / orgform:rateLimit must be a positive number of requests per second`);
+  if (problems.length || endpoint === undefined || !credentials) return { problems, credentialsMissing };
+  const connection: Connection = { backend, endpoint: endpoint.replace(/\/+$/, ""), credentials, sources };
+  if (ratePerSecond !== undefined) connection.ratePerSecond = ratePerSecond;
+  return { connection, problems };
 }
 
 /** Like tryResolveConnection, but throws OrgformError("VALIDATION") naming every problem. */
+/**
+ * Like tryResolveConnection, but throws OrgformError naming every problem: code AUTH when only
+ * credentials are missing, VALIDATION otherwise.
+ */
 export function resolveConnection(input: ResolveConnectionInput): Connection {
-  const { connection, problems } = tryResolveConnection(input);
-  if (!connection) throw new OrgformError("VALIDATION", `cannot connect: ${problems.join("; ")}`, { details: { problems } });
+  const { connection, problems, credentialsMissing } = tryResolveConnection(input);
+  if (!connection) {
+    const code = credentialsMissing && problems.length === 1 ? "AUTH" : "VALIDATION";
+    throw new OrgformError(code, `cannot connect: ${problems.join("; ")}`, { details: { problems } });
+  }
   return connection;
+}
+
+/** The backend alone (flag > environment > stack config > the config's backend). */
+export function resolveBackend(input: Pick<ResolveConnectionInput, "flags" | "env" | "stackConfig" | "backend" | "file">): BackendName {
+  const flags = input.flags ?? {};
+  const env = input.env ?? {};
+  const value = [flags.backend, env[ORGFORM_ENV.backend], stackValue(input.stackConfig, "backend"), input.file?.backend, input.backend].find(present);
+  if (value === undefined) throw new OrgformError("VALIDATION", `missing backend: set ${FLAG_NAMES.backend}, ${ORGFORM_ENV.backend}, orgform:backend or "backend:" in the YAML file`);
+  if (!isBackendName(value)) throw new OrgformError("VALIDATION", `unknown backend "${value}"; expected one of ${BACKENDS.join(", ")}`);
+  return value;
 }
 
 function toCredentials(method: AuthMethodKind, v: Partial<Record<CredentialPart, string>>): Credentials {
@@ -209,8 +298,9 @@ function toCredentials(method: AuthMethodKind, v: Partial<Record<CredentialPart,
 }
 
 function describePart(method: AuthMethod, part: CredentialPart): string {
-  const where = [method.env[part], part === "tokenUrl" ? ORGFORM_ENV.tokenUrl : undefined, `orgform:${part}`].filter(Boolean);
-  return `${method.env[part] ?? part} (${[FLAG_NAMES[part as keyof ConnectionFlags], ...where.slice(1)].join(", ")})`;
+  const secret = part === "token" || part === "apiKey" || part === "clientSecret";
+  const others = [FLAG_NAMES[part as keyof ConnectionFlags], part === "tokenUrl" ? ORGFORM_ENV.tokenUrl : undefined, `${STACK_CONFIG[part]}${secret ? " as a secret" : ""}`].filter(Boolean);
+  return `${method.env[part] ?? part} (or ${others.join(", ")})`;
 }
 
 function describeSource(source: SettingSource): string {

@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { resolveBackend, resolveConnection, tryResolveConnection, type ResolveConnectionInput } from "../../../provider/config/connection";
+import { OrgformError } from "../../../provider/core/errors";
+
+const CF = "http://127.0.0.1:8787/cloudflare/client/v4";
+
+describe("resolveConnection", () => {
+  const cases: Array<{ name: string; input: ResolveConnectionInput; expected: Record<string, unknown> }> = [
+    {
+      name: "takes a Cloudflare API token from the environment",
+      input: { file: { backend: "cloudflare", endpoint: CF }, env: { CLOUDFLARE_API_TOKEN: "t-env" } },
+      expected: { backend: "cloudflare", endpoint: CF, credentials: { method: "bearer-token", token: "t-env" } },
+    },
+    {
+      name: "takes Cloudflare email + API key as the document shows",
+      input: { file: { backend: "cloudflare" }, env: { CLOUDFLARE_EMAIL: "ops@acme.example", CLOUDFLARE_API_KEY: "k" } },
+      expected: { endpoint: "https://api.cloudflare.com/client/v4", credentials: { method: "api-key", email: "ops@acme.example", apiKey: "k" } },
+    },
+    {
+      name: "prefers a flag over the environment over stack config over the file",
+      input: {
+        flags: { endpoint: "http://flag.example/v4" },
+        env: { ORGFORM_ENDPOINT: "http://env.example/v4", CLOUDFLARE_API_TOKEN: "t-env" },
+        stackConfig: { "orgform:endpoint": "http://stack.example/v4", "orgform:token": "t-stack", "orgform:backend": "cloudflare" },
+        file: { endpoint: "http://file.example/v4" },
+      },
+      expected: { endpoint: "http://flag.example/v4", credentials: { method: "bearer-token", token: "t-env" } },
+    },
+    {
+      name: "prefers a complete method from the environment over one from stack config",
+      input: { backend: "cloudflare", env: { CLOUDFLARE_EMAIL: "a@b.example", CLOUDFLARE_API_KEY: "k" }, stackConfig: { "orgform:token": "t-stack" } },
+      expected: { credentials: { method: "api-key", email: "a@b.example", apiKey: "k" } },
+    },
+    {
+      name: "falls back to stack config credentials",
+      input: { backend: "aiaengine", stackConfig: { "orgform:endpoint": "http://127.0.0.1:8787/aiaengine", "orgform:token": "t-stack" } },
+      expected: { endpoint: "http://127.0.0.1:8787/aiaengine", credentials: { method: "bearer-token", token: "t-stack" } },
+    },
+    {
+      name: "resolves OAuth2 client credentials with a token URL from the file",
+      input: { file: { backend: "zenml", endpoint: "http://127.0.0.1:8787/zenml/", tokenUrl: "http://127.0.0.1:8787/zenml/auth/token" }, env: { ZENML_CLIENT_ID: "id", ZENML_CLIENT_SECRET: "s" } },
+      expected: { endpoint: "http://127.0.0.1:8787/zenml", credentials: { method: "oauth2-client-credentials", clientId: "id", clientSecret: "s", tokenUrl: "http://127.0.0.1:8787/zenml/auth/token" } },
+    },
+    {
+      name: "uses the vendor's default token URL when none is given",
+      input: { backend: "commercelayer", env: { COMMERCELAYER_CLIENT_ID: "id", COMMERCELAYER_CLIENT_SECRET: "s" } },
+      expected: { endpoint: "https://provisioning.commercelayer.io/api", credentials: { method: "oauth2-client-credentials", clientId: "id", clientSecret: "s", tokenUrl: "https://auth.commercelayer.io/oauth/token" } },
+    },
+    {
+      name: "reads the pacing rate",
+      input: { backend: "cloudomation", flags: { endpoint: "http://x.example/api" }, env: { CLOUDOMATION_API_TOKEN: "t", ORGFORM_RATE_LIMIT: "5" } },
+      expected: { ratePerSecond: 5 },
+    },
+  ];
+  it.each(cases)("$name", ({ input, expected }) => {
+    expect(resolveConnection(input)).toMatchObject(expected);
+  });
+
+  const failures: Array<{ name: string; input: ResolveConnectionInput; code: string; message: RegExp }> = [
+    { name: "names the missing backend", input: { env: {} }, code: "VALIDATION", message: /missing backend: set --backend, ORGFORM_BACKEND, orgform:backend/ },
+    { name: "names the missing credentials and where to set them", input: { backend: "cloudflare", env: {} }, code: "AUTH", message: /CLOUDFLARE_API_TOKEN .*, or CLOUDFLARE_EMAIL .* \+ CLOUDFLARE_API_KEY/ },
+    { name: "names the missing half of a credential pair", input: { backend: "cloudflare", env: { CLOUDFLARE_EMAIL: "a@b.example" } }, code: "AUTH", message: /incomplete: missing CLOUDFLARE_API_KEY/ },
+    { name: "names the missing endpoint when the vendor has no public default", input: { backend: "cloudomation", env: { CLOUDOMATION_API_TOKEN: "t" } }, code: "VALIDATION", message: /missing endpoint for cloudomation/ },
+    { name: "names the missing token URL", input: { backend: "zenml", flags: { endpoint: "http://z.example" }, env: { ZENML_CLIENT_ID: "i", ZENML_CLIENT_SECRET: "s" } }, code: "AUTH", message: /missing token URL for zenml: set ZENML_TOKEN_URL/ },
+    { name: "rejects an unknown backend", input: { env: { ORGFORM_BACKEND: "github" } }, code: "VALIDATION", message: /unknown backend "github"/ },
+    { name: "rejects a backend that contradicts the YAML file", input: { flags: { backend: "zenml" }, file: { backend: "cloudflare" }, env: {} }, code: "VALIDATION", message: /conflicts with backend cloudflare/ },
+  ];
+  it.each(failures)("$name", ({ input, code, message }) => {
+    let error: unknown;
+    try {
+      resolveConnection(input);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(OrgformError);
+    expect((error as OrgformError).code).toBe(code);
+    expect((error as OrgformError).message).toMatch(message);
+  });
+
+  it("never prints a credential value in an error", () => {
+    const { problems } = tryResolveConnection({ backend: "cloudflare", env: { CLOUDFLARE_EMAIL: "secret-email@x.example" }, stackConfig: { "orgform:clientSecret": "s3cr3t-value" } });
+    expect(problems.join(" ")).not.toMatch(/secret-email|s3cr3t-value/);
+  });
+
+  it("says where each setting came from", () => {
+    const { connection } = tryResolveConnection({ file: { backend: "cloudflare", endpoint: CF }, env: { CLOUDFLARE_API_TOKEN: "t" } });
+    expect(connection?.sources).toEqual({ backend: "file", endpoint: "file", token: "env" });
+  });
+
+  it("resolves the backend alone", () => {
+    expect(resolveBackend({ env: { ORGFORM_BACKEND: "zenml" }, backend: "cloudflare" })).toBe("zenml");
+  });
+});
