@@ -29,8 +29,17 @@ function body(req: { body: unknown }): Record<string, unknown> {
   return b;
 }
 
+function asValidation<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof AdminError) throw err;
+    throw bad((err as Error).message);
+  }
+}
+
 function parseRateLimitBody(b: Record<string, unknown>): RateLimitConfig | null {
-  if (typeof b.spec === "string") return parseRateLimit(b.spec);
+  if (typeof b.spec === "string") return asValidation(() => parseRateLimit(b.spec as string));
   const rate = b.rate_per_second;
   if (rate === null || rate === 0 || rate === undefined) {
     if (rate === undefined && b.spec === undefined) throw bad("give rate_per_second (and optionally burst) or spec");
@@ -43,8 +52,8 @@ function parseRateLimitBody(b: Record<string, unknown>): RateLimitConfig | null 
 }
 
 function parseFaultsBody(b: Record<string, unknown>): FaultRule[] {
-  if (typeof b.spec === "string") return parseFaultSpec(b.spec);
-  if (Array.isArray(b.rules)) return b.rules.map((r) => ruleFromJson(r as FaultRuleJson));
+  if (typeof b.spec === "string") return asValidation(() => parseFaultSpec(b.spec as string));
+  if (Array.isArray(b.rules)) return asValidation(() => (b.rules as unknown[]).map((r) => ruleFromJson(r as FaultRuleJson)));
   if (b.spec === undefined && b.rules === undefined) return [];
   throw bad("give spec (a string) or rules (a list)");
 }
@@ -76,7 +85,6 @@ export function registerAdmin(app: FastifyInstance, rt: EmulatorRuntime): void {
     if (err instanceof SeedError) return reply.code(400).send({ error: { code: "VALIDATION", message: err.message } });
     const status = (err as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) return reply.code(status).send({ error: { code: "VALIDATION", message: (err as Error).message } });
-    if (err instanceof Error && /^(invalid|unknown) (fault|rate)/.test(err.message)) return reply.code(400).send({ error: { code: "VALIDATION", message: err.message } });
     return reply.code(500).send({ error: { code: "INTERNAL", message: (err as Error).message } });
   });
   app.setNotFoundHandler((req, reply) =>

@@ -274,11 +274,11 @@ export class Store {
       this.db
         .prepare(
           `WITH RECURSIVE sub(id) AS (
-             SELECT id FROM organizations WHERE backend = ?1 AND id = ?2
-             UNION SELECT o.id FROM organizations o JOIN sub ON o.parent_id = sub.id WHERE o.backend = ?1)
+             SELECT id FROM organizations WHERE backend = @backend AND id = @id
+             UNION SELECT o.id FROM organizations o JOIN sub ON o.parent_id = sub.id WHERE o.backend = @backend)
            SELECT id FROM sub`,
         )
-        .all(backend, id) as { id: string }[]
+        .all({ backend, id }) as { id: string }[]
     ).map((r) => r.id);
   }
 

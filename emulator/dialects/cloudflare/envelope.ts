@@ -105,5 +105,6 @@ export function fromError(err: unknown): DialectAnswer {
   if (typeof e.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500) {
     return failure(e.statusCode, [{ code: CF.invalid, message: e.message ?? "Invalid request" }]);
   }
-  return failure(500, [{ code: CF.internal, message: "Internal server error" }]);
+  // An emulator bug, not an injected fault: say what broke.
+  return failure(500, [{ code: CF.internal, message: `Internal server error: ${e.message ?? String(err)}` }]);
 }

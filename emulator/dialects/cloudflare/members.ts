@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { MemberRow } from "../../store";
 import type { DialectContext } from "../../types";
 import { CF, CfError, notFound, success } from "./envelope";
-import { parsePositiveInt, visibleOrg } from "./organizations";
+import { principalOf, visibleOrg } from "./organizations";
+import { checkParams, pageInMemory, pageRequest, PAGE_PARAMS, single, type Query } from "./pagination";
 import {
   BACKEND,
   memberToWire,
@@ -19,17 +20,13 @@ import {
  * document stops at "# Members"; docs/architecture.md fixes the design):
  *
  *   GET  /organizations/{id}/roles                      the fixed role set, {id, name, description, permissions}
- *   GET  /organizations/{id}/members                    page, per_page (default 20, max 50), status, order, direction
+ *   GET  /organizations/{id}/members                    status filter; page_size/page_token like every list here
  *   POST /organizations/{id}/members                    {email, roles: ["<role id>"], status?: "pending"|"accepted"}
  *   GET  /organizations/{id}/members/{member_id}
  *   PUT  /organizations/{id}/members/{member_id}         {roles: [{id}] | ["<role id>"], status?}
  *   DELETE /organizations/{id}/members/{member_id}      -> {id}
  */
 
-type Query = Record<string, string | string[] | undefined>;
-
-const MEMBER_LIST_PARAMS = ["page", "per_page", "status", "order", "direction"] as const;
-const ORDERS = ["user.first_name", "user.last_name", "user.email", "status"] as const;
 const STATUSES = ["pending", "accepted"] as const;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -37,12 +34,6 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 function readBody(req: FastifyRequest): Record<string, unknown> {
   if (!isObject(req.body)) throw CfError.of(400, CF.invalid, "the request body must be a JSON object");
   return req.body;
-}
-
-function one(q: Query, key: string): string | undefined {
-  const v = q[key];
-  if (Array.isArray(v)) throw CfError.of(400, CF.invalid, `query parameter ${key} may be given only once`);
-  return v;
 }
 
 /** Role ids from `["<id>"]` or `[{id}]`; unknown ids are a 400 naming the offending entry. */
@@ -80,9 +71,13 @@ export function registerMembers(app: FastifyInstance, ctx: DialectContext): void
 
   app.get("/organizations/:organization_id/roles", async (req) => {
     const { organization_id: orgId } = req.params as { organization_id: string };
+    const q = req.query as Query;
+    checkParams(q, PAGE_PARAMS);
+    const pageReq = pageRequest(q, `roles:${orgId}`, [], principalOf(req));
     store.tx(() => visibleOrg(ctx, req, orgId, "/roles"));
-    const all = roles().map((r) => ({ ...r, permissions: {} }));
-    return success(all, { page: 1, per_page: all.length, count: all.length, total_count: all.length, total_pages: 1 });
+    const all = roles().map((r, i) => ({ seq: i + 1, role: { ...r, permissions: {} } }));
+    const { page, resultInfo } = pageInMemory(all, pageReq);
+    return success(page.map((p) => p.role), resultInfo);
   });
 
   app.get("/organizations/:organization_id/roles/:role_id", async (req) => {
@@ -96,37 +91,15 @@ export function registerMembers(app: FastifyInstance, ctx: DialectContext): void
   app.get("/organizations/:organization_id/members", async (req) => {
     const { organization_id: orgId } = req.params as { organization_id: string };
     const q = req.query as Query;
-    for (const key of Object.keys(q)) {
-      if (!(MEMBER_LIST_PARAMS as readonly string[]).includes(key)) {
-        throw CfError.of(400, CF.invalid, `unknown query parameter "${key}"; expected one of ${MEMBER_LIST_PARAMS.join(", ")}`);
-      }
-    }
-    const page = parsePositiveInt(q, "page", 1, 1, Number.MAX_SAFE_INTEGER);
-    const perPage = parsePositiveInt(q, "per_page", 20, 5, 50);
-    const status = parseStatus(one(q, "status"));
-    const order = one(q, "order") ?? "user.email";
-    if (!(ORDERS as readonly string[]).includes(order)) throw CfError.of(400, CF.invalid, `order must be one of ${ORDERS.join(", ")}`);
-    const direction = one(q, "direction") ?? "asc";
-    if (direction !== "asc" && direction !== "desc") throw CfError.of(400, CF.invalid, "direction must be asc or desc");
-
+    checkParams(q, ["status", ...PAGE_PARAMS]);
+    const status = parseStatus(single(q, "status"));
+    const pageReq = pageRequest(q, `members:${orgId}`, ["status"], principalOf(req));
     return store.tx(() => {
       visibleOrg(ctx, req, orgId, "/members");
       let rows = store.membersOf(BACKEND, orgId);
       if (status) rows = rows.filter((m) => (m.document as unknown as MemberDocument).status === status);
-      const keyOf = (m: MemberRow): string =>
-        order === "status" ? (m.document as unknown as MemberDocument).status + "\0" + m.email.toLowerCase() : order === "user.email" ? m.email.toLowerCase() : "";
-      // First and last names are always null here: those orders keep creation order (stable sort).
-      rows = [...rows].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
-      if (direction === "desc") rows.reverse();
-      const total = rows.length;
-      const slice = rows.slice((page - 1) * perPage, page * perPage);
-      return success(slice.map(memberToWire), {
-        page,
-        per_page: perPage,
-        count: slice.length,
-        total_count: total,
-        total_pages: Math.ceil(total / perPage),
-      });
+      const { page, resultInfo } = pageInMemory(rows, pageReq);
+      return success(page.map(memberToWire), resultInfo);
     });
   });
 

@@ -1,11 +1,10 @@
-import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { OrgQuery, OrgRow } from "../../store";
 import type { DialectContext, Principal } from "../../types";
 import { CF, CfError, notFound, success } from "./envelope";
+import { checkParams, pageOf, pageRequest, PAGE_PARAMS, single, type Query } from "./pagination";
 import {
   BACKEND,
-  caps,
   DEFAULT_META,
   orgDocument,
   orgToFlat,
@@ -23,10 +22,8 @@ import {
  * one store transaction, so concurrent requests are serialized and no update is lost.
  */
 
-type Query = Record<string, string | string[] | undefined>;
-
 /** Query parameters of `GET /organizations`, spelled as on Cloudflare's wire (dots for nesting). */
-const LIST_PARAMS = [
+const FILTER_PARAMS = [
   "id",
   "name.contains",
   "name.starts_with",
@@ -35,9 +32,8 @@ const LIST_PARAMS = [
   "containing.account",
   "containing.organization",
   "containing.user",
-  "page_size",
-  "page_token",
 ] as const;
+const LIST_PARAMS = [...FILTER_PARAMS, ...PAGE_PARAMS];
 
 /** Keys of the wire organization a client may send back unchanged; the server ignores them. */
 const SERVER_OWNED = new Set(["id", "create_time", "meta"]);
@@ -55,65 +51,6 @@ export function visibleOrg(ctx: DialectContext, req: FastifyRequest, id: string,
   const visible = ctx.visibleOrgIds(principalOf(req), BACKEND);
   if (!row || (visible !== null && !visible.has(id))) throw notFound(`/organizations/${id}${suffix}`);
   return row;
-}
-
-function single(q: Query, key: string): string | undefined {
-  const v = q[key];
-  if (Array.isArray(v)) throw CfError.of(400, CF.invalid, `query parameter ${key} may be given only once`);
-  return v;
-}
-
-function checkParams(q: Query, allowed: readonly string[]): void {
-  for (const key of Object.keys(q)) {
-    if (!allowed.includes(key)) {
-      throw CfError.of(400, CF.invalid, `unknown query parameter "${key}"; expected one of ${allowed.join(", ")}`);
-    }
-  }
-}
-
-export function parsePositiveInt(q: Query, key: string, def: number, min: number, max: number): number {
-  const raw = single(q, key);
-  if (raw === undefined || raw === "") return def;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw CfError.of(400, CF.invalid, `${key} must be an integer between ${min} and ${max}`);
-  }
-  return Number(raw);
-}
-
-interface PageToken {
-  v: 1;
-  /** Sequence number of the last organization of the previous page. */
-  s: number;
-  /** Hash of the filters the token was issued for. */
-  f: string;
-}
-
-function filterHash(q: Query, principal: Principal): string {
-  const canonical = LIST_PARAMS.filter((k) => k !== "page_size" && k !== "page_token").map((k) => {
-    const v = q[k];
-    return [k, v === undefined ? null : Array.isArray(v) ? [...v].sort() : [v]];
-  });
-  return createHash("sha256").update(JSON.stringify([canonical, principal.id])).digest("base64url").slice(0, 16);
-}
-
-function encodePageToken(t: PageToken): string {
-  return Buffer.from(JSON.stringify(t)).toString("base64url");
-}
-
-function decodePageToken(raw: string, expectedFilter: string): PageToken {
-  let t: PageToken | undefined;
-  try {
-    t = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as PageToken;
-  } catch {
-    t = undefined;
-  }
-  if (!t || t.v !== 1 || !Number.isInteger(t.s) || typeof t.f !== "string") {
-    throw CfError.of(400, CF.invalid, "page_token is not a token this API issued");
-  }
-  if (t.f !== expectedFilter) {
-    throw CfError.of(400, CF.invalid, "page_token was issued for other filters: the filters must remain the same in subsequent requests");
-  }
-  return t;
 }
 
 /** Ids of the organizations containing any of `ids` (their strict ancestors), plus `ids` if `includeSelf`. */
@@ -190,11 +127,7 @@ export function registerOrganizations(app: FastifyInstance, ctx: DialectContext)
     const q = req.query as Query;
     checkParams(q, LIST_PARAMS);
     const principal = principalOf(req);
-    const pagination = caps().pagination;
-    const pageSize = parsePositiveInt(q, "page_size", pagination.defaultPageSize ?? 10, 1, pagination.maxPageSize ?? 50);
-    const hash = filterHash(q, principal);
-    const rawToken = single(q, "page_token");
-    const token = rawToken ? decodePageToken(rawToken, hash) : undefined;
+    const pageReq = pageRequest(q, "organizations", FILTER_PARAMS, principal);
 
     return store.tx(() => {
       const query: OrgQuery = { backend: BACKEND, idSets: [] };
@@ -218,13 +151,9 @@ export function registerOrganizations(app: FastifyInstance, ctx: DialectContext)
           : [...new Set(store.allMembers(BACKEND).filter((m) => userIdFor(m.email) === user).map((m) => m.orgId))];
         query.idSets!.push(containing(ctx, holders, true));
       }
-      const { rows, total } = store.queryOrgs({ ...query, afterSeq: token?.s, limit: pageSize + 1 });
-      const page = rows.slice(0, pageSize);
-      const more = rows.length > pageSize;
-      return success(
-        page.map((r) => orgToWire(r, store)),
-        { next_page_token: more ? encodePageToken({ v: 1, s: page[page.length - 1].seq, f: hash }) : "", total_size: total },
-      );
+      const { rows, total } = store.queryOrgs({ ...query, afterSeq: pageReq.afterSeq, limit: pageReq.pageSize + 1 });
+      const { page, resultInfo } = pageOf(rows, pageReq, total);
+      return success(page.map((r) => orgToWire(r, store)), resultInfo);
     });
   });
 
