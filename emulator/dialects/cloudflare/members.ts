@@ -109,14 +109,14 @@ export function registerMembers(app: FastifyInstance, ctx: DialectContext): void
     for (const k of Object.keys(body)) {
       if (!["email", "roles", "status"].includes(k)) throw CfError.of(400, CF.invalid, `unknown field "${k}" for a member`, `/${k}`);
     }
-    const roleIds = body.roles === undefined ? [] : parseRoles(body.roles);
-    const status = parseStatus(body.status) ?? "pending";
     const id = ctx.newId();
     const email = body.email;
-    validateMember({ id, email, roles: roleIds, status, userId: typeof email === "string" ? userIdFor(email) : "" });
-    const mail = email as string;
     return store.tx(() => {
       visibleOrg(ctx, req, orgId, "/members");
+      const roleIds = body.roles === undefined ? [] : parseRoles(body.roles);
+      const status = parseStatus(body.status) ?? "pending";
+      validateMember({ id, email, roles: roleIds, status, userId: typeof email === "string" ? userIdFor(email) : "" });
+      const mail = email as string;
       const key = memberUniqueKey(orgId, mail);
       if (store.findMemberByUniqueKey(BACKEND, key)) {
         throw CfError.of(409, CF.alreadyMember, `${mail} is already a member of organization ${orgId}`, "/email");

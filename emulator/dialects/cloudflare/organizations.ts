@@ -110,6 +110,8 @@ function checkParent(ctx: DialectContext, req: FastifyRequest, parentId: string 
     return null;
   }
   const parent = ctx.store.getOrg(BACKEND, parentId);
+  // Keeping the current parent is always allowed (a scoped token may not see its root's parent).
+  if (self && parentId === self.parentId && parent) return parent;
   const visible = ctx.visibleOrgIds(principal, BACKEND);
   if (!parent || (visible !== null && !visible.has(parentId))) {
     throw CfError.of(400, CF.invalid, `parent.id: no organization ${parentId}`, "/parent/id");
