@@ -1,14 +1,46 @@
 import type { Command } from "commander";
+import { hasErrors, renderDiagnostics } from "../config/diagnostics";
+import { loadConfig } from "../config/load";
 
-/** `orgform validate <file-or-dir> [--json]` (full implementation follows with provider/config). */
+export interface ValidateOutput {
+  valid: boolean;
+  backend?: string;
+  organizations?: number;
+  files?: string[];
+  diagnostics: ReturnType<typeof loadConfig>["diagnostics"];
+}
+
+/** Runs validation and returns what the command prints plus its exit code (testable without a process). */
+export function runValidate(target: string, options: { json?: boolean } = {}): { output: string; exitCode: number } {
+  const { config, diagnostics } = loadConfig(target);
+  const valid = !hasErrors(diagnostics);
+  if (options.json) {
+    const out: ValidateOutput = { valid, diagnostics };
+    if (config) Object.assign(out, { backend: config.backend, organizations: config.organizations.length, files: config.files });
+    return { output: `${JSON.stringify(out, null, 2)}\n`, exitCode: valid ? 0 : 1 };
+  }
+  const lines: string[] = [];
+  if (diagnostics.length) lines.push(renderDiagnostics(diagnostics));
+  if (valid && config) {
+    const n = config.organizations.length;
+    lines.push(`${target}: valid (${config.backend}, ${n} organization${n === 1 ? "" : "s"}${config.files.length > 1 ? `, ${config.files.length} files` : ""})`);
+  } else {
+    const errors = diagnostics.filter((d) => d.severity === "error").length;
+    lines.push(`${target}: ${errors} error${errors === 1 ? "" : "s"}`);
+  }
+  return { output: `${lines.join("\n")}\n`, exitCode: valid ? 0 : 1 };
+}
+
+/** `orgform validate <file-or-dir> [--json]`: exit 0 when valid, 1 with diagnostics. */
 export function registerValidate(program: Command): void {
   program
     .command("validate")
-    .description("Validate a desired-state YAML file or a directory of *.yaml files")
+    .description("Validate a desired-state YAML file, or a directory of *.yaml files merged into one config")
     .argument("<file-or-dir>", "a YAML file or a directory of *.yaml files")
-    .option("--json", "print diagnostics as JSON")
-    .action(() => {
-      process.stderr.write("orgform validate: not implemented yet\n");
-      process.exitCode = 2;
+    .option("--json", "print {valid, diagnostics} as JSON")
+    .action((target: string, options: { json?: boolean }) => {
+      const { output, exitCode } = runValidate(target, options);
+      (exitCode === 0 || options.json ? process.stdout : process.stderr).write(output);
+      process.exitCode = exitCode;
     });
 }

@@ -19,8 +19,7 @@ export const DIAGNOSTIC_CODES = {
   "too-short": "A string shorter than the schema allows.",
   "too-long": "A string longer than the schema allows.",
   "pattern-mismatch": "A string that does not match the schema's pattern (e.g. #RRGGBB colours, keys).",
-  "out-of-range": "A number or list size outside the schema's bounds.",
-  "schema-violation": "Any other schema rule.",
+  "schema-violation": "Any other schema rule (e.g. duplicate items in a list that must be unique; numeric bounds).",
   "read-only": "An export-only or internal (neither) field set by the user.",
   "inline-secret": "A credential written in YAML (a secret-looking key or value).",
   // backend and connection

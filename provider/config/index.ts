@@ -4,3 +4,4 @@ export * from "./diagnostics";
 export * from "./load";
 export * from "./secrets";
 export * from "./connection";
+export * from "./config-schema";

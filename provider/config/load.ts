@@ -15,7 +15,7 @@ import { BACKENDS, BackendName, isBackendName } from "../core/backends";
 import { Capabilities, capabilitiesOf } from "../core/capabilities";
 import { Problem, ResourceSchema, declarableFields, hasSchema, schemaFor, validateDeclared } from "../core/schema";
 import { suggest } from "../core/suggest";
-import { Diagnostic, DiagnosticCode, hasErrors, sortDiagnostics } from "./diagnostics";
+import { DIAGNOSTIC_CODES, Diagnostic, DiagnosticCode, hasErrors, sortDiagnostics } from "./diagnostics";
 import {
   ADOPT_KEYS,
   CONNECTION_KEYS,
@@ -121,6 +121,8 @@ class Loader {
   private backend?: Located<string>;
   private readonly connection = new Map<string, Located<string>>();
   private readonly pendingOrgs: Array<{ source: SourceFile; index: number; node: unknown }> = [];
+  /** A file was not a mapping: do not add "missing backend" on top. */
+  private unusable = false;
 
   private report(source: SourceFile, node: Node | null | undefined, p: ReadonlyArray<PathSegment>, code: DiagnosticCode, message: string): void {
     this.diagnostics.push(source.diagnostic(node, p, code, message));
@@ -130,7 +132,10 @@ class Loader {
     this.sources.push(source);
     const { doc } = source;
     if (doc.errors.length > 0) {
+      // Every duplicate key, but only the first syntax error: later ones mostly repeat it.
+      const firstSyntax = doc.errors.find((e) => e.code !== "DUPLICATE_KEY");
       for (const e of doc.errors) {
+        if (e.code !== "DUPLICATE_KEY" && e !== firstSyntax) continue;
         const { line, column } = source.position(e.pos[0]);
         const message = e.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, "");
         this.diagnostics.push({
@@ -145,20 +150,22 @@ class Loader {
       }
       return;
     }
-    this.scanSecrets(source, doc.contents, []);
     const root = source.resolve(doc.contents);
     if (root === null || (isScalar(root) && (root.value === null || root.value === ""))) return; // empty file
     if (!isMap(root)) {
+      this.unusable = true;
       this.report(source, root, [], "wrong-type", "a desired-state file is a mapping with backend, connection and organizations");
       return;
     }
+    const backendEntry = entries(root).find((e) => e.key === "backend");
+    if (backendEntry) this.readBackend(source, source.resolve(backendEntry.value));
+    this.scanSecrets(source, root, []);
     for (const { key, keyNode, value } of entries(root)) {
       if (isSecretKey(key)) continue;
       const valueNode = source.resolve(value);
       switch (key) {
         case "backend":
-          this.readBackend(source, valueNode);
-          break;
+          break; // read first, so that messages can name the backend's variables
         case "connection":
           this.readConnection(source, valueNode);
           break;
@@ -255,7 +262,7 @@ class Loader {
 
   finish(): { config?: Config; diagnostics: Diagnostic[] } {
     const backend = this.backend?.value as BackendName | undefined;
-    if (!backend && !this.diagnostics.some((d) => d.code === "unknown-backend" || d.code === "yaml-syntax" || d.code === "duplicate-yaml-key")) {
+    if (!backend && !this.unusable && !this.diagnostics.some((d) => d.code === "unknown-backend" || d.code === "yaml-syntax" || d.code === "duplicate-yaml-key")) {
       const first = this.sources[0];
       this.diagnostics.push({
         file: first?.file ?? "<none>",
@@ -398,7 +405,8 @@ class Loader {
     for (const problem of problems) {
       const nav = navigate(source, container, problem.path);
       const at = problem.code === "unknown-field" || problem.code === "read-only" ? (nav.keyNode ?? nav.node) : nav.node;
-      this.report(source, at, [...base, ...nav.path], problem.code, problem.message);
+      const code: DiagnosticCode = problem.code in DIAGNOSTIC_CODES ? (problem.code as DiagnosticCode) : "schema-violation";
+      this.report(source, at, [...base, ...nav.path], code, problem.message);
     }
   }
 

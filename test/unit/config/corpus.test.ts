@@ -1,0 +1,86 @@
+/**
+ * The bad-input corpus: test/fixtures/config-corpus/. Each case is a YAML file (or a directory of
+ * them, loaded as one config) whose trailing `# expect: <code> <line>:<column> <path>` comments list
+ * exactly the diagnostics the loader must report ("-" for an empty path). Add a case by adding a file.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { DIAGNOSTIC_CODES, loadConfig, renderDiagnostics, type Diagnostic } from "../../../provider/config";
+
+const corpus = path.resolve(__dirname, "../../fixtures/config-corpus");
+
+interface Case {
+  name: string;
+  target: string;
+  expected: string[];
+}
+
+function expectationsIn(file: string, displayFile: string): string[] {
+  return fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .map((line) => /^# expect: (\S+) (\d+:\d+) (\S+)\s*$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => `${displayFile} ${m[1]} ${m[2]} ${m[3]}`);
+}
+
+function corpusCases(): Case[] {
+  return fs
+    .readdirSync(corpus)
+    .sort()
+    .map((name) => {
+      const target = path.join(corpus, name);
+      if (fs.statSync(target).isDirectory()) {
+        const expected = fs
+          .readdirSync(target)
+          .sort()
+          .flatMap((f) => expectationsIn(path.join(target, f), /\.ya?ml$/.test(f) ? `${name}/${f}` : name));
+        return { name, target, expected };
+      }
+      return { name: name.replace(/\.ya?ml$/, ""), target, expected: expectationsIn(target, name) };
+    });
+}
+
+function actual(diagnostics: Diagnostic[]): string[] {
+  return diagnostics.map((d) => `${path.relative(corpus, d.file) || "."} ${d.code} ${d.line}:${d.column} ${d.path || "-"}`);
+}
+
+const cases = corpusCases();
+
+describe("the bad-input corpus", () => {
+  it.each(cases.map((c) => [c.name, c] as const))("reports exactly the expected diagnostics for %s", (_name, c) => {
+    expect(c.expected.length).toBeGreaterThan(0);
+    const { config, diagnostics } = loadConfig(c.target);
+    expect(actual(diagnostics).sort()).toEqual([...c.expected].sort());
+    expect(config).toBeUndefined();
+  });
+
+  it("reports a missing file without throwing", () => {
+    const missing = path.join(corpus, "does-not-exist.yaml");
+    const { diagnostics } = loadConfig(missing);
+    expect(actual(diagnostics)).toEqual(["does-not-exist.yaml file-not-found 1:1 -"]);
+  });
+
+  it("has at least 40 cases", () => {
+    expect(cases.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it("exercises every diagnostic code at least once", () => {
+    const seen = new Set(["file-not-found", ...cases.flatMap((c) => c.expected.map((e) => e.split(" ")[1]!))]);
+    expect(Object.keys(DIAGNOSTIC_CODES).filter((code) => !seen.has(code))).toEqual([]);
+  });
+
+  it("renders diagnostics as file:line:column, code, path and reason", () => {
+    const { diagnostics } = loadConfig(path.join(corpus, "many-problems-at-once.yaml"));
+    const text = renderDiagnostics(diagnostics).split(corpus + path.sep).join("");
+    expect(text).toMatchInlineSnapshot(`
+      "many-problems-at-once.yaml:4:11: error[too-short] organizations[0].name: must be at least 1 character long
+      many-problems-at-once.yaml:5:5: error[read-only] organizations[0].id: "id" is read-only (export-only): it is reported by the API and cannot be declared
+      many-problems-at-once.yaml:7:23: error[invalid-format] organizations[0].profile.business_email: must be a valid email (got "nope")
+      many-problems-at-once.yaml:10:15: error[not-allowed-value] organizations[0].members[0].role: must be one of "Super Administrator", "Administrator", "Member", "Billing", "Read Only" (got "Owner")
+      many-problems-at-once.yaml:11:5: error[missing-required] organizations[1].name: "name" is required
+      many-problems-at-once.yaml:12:13: error[unknown-parent] organizations[1].parent: no organization has the key "nowhere""
+    `);
+  });
+});
