@@ -71,6 +71,11 @@ describe("the bad-input corpus", () => {
     expect(Object.keys(DIAGNOSTIC_CODES).filter((code) => !seen.has(code))).toEqual([]);
   });
 
+  it("documents every diagnostic code in provider/config/README.md", () => {
+    const readme = fs.readFileSync(path.resolve(__dirname, "../../../provider/config/README.md"), "utf8");
+    expect(Object.keys(DIAGNOSTIC_CODES).filter((code) => !readme.includes(`| \`${code}\` |`))).toEqual([]);
+  });
+
   it("renders diagnostics as file:line:column, code, path and reason", () => {
     const { diagnostics } = loadConfig(path.join(corpus, "many-problems-at-once.yaml"));
     const text = renderDiagnostics(diagnostics).split(corpus + path.sep).join("");

@@ -1,0 +1,36 @@
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { runValidate } from "../../../provider/cli/validate";
+import { loadConfig } from "../../../provider/config";
+import { BACKENDS } from "../../../provider/core/backends";
+import { packageRoot } from "../../../provider/core/paths";
+import { exampleConfigs } from "../examples-list";
+
+const examples = exampleConfigs().map((p) => [path.relative(packageRoot(), p), p] as const);
+
+describe("the examples", () => {
+  it.each(examples)("%s validates without diagnostics", (_name, target) => {
+    const { config, diagnostics } = loadConfig(target);
+    expect(diagnostics).toEqual([]);
+    expect(config).toBeDefined();
+    expect(runValidate(target).exitCode).toBe(0);
+  });
+
+  it("cover every backend", () => {
+    const backends = new Set(examples.map(([, p]) => loadConfig(p).config?.backend));
+    expect([...backends].sort()).toEqual([...BACKENDS].sort());
+  });
+
+  it("include a Cloudflare quickstart with a parent, two sub-organizations, profiles and members of several roles", () => {
+    const { config } = loadConfig(path.join(packageRoot(), "examples", "quickstart"));
+    expect(config?.backend).toBe("cloudflare");
+    const orgs = config!.organizations;
+    const root = orgs.filter((o) => !o.parent);
+    const children = orgs.filter((o) => o.parent === root[0]?.key);
+    expect(root).toHaveLength(1);
+    expect(children).toHaveLength(2);
+    expect(orgs.every((o) => o.profile !== undefined)).toBe(true);
+    const roles = new Set(orgs.flatMap((o) => o.members?.items.map((m) => m.role) ?? []));
+    expect(roles.size).toBeGreaterThanOrEqual(3);
+  });
+});

@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import { loadConfigSources, loadConfigText } from "../../../provider/config";
+
+function yaml(lines: TemplateStringsArray): string {
+  return lines.join("").replace(/^\n/, "");
+}
+
+describe("loadConfig on valid input", () => {
+  it("returns the organizations with declared fields, defaults and sources", () => {
+    const { config, diagnostics } = loadConfigText(
+      yaml`
+backend: aiaengine
+connection:
+  endpoint: http://127.0.0.1:8787/aiaengine
+organizations:
+  - key: analytics
+    name: Analytics
+    description: null
+    status:
+      id: ignored-on-apply
+    members:
+      - email: ada@acme.example
+`,
+      "orgs.yaml",
+    );
+    expect(diagnostics).toEqual([]);
+    expect(config).toEqual({
+      backend: "aiaengine",
+      connection: { endpoint: "http://127.0.0.1:8787/aiaengine" },
+      files: ["orgs.yaml"],
+      organizations: [
+        {
+          key: "analytics",
+          previousKeys: [],
+          fields: { name: "Analytics", description: null },
+          protect: false,
+          members: { mode: "additive", items: [{ email: "ada@acme.example", role: "OrgViewer", source: { file: "orgs.yaml", line: 11, column: 9 } }] },
+          source: { file: "orgs.yaml", line: 5, column: 5 },
+        },
+      ],
+    });
+  });
+
+  it("does not require a name for an adopted organization", () => {
+    const { config } = loadConfigText(yaml`
+backend: cloudomation
+organizations:
+  - key: acme
+    adopt: { name: Acme }
+    city: Graz
+`);
+    expect(config?.organizations[0]).toMatchObject({ adopt: { name: "Acme" }, fields: { city: "Graz" } });
+  });
+
+  it("keeps a literal parent_id among the fields and a parent key apart", () => {
+    const { config } = loadConfigText(yaml`
+backend: cloudflare
+organizations:
+  - key: a
+    name: A
+    parent_id: a7b9c3d2e8f4a1b5c6d0e9f2a3b7c4d8
+  - key: b
+    name: B
+    parent: a
+`);
+    expect(config?.organizations.map((o) => [o.key, o.parent, o.fields.parent_id])).toEqual([
+      ["a", undefined, "a7b9c3d2e8f4a1b5c6d0e9f2a3b7c4d8"],
+      ["b", "a", undefined],
+    ]);
+  });
+
+  it("allows equal names under different parents", () => {
+    const { diagnostics } = loadConfigText(yaml`
+backend: cloudflare
+organizations:
+  - { key: eu, name: Europe }
+  - { key: us, name: Americas }
+  - { key: eu-ops, name: Operations, parent: eu }
+  - { key: us-ops, name: Operations, parent: us }
+`);
+    expect(diagnostics).toEqual([]);
+  });
+
+  it("merges several files, in order, into one config", () => {
+    const { config, diagnostics } = loadConfigSources([
+      { file: "a.yaml", text: "backend: zenml\nconnection: { tokenUrl: 'https://z.example/token' }\n" },
+      { file: "b.yaml", text: "organizations:\n  - { key: ml, name: ML }\n" },
+    ]);
+    expect(diagnostics).toEqual([]);
+    expect(config).toMatchObject({ backend: "zenml", connection: { tokenUrl: "https://z.example/token" }, files: ["a.yaml", "b.yaml"], organizations: [{ key: "ml" }] });
+  });
+
+  it("accepts an empty file in a directory", () => {
+    const { diagnostics } = loadConfigSources([
+      { file: "a.yaml", text: "" },
+      { file: "b.yaml", text: "backend: cloudflare\n" },
+    ]);
+    expect(diagnostics).toEqual([]);
+  });
+
+  it("resolves YAML anchors and aliases", () => {
+    const { config, diagnostics } = loadConfigText(yaml`
+backend: commercelayer
+organizations:
+  - key: a
+    name: A
+    metadata: &common { team: shop }
+  - key: b
+    name: B
+    metadata: *common
+`);
+    expect(diagnostics).toEqual([]);
+    expect(config?.organizations[1]?.fields.metadata).toEqual({ team: "shop" });
+  });
+});
