@@ -2,7 +2,6 @@
 // backend client per connection. Credentials are read here, at call time, never captured.
 import { createHash } from "node:crypto";
 import { resolveConnection, type Connection } from "../config/connection";
-import type { BackendName } from "../core/backends";
 import { OrgformError } from "../core/errors";
 import { openBackend } from "../backends";
 import type { FullBackend } from "../backends/types";
@@ -42,8 +41,10 @@ const clients = new Map<string, FullBackend>();
 
 export async function connectionFor(inputs: ConnectionInputs): Promise<Connection> {
   return resolveConnection({
-    backend: inputs.backend as BackendName,
-    flags: inputs.endpoint ? { endpoint: inputs.endpoint } : {},
+    // The resource's backend is definitive: ORGFORM_BACKEND or orgform:backend cannot redirect it.
+    flags: { backend: inputs.backend },
+    // A declared endpoint (YAML or program) yields to the environment and the stack config.
+    declared: inputs.endpoint ? { endpoint: inputs.endpoint } : undefined,
     env: process.env,
     stackConfig,
   });

@@ -1,0 +1,207 @@
+// The provider on the real engine: one stack through its whole life against the emulator.
+// Scenarios 1-5 and 8-10 of the provider issue; adoption, faults and the GitOps layout have
+// files of their own so that vitest runs them side by side.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { API_TOKEN, liveState, orgformProject, readTree, type OrgformProject } from "./orgform-harness";
+import { repoRoot, type RunResult } from "./harness";
+
+interface Shape {
+  euName?: string;
+  usKey?: string;
+  usParent?: string;
+  membersMode?: "authoritative" | "additive";
+  withEurope?: boolean;
+}
+
+/** The desired state, as a user edits it step by step. */
+function desired({ euName = "Acme EU", usKey = "acme-us", usParent = "acme", membersMode = "authoritative", withEurope = true }: Shape = {}): string {
+  return `backend: cloudflare
+organizations:
+  - key: acme
+    name: Acme Corp
+    profile:
+      business_name: Acme Corporation
+      business_email: billing@acme.example
+    members:
+      mode: ${membersMode}
+      items:
+        - email: alice@acme.example
+          role: Super Administrator
+        - email: bob@acme.example
+          role: Member
+${
+  withEurope
+    ? `  - key: acme-eu
+    name: ${euName}
+    parent: acme
+    members:
+      mode: authoritative
+      items:
+        - email: eve@acme.example
+          role: Billing
+`
+    : ""
+}  - key: ${usKey}
+${usKey !== "acme-us" ? "    previousKeys: [acme-us]\n" : ""}    name: Acme US
+    parent: ${withEurope ? usParent : "acme"}
+`;
+}
+
+describe("an orgform stack from creation to destroy", () => {
+  let p: OrgformProject;
+  const outputs: RunResult[] = [];
+  let before: { id: string; name: string; parent_id: string | null }[];
+  const ids: Record<string, string> = {};
+
+  const up = async (...extra: string[]) => {
+    const r = await p.ws.pulumiOk(["up", "--yes", "--skip-preview", ...extra]);
+    outputs.push(r);
+    return r;
+  };
+  /** Members as the API lists them: "email role", sorted. */
+  const membersOf = async (orgId: string): Promise<string[]> =>
+    (await p.api("GET", `/organizations/${orgId}/members?page_size=50`)).result
+      .map((m: { user: { email: string }; roles: { name: string }[] }) => `${m.user.email} ${m.roles.map((r) => r.name).join(",")}`)
+      .sort();
+  const byName = async (name: string) => (await liveState(p)).organizations.find((o) => o.name === name);
+
+  beforeAll(async () => {
+    p = await orgformProject("lifecycle", desired());
+    // Someone else's organization, there before orgform: it must survive everything below.
+    await p.api("POST", "/organizations", { name: "Unmanaged Org" });
+    before = (await liveState(p)).organizations.map(({ id, name, parent_id }) => ({ id, name, parent_id }));
+  });
+  afterAll(async () => p?.close());
+
+  it("creates everything declared with pulumi up from nothing", async () => {
+    const r = await up();
+    expect(r.stdout).toMatch(/7 created/); // the stack, 3 organizations, 1 profile, 2 member sets
+    const state = await liveState(p);
+    const acme = state.organizations.find((o) => o.name === "Acme Corp")!;
+    const eu = state.organizations.find((o) => o.name === "Acme EU")!;
+    const us = state.organizations.find((o) => o.name === "Acme US")!;
+    expect(state.organizations).toHaveLength(4);
+    expect([acme.parent_id, eu.parent_id, us.parent_id]).toEqual([null, acme.id, acme.id]);
+    expect(acme.document.profile).toMatchObject({ business_name: "Acme Corporation", business_email: "billing@acme.example" });
+    Object.assign(ids, { acme: acme.id, eu: eu.id, us: us.id });
+    expect(await membersOf(acme.id)).toEqual(["alice@acme.example Super Administrator", "bob@acme.example Member"]);
+    expect(await membersOf(eu.id)).toEqual(["eve@acme.example Billing"]);
+    expect(await membersOf(us.id)).toEqual([]);
+  });
+
+  it("previews no changes right after, with and without refresh", async () => {
+    outputs.push(await p.ws.pulumiOk(["preview", "--expect-no-changes"]));
+    outputs.push(await p.ws.pulumiOk(["preview", "--refresh", "--expect-no-changes"]));
+  });
+
+  it("exports ids and read-only fields as stack outputs", async () => {
+    const r = await p.ws.pulumiOk(["stack", "output", "organizations", "--json"]);
+    const out = JSON.parse(r.stdout);
+    expect(out["acme-eu"]).toMatchObject({ id: ids.eu, parentId: ids.acme, parent_name: "Acme Corp" });
+    expect(out.acme.create_time).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  it("updates an edited field in place", async () => {
+    p.writeConfig(desired({ euName: "Acme Europe" }));
+    const r = await up();
+    expect(r.stdout).toMatch(/1 updated/);
+    expect((await byName("Acme Europe"))?.id).toBe(ids.eu);
+  });
+
+  it("moves an organization to another parent with an update, not a replacement", async () => {
+    p.writeConfig(desired({ euName: "Acme Europe", usParent: "acme-eu" }));
+    const r = await up();
+    expect(r.stdout).toMatch(/1 updated/);
+    expect(r.stdout).not.toMatch(/replaced/);
+    const us = await byName("Acme US");
+    expect(us).toMatchObject({ id: ids.us, parent_id: ids.eu });
+  });
+
+  it("renames a key listed in previousKeys without touching anything live", async () => {
+    p.writeConfig(desired({ euName: "Acme Europe", usParent: "acme-eu", usKey: "acme-americas" }));
+    outputs.push(await p.ws.pulumiOk(["preview", "--expect-no-changes"]));
+    const r = await up();
+    expect(r.stdout).not.toMatch(/created|deleted|replaced/);
+    expect((await byName("Acme US"))?.id).toBe(ids.us);
+  });
+
+  it("fails a refreshing preview on an out-of-band change, naming the resource", async () => {
+    const live = (await p.api("GET", `/organizations/${ids.acme}`)).result;
+    await p.api("PUT", `/organizations/${ids.acme}`, { ...live, name: "Acme Corp (edited by hand)" });
+    const r = await p.ws.pulumi(["preview", "--refresh", "--expect-no-changes"]);
+    outputs.push(r);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toMatch(/orgform:Organization\s+acme\b/);
+  });
+
+  it("converges the out-of-band change with up --refresh", async () => {
+    await up("--refresh");
+    expect((await p.api("GET", `/organizations/${ids.acme}`)).result.name).toBe("Acme Corp");
+    outputs.push(await p.ws.pulumiOk(["preview", "--refresh", "--expect-no-changes"]));
+  });
+
+  it("removes an out-of-band member in authoritative mode", async () => {
+    const roles = (await p.api("GET", `/organizations/${ids.acme}/roles`)).result;
+    await p.api("POST", `/organizations/${ids.acme}/members`, { email: "mallory@elsewhere.example", roles: [roles[0].id] });
+    const r = await p.ws.pulumi(["preview", "--refresh", "--expect-no-changes"]);
+    expect(r.code).not.toBe(0);
+    await up("--refresh");
+    expect(await membersOf(ids.acme)).toEqual(["alice@acme.example Super Administrator", "bob@acme.example Member"]);
+  });
+
+  it("leaves an out-of-band member alone in additive mode", async () => {
+    p.writeConfig(desired({ euName: "Acme Europe", usParent: "acme-eu", usKey: "acme-americas", membersMode: "additive" }));
+    await up();
+    const roles = (await p.api("GET", `/organizations/${ids.acme}/roles`)).result;
+    await p.api("POST", `/organizations/${ids.acme}/members`, { email: "carol@partner.example", roles: [roles[0].id] });
+    outputs.push(await p.ws.pulumiOk(["preview", "--refresh", "--expect-no-changes"]));
+    await up("--refresh");
+    expect((await membersOf(ids.acme)).map((m) => m.split(" ")[0])).toEqual(["alice@acme.example", "bob@acme.example", "carol@partner.example"]);
+  });
+
+  it("fails a bad config before any API call", async () => {
+    p.writeConfig(desired({ euName: "Acme Europe" }).replace("business_email: billing@acme.example", "business_email: not-an-email"));
+    await p.admin("DELETE", "/counters");
+    const r = await p.ws.pulumi(["preview"]);
+    outputs.push(r);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/orgs\.yaml:\d+:\d+: error\[[\w-]+\] organizations\[0\]\.profile\.business_email/);
+    const counters = await p.admin("GET", "/counters");
+    expect(counters.total).toBe(0);
+  });
+
+  it("deletes organizations removed from the YAML, children first", async () => {
+    // acme-americas sits under acme-eu: the engine must delete it before its parent.
+    p.writeConfig(desired({ withEurope: false, usKey: "acme-americas", membersMode: "additive" }).replace(/  - key: acme-americas[\s\S]*$/, ""));
+    const r = await up();
+    expect(r.stdout).toMatch(/deleted/);
+    const names = (await liveState(p)).organizations.map((o) => o.name).sort();
+    expect(names).toEqual(["Acme Corp", "Unmanaged Org"]);
+  });
+
+  it("restores the emulator's prior state with pulumi destroy", async () => {
+    // carol was added by hand in additive mode: orgform leaves her, so the org cannot be emptied by it.
+    const carol = (await liveState(p)).members.find((m) => m.email === "carol@partner.example")!;
+    await p.api("DELETE", `/organizations/${ids.acme}/members/${carol.id}`);
+    outputs.push(await p.ws.pulumiOk(["destroy", "--yes", "--skip-preview"]));
+    const after = (await liveState(p)).organizations.map(({ id, name, parent_id }) => ({ id, name, parent_id }));
+    expect(after).toEqual(before);
+    expect((await liveState(p)).members).toEqual([]);
+  });
+
+  it("never writes the credential to state, serialized providers or CLI output", async () => {
+    const state = readTree(p.stateDir);
+    expect(state.length).toBeGreaterThan(1000);
+    expect(state).not.toContain(API_TOKEN);
+    const printed = outputs.map((o) => o.stdout + o.stderr).join("\n");
+    expect(printed).not.toContain(API_TOKEN);
+    // Serialized providers stay small and hold no path of this machine.
+    const providers = [...state.matchAll(/"__provider":\s*"((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1]}"`) as string);
+    expect(providers.length).toBeGreaterThan(0);
+    for (const code of providers) {
+      expect(code.length).toBeLessThan(8_000);
+      expect(code).not.toContain(repoRoot);
+      expect(code).toContain('projectRequire(`orgform/${subpath}`)');
+    }
+  });
+});

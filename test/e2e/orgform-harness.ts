@@ -1,0 +1,105 @@
+// An orgform project as users lay it out (Pulumi.yaml + YAML desired state, the orgform package
+// in node_modules), run by the real Pulumi CLI against an emulator on 127.0.0.1.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { startEmulator, type StartedEmulator } from "../../emulator";
+import { makeTempDir, repoRoot, workspace, type Workspace } from "./harness";
+
+/** A credential no test would write by accident: the leak scans look for it. */
+export const API_TOKEN = "e2e-credential-7f3a9c21d4b8e6a0";
+export const ADMIN_TOKEN = "e2e-admin-5d1c";
+
+export interface OrgformProject {
+  ws: Workspace;
+  emulator: StartedEmulator;
+  configFile: string;
+  stateDir: string;
+  writeConfig(yaml: string): void;
+  admin<T = any>(method: string, route: string, body?: unknown): Promise<T>;
+  /** A call to the Cloudflare API as another client would make it (out-of-band changes). */
+  api<T = any>(method: string, route: string, body?: unknown): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Links the repository as the installed `orgform` package (and its @pulumi/pulumi). */
+function linkPackages(project: string): void {
+  const nm = path.join(project, "node_modules");
+  fs.mkdirSync(path.join(nm, "@pulumi"), { recursive: true });
+  fs.symlinkSync(repoRoot, path.join(nm, "orgform"), "dir");
+  fs.symlinkSync(path.join(repoRoot, "node_modules", "@pulumi", "pulumi"), path.join(nm, "@pulumi", "pulumi"), "dir");
+}
+
+export async function orgformProject(name: string, yaml: string, opts: { credentialsInStackConfig?: boolean } = {}): Promise<OrgformProject> {
+  const root = makeTempDir(name);
+  const project = path.join(root, "project");
+  fs.mkdirSync(project);
+  linkPackages(project);
+  fs.writeFileSync(
+    path.join(project, "Pulumi.yaml"),
+    `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n`,
+  );
+  fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name, private: true, main: "index.js" }));
+  // The whole program: orgform's own, reading the YAML named by orgform:config.
+  fs.writeFileSync(path.join(project, "index.js"), 'module.exports = require("orgform/program");\n');
+  const configFile = path.join(project, "orgs.yaml");
+  fs.writeFileSync(configFile, yaml);
+
+  const emulator = await startEmulator({ port: 0, db: ":memory:", credentials: { apiToken: API_TOKEN, adminToken: ADMIN_TOKEN } });
+  const endpoint = emulator.baseUrls.cloudflare;
+  const env: NodeJS.ProcessEnv = { ORGFORM_ENDPOINT: endpoint };
+  if (!opts.credentialsInStackConfig) env.CLOUDFLARE_API_TOKEN = API_TOKEN;
+  const ws = workspace(project, env);
+  const stateDir = path.join(root, "state");
+  await ws.pulumiOk(["stack", "init", "e2e"]);
+  await ws.pulumiOk(["config", "set", "orgform:config", "orgs.yaml"]);
+  if (opts.credentialsInStackConfig) await ws.pulumiOk(["config", "set", "--secret", "orgform:token", API_TOKEN]);
+
+  const call = async (base: string, token: string, method: string, route: string, body?: unknown) => {
+    const res = await fetch(base + route, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+  return {
+    ws,
+    emulator,
+    configFile,
+    stateDir,
+    writeConfig: (text) => fs.writeFileSync(configFile, text),
+    admin: (method, route, body) => call(`${emulator.url}/_admin`, ADMIN_TOKEN, method, route, body),
+    api: (method, route, body) => call(endpoint, API_TOKEN, method, route, body),
+    close: () => emulator.close(),
+  };
+}
+
+export interface LiveOrganization {
+  id: string;
+  name: string;
+  parent_id: string | null;
+  document: Record<string, any>;
+}
+
+export interface LiveMember {
+  id: string;
+  org_id: string;
+  email: string;
+  document: Record<string, any>;
+}
+
+export async function liveState(p: OrgformProject): Promise<{ organizations: LiveOrganization[]; members: LiveMember[] }> {
+  return p.admin("GET", "/state?backend=cloudflare");
+}
+
+/** Every file below a directory, concatenated: for leak scans of state, backups and history. */
+export function readTree(dir: string): string {
+  if (!fs.existsSync(dir)) return "";
+  let out = "";
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) out += fs.readFileSync(path.join(entry.parentPath, entry.name), "latin1");
+  }
+  return out;
+}
