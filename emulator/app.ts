@@ -29,6 +29,8 @@ export interface EmulatorOptions {
   now?: () => Date;
   /** Fastify request logging (default off). */
   logger?: boolean;
+  /** How long `close()` lets in-flight requests finish before cutting connections (default 10 s). */
+  shutdownGraceMs?: number;
   /** Dialects to mount (default: all in `emulator/dialects/index.ts`). */
   dialects?: readonly Dialect[];
 }
@@ -236,9 +238,16 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
       close: async () => {
         if (closed) return;
         closed = true;
+        // In-flight requests finish (each commits synchronously before it answers); connections
+        // left idle by them are closed as they go idle, and any still busy after the grace period
+        // are cut, so a shutdown never waits on a client's keep-alive.
+        const sweep = setInterval(() => app.server.closeIdleConnections(), 25);
+        const deadline = setTimeout(() => app.server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
         try {
           await app.close();
         } finally {
+          clearInterval(sweep);
+          clearTimeout(deadline);
           store.close();
         }
       },
