@@ -1,0 +1,138 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { aProfile, startTestEmulator, type Answer, type TestEmulator } from "./helpers";
+
+/**
+ * Conformance: every JSON example of the Cloudflare Organizations document, replayed against the
+ * emulator's answer to the same operation: same keys, same types, same envelope. Keys the document
+ * types as Optional may be absent from an answer (the fixture lists them); every other key must be
+ * there, and no key may be added.
+ */
+const fixture = JSON.parse(readFileSync(join(__dirname, "fixtures", "cloudflare-003-examples.json"), "utf8")) as {
+  optional: string[];
+  examples: Record<string, any>;
+};
+const SHARED_DOC = "/work/shared/seeds/003_060e567bbe39c631.txt";
+
+const kind = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v);
+
+/** Differences between the example's shape and the answer's, as readable lines. */
+function shapeDiff(example: unknown, actual: unknown, path = ""): string[] {
+  const where = path || "(root)";
+  if (kind(example) !== kind(actual)) return [`${where}: ${kind(actual)} where the document has ${kind(example)}`];
+  if (Array.isArray(example) && Array.isArray(actual)) {
+    if (example.length === 0 || actual.length === 0) return [];
+    return actual.flatMap((item, i) => shapeDiff(example[0], item, `${path}[${i}]`));
+  }
+  if (kind(example) !== "object") {
+    if (path.endsWith("create_time") && Number.isNaN(Date.parse(actual as string))) return [`${where}: not a date-time`];
+    return [];
+  }
+  const e = example as Record<string, unknown>;
+  const a = actual as Record<string, unknown>;
+  const out: string[] = [];
+  const logical = path.replace(/^\.?result(\[\d+\])?\.?/, "");
+  for (const key of Object.keys(e)) {
+    const sub = logical ? `${logical}.${key}` : key;
+    if (!(key in a)) {
+      if (!fixture.optional.includes(sub)) out.push(`${path}.${key}: missing`);
+      continue;
+    }
+    out.push(...shapeDiff(e[key], a[key], `${path}.${key}`));
+  }
+  for (const key of Object.keys(a)) if (!(key in e)) out.push(`${path}.${key}: not in the document`);
+  return out;
+}
+
+/** The envelope's `messages` of the examples holds one item; our `messages` are empty, so compare errors to it. */
+const messageShape = fixture.examples["GET /organizations"].messages[0];
+
+let emu: TestEmulator;
+let parent: any;
+let org: any;
+
+beforeAll(async () => {
+  emu = await startTestEmulator({
+    seed: {
+      cloudflare: {
+        organizations: [
+          {
+            name: "Parent",
+            children: [{ name: "Complete", meta: { flags: { account_creation: "enabled", account_deletion: "enabled", account_migration: "disabled", account_mobility: "disabled", sub_org_creation: "enabled" }, managed_by: "partner" }, profile: aProfile() }],
+          },
+        ],
+      },
+    },
+  });
+  parent = (await emu.api("GET", `/organizations/${emu.seeded!.organizations[0].id}`)).body.result;
+  org = (await emu.api("GET", `/organizations/${emu.seeded!.organizations[1].id}`)).body.result;
+});
+afterAll(async () => {
+  await emu.close();
+});
+
+describe("Cloudflare conformance with the document's examples", () => {
+  const replays: Record<string, () => Promise<Answer>> = {
+    "GET /organizations": () => emu.api("GET", `/organizations?id=${org.id}&id=${parent.id}`),
+    "GET /organizations/{organization_id}": () => emu.api("GET", `/organizations/${org.id}`),
+    "POST /organizations": () => emu.api("POST", "/organizations", { body: { name: "New", parent: { id: parent.id }, profile: aProfile() } }),
+    "PUT /organizations/{organization_id}": () => emu.api("PUT", `/organizations/${org.id}`, { body: { name: "Complete", parent: { id: parent.id }, profile: aProfile() } }),
+    "DELETE /organizations/{organization_id}": async () => {
+      const leaf = await emu.org({ name: "Leaf" });
+      return emu.api("DELETE", `/organizations/${leaf.id}`);
+    },
+    "GET /organizations/{organization_id}/profile": () => emu.api("GET", `/organizations/${org.id}/profile`),
+  };
+
+  for (const [operation, replay] of Object.entries(replays)) {
+    it(`answers ${operation} with the document's keys and types`, async () => {
+      const answer = await replay();
+      expect(answer.status).toBe(200);
+      expect(shapeDiff(fixture.examples[operation], answer.body)).toEqual([]);
+    });
+  }
+
+  it("answers PUT /organizations/{organization_id}/profile (no example: the SDK returns nothing) in the envelope, result as GET /profile", async () => {
+    const answer = await emu.api("PUT", `/organizations/${org.id}/profile`, { body: aProfile() });
+    const example = { ...fixture.examples["GET /organizations/{organization_id}/profile"] };
+    expect(shapeDiff(example, answer.body)).toEqual([]);
+  });
+
+  it("answers the list with result_info {next_page_token, total_size}", async () => {
+    const answer = await emu.api("GET", "/organizations?page_size=1");
+    expect(answer.body.result_info.next_page_token).not.toBe("");
+    expect(shapeDiff(fixture.examples["GET /organizations"], answer.body)).toEqual([]);
+  });
+
+  const failures: Record<string, () => Promise<Answer>> = {
+    "a validation error": () => emu.api("POST", "/organizations", { body: { name: 1 } }),
+    "a not-found error": () => emu.api("GET", `/organizations/${"0".repeat(32)}`),
+    "an authentication error": () => emu.api("GET", "/organizations", { auth: null }),
+  };
+  for (const [name, replay] of Object.entries(failures)) {
+    it(`renders ${name} in the same envelope, error items shaped like the document's messages`, async () => {
+      const answer = await replay();
+      expect(Object.keys(answer.body).sort()).toEqual(["errors", "messages", "result", "success"]);
+      expect(answer.body.success).toBe(false);
+      for (const item of answer.body.errors) {
+        const diff = shapeDiff(messageShape, item).filter((d) => !/\.source: missing/.test(d));
+        expect(diff).toEqual([]);
+      }
+    });
+  }
+
+  it("the shape check itself catches a missing key, an added key and a wrong type", () => {
+    const example = { result: { id: "x", name: "n", meta: { flags: {} } } };
+    expect(shapeDiff(example, { result: { id: "x", meta: { flags: {} } } })).toEqual([".result.name: missing"]);
+    expect(shapeDiff(example, { result: { id: "x", name: "n", meta: { flags: {} }, extra: 1 } })).toEqual([".result.extra: not in the document"]);
+    expect(shapeDiff(example, { result: { id: 1, name: "n", meta: { flags: {} } } })).toEqual([".result.id: number where the document has string"]);
+    expect(shapeDiff(example, { result: { id: "x", name: "n", meta: {} } })).toEqual([]);
+  });
+
+  it.runIf(existsSync(SHARED_DOC))("keeps the fixture equal to the document's JSON examples", () => {
+    const doc = readFileSync(SHARED_DOC, "utf8");
+    const blocks = [...doc.matchAll(/```json (.*?) ```/gs)].map((m) => JSON.parse(m[1]));
+    expect(blocks).toEqual(Object.values(fixture.examples));
+  });
+});
