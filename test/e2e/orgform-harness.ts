@@ -29,7 +29,14 @@ function linkPackages(project: string): void {
   fs.symlinkSync(path.join(repoRoot, "node_modules", "@pulumi", "pulumi"), path.join(nm, "@pulumi", "pulumi"), "dir");
 }
 
-export async function orgformProject(name: string, yaml: string, opts: { credentialsInStackConfig?: boolean } = {}): Promise<OrgformProject> {
+/**
+ * A project whose desired state is `yaml` (one file, orgs.yaml) or a directory of files (orgs/).
+ */
+export async function orgformProject(
+  name: string,
+  yaml: string | Record<string, string>,
+  opts: { credentialsInStackConfig?: boolean } = {},
+): Promise<OrgformProject> {
   const root = makeTempDir(name);
   const project = path.join(root, "project");
   fs.mkdirSync(project);
@@ -41,8 +48,12 @@ export async function orgformProject(name: string, yaml: string, opts: { credent
   fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name, private: true, main: "index.js" }));
   // The whole program: orgform's own, reading the YAML named by orgform:config.
   fs.writeFileSync(path.join(project, "index.js"), 'module.exports = require("orgform/program");\n');
-  const configFile = path.join(project, "orgs.yaml");
-  fs.writeFileSync(configFile, yaml);
+  const configFile = path.join(project, typeof yaml === "string" ? "orgs.yaml" : "orgs");
+  if (typeof yaml === "string") fs.writeFileSync(configFile, yaml);
+  else {
+    fs.mkdirSync(configFile);
+    for (const [file, text] of Object.entries(yaml)) fs.writeFileSync(path.join(configFile, file), text);
+  }
 
   const emulator = await startEmulator({ port: 0, db: ":memory:", credentials: { apiToken: API_TOKEN, adminToken: ADMIN_TOKEN } });
   const endpoint = emulator.baseUrls.cloudflare;
@@ -51,7 +62,7 @@ export async function orgformProject(name: string, yaml: string, opts: { credent
   const ws = workspace(project, env);
   const stateDir = path.join(root, "state");
   await ws.pulumiOk(["stack", "init", "e2e"]);
-  await ws.pulumiOk(["config", "set", "orgform:config", "orgs.yaml"]);
+  await ws.pulumiOk(["config", "set", "orgform:config", path.basename(configFile)]);
   if (opts.credentialsInStackConfig) await ws.pulumiOk(["config", "set", "--secret", "orgform:token", API_TOKEN]);
 
   const call = async (base: string, token: string, method: string, route: string, body?: unknown) => {

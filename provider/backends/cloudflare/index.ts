@@ -104,17 +104,20 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
     await this.call("DELETE", `/organizations/${encodeURIComponent(id)}`);
   }
 
+  /** The profile; `{}` when the organization has none yet (404 on /profile), undefined when the organization is gone. */
   async getProfile(orgId: string): Promise<Fields | undefined> {
     const { status, envelope } = await this.call<WireProfile>("GET", `/organizations/${encodeURIComponent(orgId)}/profile`);
-    return status === 404 ? undefined : fromProfile(envelope?.result);
+    if (status !== 404) return fromProfile(envelope?.result);
+    return (await this.getWire(orgId)) ? {} : undefined;
   }
 
   async putProfile(orgId: string, declared: Fields): Promise<Fields> {
     const path = `/organizations/${encodeURIComponent(orgId)}/profile`;
-    const live = await this.call<WireProfile>("GET", path);
-    if (live.status === 404) throw new OrgformError("NOT_FOUND", `cannot set the profile of cloudflare organization ${orgId}: it does not exist`);
-    const body = toProfileBody(live.envelope?.result ?? undefined, declared);
-    const { envelope } = await this.call<WireProfile>("PUT", path, body);
+    const live = await this.getProfile(orgId);
+    if (!live) throw new OrgformError("NOT_FOUND", `cannot set the profile of cloudflare organization ${orgId}: the organization does not exist`);
+    const body = toProfileBody(live as WireProfile, declared);
+    const { status, envelope } = await this.call<WireProfile>("PUT", path, body);
+    if (status === 404) throw new OrgformError("NOT_FOUND", `cannot set the profile of cloudflare organization ${orgId}: the organization does not exist`);
     return fromProfile(envelope?.result ?? body);
   }
 
