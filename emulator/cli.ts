@@ -70,12 +70,13 @@ export function registerEmulator(program: Command): void {
         out.write(`  ${d.name.padEnd(14)} ${emu.baseUrls[d.name]}\n`);
         for (const line of d.describeCredentials(emu.credentials)) out.write(`  ${"".padEnd(14)} ${line}\n`);
       }
-      out.write(`  ${"admin".padEnd(14)} ${emu.url}/_admin  (Authorization: Bearer ${emu.credentials.adminToken})\n`);
       if (opts.rateLimit) out.write(`  rate limit     ${opts.rateLimit} per credential\n`);
       if (opts.faults) out.write(`  faults         ${opts.faults} (seed ${opts.faultSeed})\n`);
       if (emu.seeded) {
         out.write(`  seeded         ${emu.seeded.organizations.length} organizations, ${emu.seeded.members} members, ${emu.seeded.tokens.length} tokens\n`);
       }
+      // Last line of the banner (scripts wait for it).
+      out.write(`  ${"admin".padEnd(14)} ${emu.url}/_admin  (Authorization: Bearer ${emu.credentials.adminToken})\n`);
 
       await new Promise<void>((resolve) => {
         let stopping = false;

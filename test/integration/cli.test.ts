@@ -1,0 +1,107 @@
+import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call } from "./helpers";
+
+/**
+ * `orgform emulator` as a real process: compiled once (emulator + provider/core only) into
+ * node_modules/.cache, started with --port 0, stopped with SIGTERM / SIGINT.
+ */
+const root = resolve(__dirname, "../..");
+const out = join(root, "node_modules", ".cache", `orgform-emulator-cli-${process.pid}`);
+let dir: string;
+
+beforeAll(() => {
+  execFileSync(
+    process.execPath,
+    [
+      join(root, "node_modules", "typescript", "bin", "tsc"),
+      join(root, "emulator", "cli.ts"),
+      ...["--outDir", out, "--rootDir", root, "--target", "ES2022", "--module", "node16", "--moduleResolution", "node16"],
+      ...["--esModuleInterop", "--resolveJsonModule", "--skipLibCheck", "--types", "node", "--strict"],
+    ],
+    { cwd: root, stdio: "pipe" },
+  );
+  dir = mkdtempSync(join(tmpdir(), "orgform-cli-"));
+}, 60_000);
+afterAll(() => {
+  rmSync(out, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  stdout: () => string;
+  exited: Promise<number | null>;
+}
+
+function launch(args: string[]): Promise<Running> {
+  const script = `
+    const { Command } = require(${JSON.stringify(join(root, "node_modules", "commander"))});
+    const program = new Command("orgform").exitOverride();
+    require(${JSON.stringify(join(out, "emulator", "cli.js"))}).registerEmulator(program);
+    program.parseAsync(process.argv.slice(1), { from: "user" }).catch((e) => { process.stderr.write(e.message + "\\n"); process.exit(1); });
+  `;
+  const child = spawn(process.execPath, ["-e", script, "emulator", ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  return new Promise((resolveLaunch, reject) => {
+    child.stdout!.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      // The banner ends with the admin line.
+      const m = /listening on (http:\/\/\S+)/.exec(stdout);
+      if (m && stdout.includes("/_admin  (")) resolveLaunch({ child, url: m[1], stdout: () => stdout, exited });
+    });
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("exit", (code) => reject(new Error(`emulator exited with ${code}: ${stderr}`)));
+  });
+}
+
+describe("orgform emulator (CLI)", () => {
+  it("prints the base URL and credentials, serves, and keeps its data across a SIGTERM restart", async () => {
+    const db = join(dir, "state", "emulator.db");
+    const seed = join(dir, "seed.yaml");
+    writeFileSync(seed, "cloudflare:\n  organizations:\n    - name: Seeded\n");
+    const first = await launch(["--port", "0", "--db", db, "--seed", seed]);
+    const text = first.stdout();
+    expect(text).toContain(`cloudflare     ${first.url}/cloudflare/client/v4`);
+    expect(text).toContain("Authorization: Bearer orgform-emulator-token");
+    expect(text).toContain("X-Auth-Email: emulator@orgform.local  X-Auth-Key: orgform-emulator-key");
+    expect(text).toContain(`${first.url}/_admin  (Authorization: Bearer orgform-admin-token)`);
+    expect(text).toContain("seeded         1 organizations");
+    const created = await call(`${first.url}/cloudflare/client/v4`, "POST", "/organizations", { body: { name: "Made by a client" } });
+    expect(created.status).toBe(200);
+    first.child.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+    expect(first.stdout()).toContain("SIGTERM, shutting down");
+
+    const second = await launch(["--port", "0", "--db", db]);
+    const list = await call(`${second.url}/cloudflare/client/v4`, "GET", "/organizations");
+    expect(list.body.result.map((o: any) => o.name)).toEqual(["Seeded", "Made by a client"]);
+    second.child.kill("SIGINT");
+    expect(await second.exited).toBe(0);
+  }, 30_000);
+
+  it("takes credentials, a rate limit and faults from flags", async () => {
+    const run = await launch(["--port", "0", "--db", ":memory:", "--api-token", "my-token-123", "--admin-token", "my-admin-123", "--rate-limit", "1/s", "--faults", "latency=1ms", "--fault-seed", "5"]);
+    try {
+      expect(run.stdout()).toContain("Authorization: Bearer my-token-123");
+      const base = `${run.url}/cloudflare/client/v4`;
+      expect((await call(base, "GET", "/organizations", { auth: { bearer: "my-token-123" } })).status).toBe(200);
+      expect((await call(base, "GET", "/organizations", { auth: { bearer: "my-token-123" } })).status).toBe(429);
+      const faults = await call(`${run.url}/_admin`, "GET", "/faults", { auth: { bearer: "my-admin-123" } });
+      expect(faults.body).toMatchObject({ seed: 5, rules: [{ latency_ms: 1 }] });
+    } finally {
+      run.child.kill("SIGTERM");
+      await run.exited;
+    }
+  }, 30_000);
+
+  it("refuses a malformed fault spec before starting", async () => {
+    await expect(launch(["--port", "0", "--db", ":memory:", "--faults", "explode=1"])).rejects.toThrow(/unknown fault item/);
+  });
+});
