@@ -58,6 +58,7 @@ export interface ProfileAbility {
 
 /** The vendor lists, adds, changes and removes members of an organization. */
 export interface MemberAbility {
+  /** Throws NOT_FOUND when the organization does not exist (an empty list means no members). */
   listMembers(orgId: string): Promise<ObservedMember[]>;
   addMember(orgId: string, member: MemberAssignment): Promise<ObservedMember>;
   setMemberRole(orgId: string, memberId: string, role: string): Promise<ObservedMember>;

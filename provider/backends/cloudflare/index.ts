@@ -56,7 +56,10 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
       q.set("page_size", String(PAGE_SIZE));
       if (token) q.set("page_token", token);
       const { status, envelope } = await this.call<T[]>("GET", `${path}?${q}`);
-      if (status === 404 || !envelope) return out;
+      // A 404 means the list's owner (the organization) is gone. Say so: an empty list would read as
+      // "every member was removed", while the members resources drop their state on NOT_FOUND.
+      if (status === 404) throw new OrgformError("NOT_FOUND", `cannot list cloudflare ${path}: the organization does not exist`);
+      if (!envelope) return out;
       out.push(...envelope.result);
       token = envelope.result_info?.next_page_token || undefined;
     } while (token);

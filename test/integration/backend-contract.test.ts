@@ -1,0 +1,348 @@
+// The Backend contract (provider/backends/types.ts), proven for every backend that has an adapter,
+// against the emulator over real HTTP on 127.0.0.1. New adapters join automatically: the list is
+// whatever `openBackend` accepts. What a backend lacks (hierarchy, profile, members) is skipped by
+// reading its capability matrix, never its name.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type StartedEmulator } from "../../emulator";
+import { openBackend } from "../../provider/backends";
+import { hasMembers, hasProfiles, type Fields, type FullBackend, type ObservedOrganization } from "../../provider/backends/types";
+import type { Connection, Credentials } from "../../provider/config/connection";
+import { BACKENDS, type BackendName } from "../../provider/core/backends";
+import { capabilitiesOf } from "../../provider/core/capabilities";
+import { isOrgformError, OrgformError } from "../../provider/core/errors";
+import { schemaFor } from "../../provider/core/schema";
+
+/** Backends `openBackend` has an adapter for (the others throw UNSUPPORTED). */
+const ADAPTED: BackendName[] = BACKENDS.filter((backend) => {
+  try {
+    openBackend({ backend, endpoint: "http://127.0.0.1:9", credentials: { method: "bearer-token", token: "probe" }, sources: {} }, "probe");
+    return true;
+  } catch (err) {
+    if (isOrgformError(err, "UNSUPPORTED")) return false;
+    throw err;
+  }
+});
+
+let emu: StartedEmulator;
+beforeAll(async () => {
+  emu = await startEmulator({ port: 0, host: "127.0.0.1", db: ":memory:" });
+});
+afterAll(async () => {
+  await emu?.close();
+});
+
+it("has at least one backend adapter to hold to the contract", () => {
+  expect(ADAPTED.length).toBeGreaterThan(0);
+});
+
+/** The emulator's full-access credential in a form the backend accepts (from its capability matrix). */
+function credentialsFor(backend: BackendName): Credentials {
+  const methods = capabilitiesOf(backend).connection.auth.map((a) => a.method);
+  if (methods.includes("bearer-token")) return { method: "bearer-token", token: emu.credentials.apiToken };
+  if (methods.includes("api-key")) return { method: "api-key", email: emu.credentials.authEmail, apiKey: emu.credentials.authKey };
+  throw new Error(`the contract suite has no emulator credential for ${backend} (methods: ${methods.join(", ")})`);
+}
+
+function open(backend: BackendName): FullBackend {
+  const endpoint = emu.baseUrls[backend];
+  if (!endpoint) throw new Error(`the emulator has no dialect for ${backend}: add one before its adapter joins the contract`);
+  const connection: Connection = { backend, endpoint, credentials: credentialsFor(backend), sources: {} };
+  return openBackend(connection, `contract-${backend}`);
+}
+
+let seq = 0;
+/** A name no other case of this file uses. */
+const uniqueName = (label: string) => `Contract ${label} ${++seq}`;
+
+/** Builder: the declared fields of an organization, filling the schema's other required strings. */
+function anOrganization(backend: BackendName, name: string, overrides: Fields = {}): Fields {
+  const schema = schemaFor(backend, "organization");
+  const fields: Fields = { name };
+  for (const f of schema.fields) {
+    if (f.required && !(f.name in fields) && f.name !== "parent_id" && f.type === "string") {
+      fields[f.name] = name.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+    }
+  }
+  return { ...fields, ...overrides };
+}
+
+const MARKER = (label: string) => `orgform:contract/test/${label}`;
+
+/** Resolves to the OrgformError the promise rejects with. */
+async function rejection(p: Promise<unknown>): Promise<OrgformError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(OrgformError);
+    return err as OrgformError;
+  }
+  throw new Error("expected a rejection, got an answer");
+}
+
+describe.each(ADAPTED)("the %s backend", (backendName) => {
+  const caps = capabilitiesOf(backendName);
+  const roles = caps.members.roles;
+  let backend: FullBackend;
+  beforeAll(() => {
+    backend = open(backendName);
+  });
+
+  const create = (label: string, parentId: string | null = null, overrides: Fields = {}): Promise<ObservedOrganization> =>
+    backend.createOrganization(anOrganization(backendName, uniqueName(label), overrides), parentId, MARKER(label));
+
+  it("offers exactly the abilities its capability matrix promises", () => {
+    expect(backend.name).toBe(backendName);
+    expect(hasProfiles(backend)).toBe(caps.profile.supported);
+    expect(hasMembers(backend)).toBe(caps.members.supported);
+  });
+
+  describe("organizations", () => {
+    it("answers absent (undefined) for an organization that does not exist", async () => {
+      const gone = await create("ghost");
+      await backend.deleteOrganization(gone.id);
+      await expect(backend.getOrganization(gone.id)).resolves.toBeUndefined();
+    });
+
+    it("round-trips the declared fields through create and get", async () => {
+      const declared = anOrganization(backendName, uniqueName("round trip"));
+      const created = await backend.createOrganization(declared, null, MARKER("round-trip"));
+      expect(created.name).toBe(declared.name);
+      expect(created.parentId).toBeNull();
+      const got = await backend.getOrganization(created.id);
+      expect(got).toBeDefined();
+      expect(got!.id).toBe(created.id);
+      expect(got!.parentId).toBeNull();
+      for (const [field, value] of Object.entries(declared)) expect(got!.fields[field], field).toEqual(value);
+    });
+
+    it("leaves the ownership marker given at create readable from get and find results", async () => {
+      const name = uniqueName("marked");
+      const created = await backend.createOrganization(anOrganization(backendName, name), null, MARKER("marked"));
+      expect(created.marker).toBe(MARKER("marked"));
+      expect((await backend.getOrganization(created.id))!.marker).toBe(MARKER("marked"));
+      const found = await backend.findOrganizations({ name });
+      expect(found.map((o) => [o.id, o.marker])).toEqual([[created.id, MARKER("marked")]]);
+    });
+
+    it("keeps undeclared state when it updates a declared field", async () => {
+      const org = await create("rename me");
+      const profile = hasProfiles(backend) ? await backend.putProfile(org.id, { business_name: "Kept Ltd" }) : undefined;
+      const newName = uniqueName("renamed");
+      const updated = await backend.updateOrganization(org.id, { ...anOrganization(backendName, org.name), name: newName }, undefined);
+      expect(updated.name).toBe(newName);
+      const got = (await backend.getOrganization(org.id))!;
+      expect(got.name).toBe(newName);
+      expect(got.parentId).toBe(org.parentId);
+      // The ownership marker and (where the vendor keeps one) the profile survive the update.
+      expect(got.marker).toBe(org.marker);
+      if (hasProfiles(backend)) expect(await backend.getProfile(org.id)).toEqual(profile);
+    });
+
+    it("succeeds when it deletes an organization that is already gone", async () => {
+      const org = await create("delete twice");
+      await backend.deleteOrganization(org.id);
+      await expect(backend.deleteOrganization(org.id)).resolves.toBeUndefined();
+      await expect(backend.getOrganization(org.id)).resolves.toBeUndefined();
+    });
+
+    it("refuses to update an organization that does not exist with NOT_FOUND", async () => {
+      const org = await create("update gone");
+      await backend.deleteOrganization(org.id);
+      const err = await rejection(backend.updateOrganization(org.id, anOrganization(backendName, org.name), undefined));
+      expect(err.code).toBe("NOT_FOUND");
+    });
+  });
+
+  describe("finding organizations across more than one page", () => {
+    // More organizations than the vendor's largest page, so that no page size fits them all.
+    const COUNT = Math.max(caps.pagination.maxPageSize ?? 50, 50) + 1;
+    const prefix = `Paged ${Date.now().toString(36)}`;
+    let root: ObservedOrganization;
+    let children: ObservedOrganization[];
+    /** The organization whose name is exactly `prefix` (every other name contains it): created last. */
+    let exact: ObservedOrganization;
+
+    beforeAll(async () => {
+      const hierarchy = caps.hierarchy.supported;
+      root = await backend.createOrganization(anOrganization(backendName, `${prefix} root`), null, MARKER("paged-root"));
+      const parentId = hierarchy ? root.id : null;
+      children = [];
+      for (let i = 1; i < COUNT; i += 10) {
+        const batch = Array.from({ length: Math.min(10, COUNT - i) }, (_, k) =>
+          backend.createOrganization(anOrganization(backendName, `${prefix} ${String(i + k).padStart(3, "0")}`), parentId, MARKER(`paged-${i + k}`)),
+        );
+        children.push(...(await Promise.all(batch)));
+      }
+      exact = await backend.createOrganization(anOrganization(backendName, prefix), parentId, MARKER("paged-exact"));
+      children.push(exact);
+    });
+
+    it.each([
+      { query: "its exact name", q: () => ({ name: prefix }) },
+      { query: "its exact name in another case", q: () => ({ name: caps.organization.nameUniqueness.caseInsensitive ? prefix.toUpperCase() : prefix }) },
+    ])("finds only the organization with $query, on the last page of many that contain it", async ({ q }) => {
+      const found = await backend.findOrganizations(q());
+      expect(found.map((o) => o.id)).toEqual([exact.id]);
+      expect(found[0].marker).toBe(MARKER("paged-exact"));
+    });
+
+    it.skipIf(!caps.hierarchy.supported)("finds every child of a parent", async () => {
+      const found = await backend.findOrganizations({ parentId: root.id });
+      expect(found).toHaveLength(children.length);
+      expect(new Set(found.map((o) => o.id))).toEqual(new Set(children.map((c) => c.id)));
+      expect(found.every((o) => o.parentId === root.id)).toBe(true);
+    });
+
+    it.skipIf(!caps.hierarchy.supported)("finds by exact name and parent together", async () => {
+      expect((await backend.findOrganizations({ name: prefix, parentId: root.id })).map((o) => o.id)).toEqual([exact.id]);
+      expect(await backend.findOrganizations({ name: prefix, parentId: null })).toEqual([]);
+    });
+
+    it.skipIf(!caps.hierarchy.supported)("finds root organizations with parentId null, and no children among them", async () => {
+      const roots = await backend.findOrganizations({ parentId: null });
+      const ids = new Set(roots.map((o) => o.id));
+      expect(ids.has(root.id)).toBe(true);
+      expect(children.some((c) => ids.has(c.id))).toBe(false);
+      expect(roots.every((o) => o.parentId === null)).toBe(true);
+    });
+  });
+
+  describe.skipIf(!caps.hierarchy.supported)("hierarchy", () => {
+    it("moves an organization to another parent, and back to the root", async () => {
+      const a = await create("parent a");
+      const b = await create("parent b");
+      const child = await create("moving child", a.id);
+      expect(child.parentId).toBe(a.id);
+
+      const moved = await backend.updateOrganization(child.id, anOrganization(backendName, child.name), b.id);
+      expect(moved.parentId).toBe(b.id);
+      expect((await backend.getOrganization(child.id))!.parentId).toBe(b.id);
+      expect((await backend.findOrganizations({ parentId: b.id })).map((o) => o.id)).toEqual([child.id]);
+      expect(await backend.findOrganizations({ parentId: a.id })).toEqual([]);
+
+      await backend.updateOrganization(child.id, anOrganization(backendName, child.name), null);
+      expect((await backend.getOrganization(child.id))!.parentId).toBeNull();
+    });
+
+    it("keeps the parent when an update leaves it undefined", async () => {
+      const parent = await create("steady parent");
+      const child = await create("steady child", parent.id);
+      await backend.updateOrganization(child.id, anOrganization(backendName, uniqueName("steady renamed")), undefined);
+      expect((await backend.getOrganization(child.id))!.parentId).toBe(parent.id);
+    });
+  });
+
+  describe("refused deletes surface the vendor's reason", () => {
+    const cases = [
+      {
+        what: "a sub-organization",
+        when: caps.hierarchy.supported && caps.organization.delete.preconditions.includes("no-sub-organizations"),
+        fill: async (org: ObservedOrganization) => void (await create("blocking child", org.id)),
+        reason: /sub-organization/i,
+      },
+      {
+        what: "a member",
+        when: caps.members.supported && caps.organization.delete.preconditions.includes("no-members"),
+        fill: async (org: ObservedOrganization) => {
+          if (!hasMembers(backend)) throw new Error("no members");
+          await backend.addMember(org.id, { email: "blocker@contract.test", role: roles[0] });
+        },
+        reason: /member/i,
+      },
+    ];
+    it.each(cases.filter((c) => c.when))("refuses to delete an organization that still has $what, saying why", async ({ fill, reason }) => {
+      const org = await create("not empty");
+      await fill(org);
+      const err = await rejection(backend.deleteOrganization(org.id));
+      expect(err.code).toBe("CONFLICT");
+      expect(err.message).toMatch(reason);
+      expect(err.message).toContain(org.id);
+      expect(await backend.getOrganization(org.id)).toBeDefined();
+    });
+  });
+
+  describe.skipIf(!caps.profile.supported)("profile", () => {
+    const profiles = () => {
+      if (!hasProfiles(backend)) throw new Error(`${backendName} promises a profile but has no ProfileAbility`);
+      return backend;
+    };
+
+    it("keeps undeclared profile fields when it puts declared ones", async () => {
+      const org = await create("profiled");
+      const before = (await profiles().getProfile(org.id))!;
+      expect(before).toBeDefined();
+      await profiles().putProfile(org.id, { business_name: "Acme Inc.", business_email: "billing@acme.test" });
+      const put = await profiles().putProfile(org.id, { business_phone: "+1 555 0100" });
+      const expected = { ...before, business_name: "Acme Inc.", business_email: "billing@acme.test", business_phone: "+1 555 0100" };
+      expect(put).toEqual(expected);
+      expect(await profiles().getProfile(org.id)).toEqual(expected);
+      // The ownership marker lives beside the profile: it survives profile writes.
+      expect((await backend.getOrganization(org.id))!.marker).toBe(org.marker);
+    });
+
+    it("answers absent for the profile of an organization that does not exist", async () => {
+      const org = await create("profile gone");
+      await backend.deleteOrganization(org.id);
+      await expect(profiles().getProfile(org.id)).resolves.toBeUndefined();
+      expect((await rejection(profiles().putProfile(org.id, { business_name: "x" }))).code).toBe("NOT_FOUND");
+    });
+  });
+
+  describe.skipIf(!caps.members.supported)("members", () => {
+    const members = () => {
+      if (!hasMembers(backend)) throw new Error(`${backendName} promises members but has no MemberAbility`);
+      return backend;
+    };
+    const [firstRole, secondRole] = [roles[0], roles[1] ?? roles[0]];
+
+    it("adds, lists, changes the role of and removes a member", async () => {
+      const org = await create("members");
+      const added = await members().addMember(org.id, { email: "ada@contract.test", role: firstRole });
+      expect(added).toMatchObject({ email: "ada@contract.test", role: firstRole });
+      expect((await members().listMembers(org.id)).map((m) => [m.id, m.email, m.role])).toEqual([[added.id, "ada@contract.test", firstRole]]);
+
+      const changed = await members().setMemberRole(org.id, added.id, secondRole);
+      expect(changed).toMatchObject({ id: added.id, role: secondRole });
+      expect((await members().listMembers(org.id)).map((m) => m.role)).toEqual([secondRole]);
+
+      await members().removeMember(org.id, added.id);
+      expect(await members().listMembers(org.id)).toEqual([]);
+      // Removing a member that is already gone succeeds.
+      await expect(members().removeMember(org.id, added.id)).resolves.toBeUndefined();
+    });
+
+    it.each([
+      { how: "the same email and role", email: "grace@contract.test", role: () => firstRole },
+      { how: "the email in another case", email: "GRACE@Contract.Test", role: () => firstRole },
+      { how: "the same email with another role (the role is changed)", email: "grace@contract.test", role: () => secondRole },
+    ])("does not duplicate a member added again with $how", async ({ email, role }) => {
+      const org = await create("member twice");
+      const first = await members().addMember(org.id, { email: "grace@contract.test", role: firstRole });
+      const again = await members().addMember(org.id, { email, role: role() });
+      expect(again.id).toBe(first.id);
+      const listed = await members().listMembers(org.id);
+      expect(listed).toHaveLength(1);
+      expect(listed[0].role.toLowerCase()).toBe(role().toLowerCase());
+    });
+
+    it("lists several members whatever the page size", async () => {
+      const org = await create("many members");
+      const emails = Array.from({ length: 12 }, (_, i) => `m${i}@contract.test`);
+      for (const email of emails) await members().addMember(org.id, { email, role: firstRole });
+      expect((await members().listMembers(org.id)).map((m) => m.email).sort()).toEqual([...emails].sort());
+    });
+
+    it("refuses a role the vendor does not have, naming the roles it has", async () => {
+      const org = await create("bad role");
+      const err = await rejection(members().addMember(org.id, { email: "x@contract.test", role: "Overlord" }));
+      expect(err.code).toBe("VALIDATION");
+      expect(err.message).toContain(firstRole);
+    });
+
+    it("throws NOT_FOUND when it lists the members of an organization that does not exist", async () => {
+      const org = await create("members gone");
+      await backend.deleteOrganization(org.id);
+      expect((await rejection(members().listMembers(org.id))).code).toBe("NOT_FOUND");
+    });
+  });
+});
