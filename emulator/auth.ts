@@ -23,23 +23,31 @@ export function fingerprint(secret: string): string {
 }
 
 export class Authenticator {
+  private readonly apiTokenDigest: Buffer;
+  private readonly keyPairDigest: Buffer;
+
   constructor(
     private readonly store: Store,
     private readonly creds: Credentials,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    this.apiTokenDigest = digest(creds.apiToken);
+    this.keyPairDigest = digest(`${creds.authEmail.toLowerCase()}\0${creds.authKey}`);
+  }
 
   authenticate(backend: string, presented: PresentedCredential | null | "malformed"): AuthResult {
     if (presented === null) return { ok: false, reason: "missing" };
     if (presented === "malformed") return { ok: false, reason: "malformed" };
     if (presented.kind === "key") {
-      if (safeEqual(presented.email.toLowerCase(), this.creds.authEmail.toLowerCase()) && safeEqual(presented.key, this.creds.authKey)) {
-        return { ok: true, principal: { id: `key:${fingerprint(presented.email.toLowerCase() + "\0" + presented.key)}`, kind: "api-key" } };
+      const d = digest(`${presented.email.toLowerCase()}\0${presented.key}`);
+      if (timingSafeEqual(d, this.keyPairDigest)) {
+        return { ok: true, principal: { id: `key:${d.toString("hex").slice(0, 16)}`, kind: "api-key" } };
       }
       return { ok: false, reason: "invalid" };
     }
-    if (safeEqual(presented.token, this.creds.apiToken)) {
-      return { ok: true, principal: { id: `token:${fingerprint(presented.token)}`, kind: "api-token" } };
+    const d = digest(presented.token);
+    if (timingSafeEqual(d, this.apiTokenDigest)) {
+      return { ok: true, principal: { id: `token:${d.toString("hex").slice(0, 16)}`, kind: "api-token" } };
     }
     const row = this.store.getToken(presented.token);
     if (!row || row.backend !== backend) return { ok: false, reason: "invalid" };
@@ -47,7 +55,7 @@ export class Authenticator {
     return {
       ok: true,
       principal: {
-        id: `scoped:${fingerprint(presented.token)}`,
+        id: `scoped:${d.toString("hex").slice(0, 16)}`,
         kind: "scoped-token",
         scope: { backend: row.backend, orgId: row.orgId, expiresAt: row.expiresAt },
       },

@@ -160,6 +160,17 @@ export class Store {
   readonly path: string;
   private readonly db: Database.Database;
   private closed = false;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** Prepared statements are cached: preparing costs more than running most of these queries. */
+  private prepare(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
 
   constructor(options: StoreOptions) {
     this.path = options.path;
@@ -197,32 +208,43 @@ export class Store {
     }).immediate();
   }
 
+  /** One transaction wrapper, built once (building one per call costs more than a short query). */
+  private readonly runInTx = (fn: () => unknown): unknown => fn();
+  private txFn?: Database.Transaction<(fn: () => unknown) => unknown>;
+
   /** Runs `fn` in one `BEGIN IMMEDIATE` transaction; `fn` must not await. */
   tx<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    this.txFn ??= this.db.transaction(this.runInTx);
+    return this.txFn.immediate(fn) as T;
+  }
+
+  /** Runs read-only `fn` in one deferred transaction (a consistent snapshot, no write lock). */
+  read<T>(fn: () => T): T {
+    this.txFn ??= this.db.transaction(this.runInTx);
+    return this.txFn.deferred(fn) as T;
   }
 
   private nextSeq(backend: string, table: string): number {
     const name = `seq:${table}:${backend}`;
-    this.db.prepare("INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1").run(name);
-    return (this.db.prepare("SELECT value FROM counters WHERE name = ?").get(name) as { value: number }).value;
+    this.prepare("INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1").run(name);
+    return (this.prepare("SELECT value FROM counters WHERE name = ?").get(name) as { value: number }).value;
   }
 
   // ---- organizations ----------------------------------------------------------------------
 
   getOrg(backend: string, id: string): OrgRow | undefined {
-    const r = this.db.prepare("SELECT * FROM organizations WHERE backend = ? AND id = ?").get(backend, id) as RawOrg | undefined;
+    const r = this.prepare("SELECT * FROM organizations WHERE backend = ? AND id = ?").get(backend, id) as RawOrg | undefined;
     return r ? toOrg(r) : undefined;
   }
 
   findOrgByUniqueKey(backend: string, uniqueKey: string): OrgRow | undefined {
-    const r = this.db.prepare("SELECT * FROM organizations WHERE backend = ? AND unique_key = ?").get(backend, uniqueKey) as RawOrg | undefined;
+    const r = this.prepare("SELECT * FROM organizations WHERE backend = ? AND unique_key = ?").get(backend, uniqueKey) as RawOrg | undefined;
     return r ? toOrg(r) : undefined;
   }
 
   /** Finds an organization of any backend by id (admin use). */
   findOrgAnyBackend(id: string): OrgRow[] {
-    return (this.db.prepare("SELECT * FROM organizations WHERE id = ? ORDER BY backend").all(id) as RawOrg[]).map(toOrg);
+    return (this.prepare("SELECT * FROM organizations WHERE id = ? ORDER BY backend").all(id) as RawOrg[]).map(toOrg);
   }
 
   insertOrg(row: Omit<OrgRow, "seq" | "version" | "updateTime"> & { updateTime?: string }): OrgRow {
@@ -260,12 +282,12 @@ export class Store {
   }
 
   deleteOrg(backend: string, id: string): boolean {
-    this.db.prepare("DELETE FROM tokens WHERE backend = ? AND org_id = ?").run(backend, id);
-    return this.db.prepare("DELETE FROM organizations WHERE backend = ? AND id = ?").run(backend, id).changes === 1;
+    this.prepare("DELETE FROM tokens WHERE backend = ? AND org_id = ?").run(backend, id);
+    return this.prepare("DELETE FROM organizations WHERE backend = ? AND id = ?").run(backend, id).changes === 1;
   }
 
   countChildren(backend: string, id: string): number {
-    return (this.db.prepare("SELECT count(*) AS n FROM organizations WHERE backend = ? AND parent_id = ?").get(backend, id) as { n: number }).n;
+    return (this.prepare("SELECT count(*) AS n FROM organizations WHERE backend = ? AND parent_id = ?").get(backend, id) as { n: number }).n;
   }
 
   /** The organization and every organization below it. */
@@ -285,7 +307,7 @@ export class Store {
   /** The organization and every organization above it, nearest first. */
   ancestryIds(backend: string, id: string): string[] {
     const out: string[] = [];
-    const stmt = this.db.prepare("SELECT parent_id FROM organizations WHERE backend = ? AND id = ?");
+    const stmt = this.prepare("SELECT parent_id FROM organizations WHERE backend = ? AND id = ?");
     let cur: string | null = id;
     const seen = new Set<string>();
     while (cur !== null && !seen.has(cur)) {
@@ -339,7 +361,7 @@ export class Store {
   /** Filtered organizations in creation order, plus the total count of the filter (ignoring the page). */
   queryOrgs(q: OrgQuery): { rows: OrgRow[]; total: number } {
     const where = this.orgWhere(q);
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM organizations WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
+    const total = (this.prepare(`SELECT count(*) AS n FROM organizations WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
     let sql = `SELECT * FROM organizations WHERE ${where.sql}`;
     const params = [...where.params];
     if (q.afterSeq !== undefined) {
@@ -351,41 +373,41 @@ export class Store {
       sql += " LIMIT ?";
       params.push(q.limit);
     }
-    const rows = (this.db.prepare(sql).all(...params) as RawOrg[]).map(toOrg);
+    const rows = (this.prepare(sql).all(...params) as RawOrg[]).map(toOrg);
     return { rows, total };
   }
 
   allOrgs(backend?: string): OrgRow[] {
     const rows = backend
-      ? this.db.prepare("SELECT * FROM organizations WHERE backend = ? ORDER BY seq").all(backend)
-      : this.db.prepare("SELECT * FROM organizations ORDER BY backend, seq").all();
+      ? this.prepare("SELECT * FROM organizations WHERE backend = ? ORDER BY seq").all(backend)
+      : this.prepare("SELECT * FROM organizations ORDER BY backend, seq").all();
     return (rows as RawOrg[]).map(toOrg);
   }
 
   // ---- members ----------------------------------------------------------------------------
 
   getMember(backend: string, orgId: string, id: string): MemberRow | undefined {
-    const r = this.db.prepare("SELECT * FROM members WHERE backend = ? AND org_id = ? AND id = ?").get(backend, orgId, id) as RawMember | undefined;
+    const r = this.prepare("SELECT * FROM members WHERE backend = ? AND org_id = ? AND id = ?").get(backend, orgId, id) as RawMember | undefined;
     return r ? toMember(r) : undefined;
   }
 
   findMemberByUniqueKey(backend: string, uniqueKey: string): MemberRow | undefined {
-    const r = this.db.prepare("SELECT * FROM members WHERE backend = ? AND unique_key = ?").get(backend, uniqueKey) as RawMember | undefined;
+    const r = this.prepare("SELECT * FROM members WHERE backend = ? AND unique_key = ?").get(backend, uniqueKey) as RawMember | undefined;
     return r ? toMember(r) : undefined;
   }
 
   membersOf(backend: string, orgId: string): MemberRow[] {
-    return (this.db.prepare("SELECT * FROM members WHERE backend = ? AND org_id = ? ORDER BY seq").all(backend, orgId) as RawMember[]).map(toMember);
+    return (this.prepare("SELECT * FROM members WHERE backend = ? AND org_id = ? ORDER BY seq").all(backend, orgId) as RawMember[]).map(toMember);
   }
 
   countMembers(backend: string, orgId: string): number {
-    return (this.db.prepare("SELECT count(*) AS n FROM members WHERE backend = ? AND org_id = ?").get(backend, orgId) as { n: number }).n;
+    return (this.prepare("SELECT count(*) AS n FROM members WHERE backend = ? AND org_id = ?").get(backend, orgId) as { n: number }).n;
   }
 
   /** Organization ids having a member with this email (case-insensitive). */
   orgIdsWithMemberEmail(backend: string, email: string): string[] {
     return (
-      this.db.prepare("SELECT DISTINCT org_id FROM members WHERE backend = ? AND lower(email) = lower(?)").all(backend, email) as { org_id: string }[]
+      this.prepare("SELECT DISTINCT org_id FROM members WHERE backend = ? AND lower(email) = lower(?)").all(backend, email) as { org_id: string }[]
     ).map((r) => r.org_id);
   }
 
@@ -415,18 +437,18 @@ export class Store {
       if (isUniqueError(err)) throw new UniqueViolation("members", patch.uniqueKey);
       throw err;
     }
-    const r = this.db.prepare("SELECT * FROM members WHERE backend = ? AND id = ?").get(backend, id) as RawMember;
+    const r = this.prepare("SELECT * FROM members WHERE backend = ? AND id = ?").get(backend, id) as RawMember;
     return toMember(r);
   }
 
   deleteMember(backend: string, id: string): boolean {
-    return this.db.prepare("DELETE FROM members WHERE backend = ? AND id = ?").run(backend, id).changes === 1;
+    return this.prepare("DELETE FROM members WHERE backend = ? AND id = ?").run(backend, id).changes === 1;
   }
 
   allMembers(backend?: string): MemberRow[] {
     const rows = backend
-      ? this.db.prepare("SELECT * FROM members WHERE backend = ? ORDER BY seq").all(backend)
-      : this.db.prepare("SELECT * FROM members ORDER BY backend, seq").all();
+      ? this.prepare("SELECT * FROM members WHERE backend = ? ORDER BY seq").all(backend)
+      : this.prepare("SELECT * FROM members ORDER BY backend, seq").all();
     return (rows as RawMember[]).map(toMember);
   }
 
@@ -440,16 +462,16 @@ export class Store {
   }
 
   getToken(token: string): TokenRow | undefined {
-    const r = this.db.prepare("SELECT * FROM tokens WHERE token = ?").get(token) as RawToken | undefined;
+    const r = this.prepare("SELECT * FROM tokens WHERE token = ?").get(token) as RawToken | undefined;
     return r ? toToken(r) : undefined;
   }
 
   allTokens(): TokenRow[] {
-    return (this.db.prepare("SELECT * FROM tokens ORDER BY create_time").all() as RawToken[]).map(toToken);
+    return (this.prepare("SELECT * FROM tokens ORDER BY create_time").all() as RawToken[]).map(toToken);
   }
 
   deleteToken(token: string): boolean {
-    return this.db.prepare("DELETE FROM tokens WHERE token = ?").run(token).changes === 1;
+    return this.prepare("DELETE FROM tokens WHERE token = ?").run(token).changes === 1;
   }
 
   // ---- whole store ------------------------------------------------------------------------

@@ -74,7 +74,7 @@ export function registerMembers(app: FastifyInstance, ctx: DialectContext): void
     const q = req.query as Query;
     checkParams(q, PAGE_PARAMS);
     const pageReq = pageRequest(q, `roles:${orgId}`, [], principalOf(req));
-    store.tx(() => visibleOrg(ctx, req, orgId, "/roles"));
+    store.read(() => visibleOrg(ctx, req, orgId, "/roles"));
     const all = roles().map((r, i) => ({ seq: i + 1, role: { ...r, permissions: {} } }));
     const { page, resultInfo } = pageInMemory(all, pageReq);
     return success(page.map((p) => p.role), resultInfo);
@@ -82,7 +82,7 @@ export function registerMembers(app: FastifyInstance, ctx: DialectContext): void
 
   app.get("/organizations/:organization_id/roles/:role_id", async (req) => {
     const { organization_id: orgId, role_id: roleId } = req.params as { organization_id: string; role_id: string };
-    store.tx(() => visibleOrg(ctx, req, orgId, `/roles/${roleId}`));
+    store.read(() => visibleOrg(ctx, req, orgId, `/roles/${roleId}`));
     const role = roleById(roleId);
     if (!role) throw notFound(`/organizations/${orgId}/roles/${roleId}`);
     return success({ ...role, permissions: {} });
@@ -94,7 +94,7 @@ export function registerMembers(app: FastifyInstance, ctx: DialectContext): void
     checkParams(q, ["status", ...PAGE_PARAMS]);
     const status = parseStatus(single(q, "status"));
     const pageReq = pageRequest(q, `members:${orgId}`, ["status"], principalOf(req));
-    return store.tx(() => {
+    return store.read(() => {
       visibleOrg(ctx, req, orgId, "/members");
       let rows = store.membersOf(BACKEND, orgId);
       if (status) rows = rows.filter((m) => (m.document as unknown as MemberDocument).status === status);
@@ -128,7 +128,7 @@ export function registerMembers(app: FastifyInstance, ctx: DialectContext): void
   });
 
   app.get("/organizations/:organization_id/members/:member_id", async (req) =>
-    store.tx(() => success(memberToWire(memberOf(ctx, req).member))),
+    store.read(() => success(memberToWire(memberOf(ctx, req).member))),
   );
 
   app.put("/organizations/:organization_id/members/:member_id", async (req) => {

@@ -131,7 +131,7 @@ export function registerOrganizations(app: FastifyInstance, ctx: DialectContext)
     const principal = principalOf(req);
     const pageReq = pageRequest(q, "organizations", FILTER_PARAMS, principal);
 
-    return store.tx(() => {
+    return store.read(() => {
       const query: OrgQuery = { backend: BACKEND, idSets: [] };
       const visible = ctx.visibleOrgIds(principal, BACKEND);
       if (visible !== null) query.idSets!.push([...visible]);
@@ -180,7 +180,7 @@ export function registerOrganizations(app: FastifyInstance, ctx: DialectContext)
 
   app.get("/organizations/:organization_id", async (req) => {
     const { organization_id: id } = req.params as { organization_id: string };
-    return store.tx(() => success(orgToWire(visibleOrg(ctx, req, id), store)));
+    return store.read(() => success(orgToWire(visibleOrg(ctx, req, id), store)));
   });
 
   app.put("/organizations/:organization_id", async (req) => {
@@ -229,7 +229,7 @@ export function registerOrganizations(app: FastifyInstance, ctx: DialectContext)
 
   app.get("/organizations/:organization_id/profile", async (req) => {
     const { organization_id: id } = req.params as { organization_id: string };
-    return store.tx(() => {
+    return store.read(() => {
       const doc = orgDocument(visibleOrg(ctx, req, id, "/profile"));
       if (!doc.profile) throw CfError.of(404, CF.noProfile, `organization ${id} has no profile`);
       return success(doc.profile);
