@@ -162,6 +162,11 @@ export class HttpClient {
       try {
         res = await this.once(req);
       } catch (err) {
+        // The request could not even be built (e.g. a header value with a line break): nothing was
+        // sent, so it is neither ambiguous nor worth retrying. undici names the header, not its value.
+        if ((err as { code?: string }).code === "UND_ERR_INVALID_ARG") {
+          throw new OrgformError("VALIDATION", `${what}: the request could not be sent (${(err as Error).message})`, { cause: err });
+        }
         const safe = idempotent || neverSent(err);
         if (!safe) throw new AmbiguousWriteError(what, err);
         if (last) throw new OrgformError("TRANSIENT", `${what}: gave up after ${attempt} attempts (${errName(err)})`, { cause: err });
