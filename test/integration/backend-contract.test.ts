@@ -23,6 +23,11 @@ const ADAPTED: BackendName[] = BACKENDS.filter((backend) => {
   }
 });
 
+/** Table-driven cases named in full (it.each would truncate and quote interpolated values). */
+function each<T>(table: T[], name: (c: T) => string, fn: (c: T) => Promise<void>): void {
+  for (const c of table) it(name(c), () => fn(c));
+}
+
 let emu: StartedEmulator;
 beforeAll(async () => {
   emu = await startEmulator({ port: 0, host: "127.0.0.1", db: ":memory:" });
@@ -177,10 +182,10 @@ describe.each(ADAPTED)("the %s backend", (backendName) => {
       children.push(exact);
     });
 
-    it.each([
+    each([
       { query: "its exact name", q: () => ({ name: prefix }) },
       { query: "its exact name in another case", q: () => ({ name: caps.organization.nameUniqueness.caseInsensitive ? prefix.toUpperCase() : prefix }) },
-    ])("finds only the organization with $query, on the last page of many that contain it", async ({ q }) => {
+    ], (c) => `finds only the organization with ${c.query}, on the last page of many that contain it`, async ({ q }) => {
       const found = await backend.findOrganizations(q());
       expect(found.map((o) => o.id)).toEqual([exact.id]);
       expect(found[0].marker).toBe(MARKER("paged-exact"));
@@ -250,7 +255,7 @@ describe.each(ADAPTED)("the %s backend", (backendName) => {
         reason: /member/i,
       },
     ];
-    it.each(cases.filter((c) => c.when))("refuses to delete an organization that still has $what, saying why", async ({ fill, reason }) => {
+    each(cases.filter((c) => c.when), (c) => `refuses to delete an organization that still has ${c.what}, saying why`, async ({ fill, reason }) => {
       const org = await create("not empty");
       await fill(org);
       const err = await rejection(backend.deleteOrganization(org.id));
@@ -311,11 +316,11 @@ describe.each(ADAPTED)("the %s backend", (backendName) => {
       await expect(members().removeMember(org.id, added.id)).resolves.toBeUndefined();
     });
 
-    it.each([
+    each([
       { how: "the same email and role", email: "grace@contract.test", role: () => firstRole },
       { how: "the email in another case", email: "GRACE@Contract.Test", role: () => firstRole },
       { how: "the same email with another role (the role is changed)", email: "grace@contract.test", role: () => secondRole },
-    ])("does not duplicate a member added again with $how", async ({ email, role }) => {
+    ], (c) => `does not duplicate a member added again with ${c.how}`, async ({ email, role }) => {
       const org = await create("member twice");
       const first = await members().addMember(org.id, { email: "grace@contract.test", role: firstRole });
       const again = await members().addMember(org.id, { email, role: role() });

@@ -12,6 +12,11 @@ import { OrgformError } from "../../provider/core/errors";
 const SECRET = "sk-orgform-7f3a9c2e-SECRET-d41d8cd98f00";
 const ADMIN = "admin-9b1c";
 
+/** Table-driven cases named in full (it.each would truncate and quote interpolated values). */
+function each<T>(table: T[], name: (c: T) => string, fn: (c: T) => Promise<void>): void {
+  for (const c of table) it(name(c), () => fn(c));
+}
+
 let emu: StartedEmulator;
 let base: string;
 beforeAll(async () => {
@@ -107,7 +112,7 @@ const DELETE_ORG = "DELETE /organizations/:organization_id";
 const SLOW_MS = 2_500;
 
 describe("retries of safe requests", () => {
-  it.each([
+  each([
     { faults: "500", spec: "error=1:500,count=2", statuses: { 500: 2, 200: 1 } },
     { faults: "502", spec: "error=1:502,count=2", statuses: { 502: 2, 200: 1 } },
     { faults: "503 (with Retry-After)", spec: "error=1:503,count=2", statuses: { 503: 2, 200: 1 } },
@@ -118,7 +123,7 @@ describe("retries of safe requests", () => {
       spec: "error=1:500,count=1;error=1:502,count=1;error=1:503,count=1;reset=1,count=1",
       statuses: { 500: 1, 502: 1, 503: 1, reset: 1, 200: 1 },
     },
-  ])("retries a GET through $faults until it succeeds", async ({ spec, statuses }) => {
+  ], (c) => `retries a GET through ${c.faults} until it succeeds`, async ({ spec, statuses }) => {
     const id = await anOrganization();
     await setFaults(`${spec},method=GET`);
     const res = await client().send({ method: "GET", path: `/organizations/${id}` });
@@ -129,12 +134,12 @@ describe("retries of safe requests", () => {
     expect(seen.count).toBe(Object.values(statuses).reduce((a, b) => a + b, 0));
   });
 
-  it.each([
+  each([
     { faults: "503s", spec: "error=1:503,count=2", requests: 3 },
     { faults: "connection resets", spec: "reset=1,count=2", requests: 3 },
     { faults: "a 500 after the write committed", spec: "commit-then-fail=1:500,count=1", requests: 2 },
     { faults: "a reset after the write committed", spec: "commit-then-fail=1:reset,count=1", requests: 2 },
-  ])("retries an idempotent PUT through $faults, and the write lands once", async ({ spec, requests }) => {
+  ], (c) => `retries an idempotent PUT through ${c.faults}, and the write lands once`, async ({ spec, requests }) => {
     const id = await anOrganization();
     const name = aName("renamed");
     await setFaults(`${spec},method=PUT`);
@@ -164,12 +169,12 @@ describe("retries of safe requests", () => {
 });
 
 describe("writes whose outcome is unknown", () => {
-  it.each([
+  each([
     { after: "a 500", status: "500" },
     { after: "a 502", status: "502" },
     { after: "a 503", status: "503" },
     { after: "a connection reset", status: "reset" },
-  ])("throws AmbiguousWriteError, without retrying, when a POST commits and then fails with $after", async ({ status }) => {
+  ], (c) => `throws AmbiguousWriteError, without retrying, when a POST commits and then fails with ${c.after}`, async ({ status }) => {
     const name = aName("ambiguous");
     await setFaults(`commit-then-fail=1:${status},count=1,method=POST`);
     const err = await rejection(client().send({ method: "POST", path: "/organizations", body: { name } }));
@@ -246,11 +251,11 @@ describe("rate limits", () => {
 });
 
 describe("giving up", () => {
-  it.each([
+  each([
     { what: "every answer is a 500", spec: "error=1:500", attempts: 3, timeoutMs: undefined, message: /GET \/organizations\/\S+ \(after 3 attempts\): HTTP 500/ },
     { what: "every connection is reset", spec: "reset=1", attempts: 3, timeoutMs: undefined, message: /gave up after 3 attempts \((ECONNRESET|UND_ERR_SOCKET)\)/ },
     { what: "every answer times out", spec: `latency=${SLOW_MS}ms`, attempts: 2, timeoutMs: 50, message: /gave up after 2 attempts \(UND_ERR_HEADERS_TIMEOUT\)/ },
-  ])("gives up after N attempts with a TRANSIENT error free of credentials when $what", async ({ spec, attempts, timeoutMs, message }) => {
+  ], (c) => `gives up after N attempts with a TRANSIENT error free of credentials when ${c.what}`, async ({ spec, attempts, timeoutMs, message }) => {
     const id = await anOrganization();
     await setFaults(`${spec},method=GET`);
     const req: HttpRequest = { method: "GET", path: `/organizations/${id}`, headers: { "x-request-token": SECRET } };
