@@ -95,7 +95,7 @@ export function registerAdmin(app: FastifyInstance, rt: EmulatorRuntime): void {
     dialects: Object.fromEntries(rt.dialects.map((d) => [d.name, d.prefix])),
     db: store.path,
     schema_version: store.schemaVersion,
-    rate_limit: formatRateLimit(rt.limiter.configFor(rt.dialects[0]?.name ?? "")),
+    rate_limit: Object.fromEntries(rt.dialects.map((d) => [d.name, formatRateLimit(rt.limiter.configFor(d.name))])),
     faults: rt.faults.describe(),
   }));
 

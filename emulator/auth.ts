@@ -17,11 +17,6 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(digest(a), digest(b));
 }
 
-/** A short, non-secret fingerprint of a secret (for bucket keys and logs). */
-export function fingerprint(secret: string): string {
-  return digest(secret).toString("hex").slice(0, 16);
-}
-
 export class Authenticator {
   private readonly apiTokenDigest: Buffer;
   private readonly keyPairDigest: Buffer;

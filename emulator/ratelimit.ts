@@ -33,7 +33,8 @@ export function parseRateLimit(spec: string): RateLimitConfig | null {
   const perMinute = m[2] !== undefined && m[2].startsWith("m");
   const ratePerSecond = perMinute ? n / 60 : n;
   if (!(ratePerSecond > 0)) return null;
-  const burst = m[3] !== undefined ? Number(m[3]) : Math.max(1, Math.round(perMinute ? n : n));
+  // Default burst: one unit's worth of requests (10/s -> 10, 600/m -> 600).
+  const burst = m[3] !== undefined ? Number(m[3]) : Math.max(1, Math.round(n));
   if (burst < 1) throw new Error(`invalid rate limit "${spec}": burst must be at least 1`);
   return { ratePerSecond, burst };
 }
