@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { OrganizationInputs, OrganizationOutputs } from "./handlers/organization";
 import { loadOrgform } from "./load";
+import { isBackendName } from "../core/backends";
+import { schemaFor } from "../core/schema";
 
 export type { OrganizationInputs, OrganizationOutputs };
 
@@ -68,6 +70,11 @@ export class Organization extends pulumi.dynamic.Resource {
       readOnly: undefined,
       created: undefined,
     };
-    super(organizationProvider, name, props, opts, "orgform", "Organization");
+    // Sensitive import-only values (schema `x-sensitive`) are kept in outputs to see a changed
+    // declaration: as Pulumi secrets, encrypted in state.
+    const sensitive =
+      typeof args.backend === "string" && isBackendName(args.backend) && schemaFor(args.backend, "organization").fields.some((f) => f.sensitive);
+    const options = sensitive ? { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "fields"] } : opts;
+    super(organizationProvider, name, props, options, "orgform", "Organization");
   }
 }

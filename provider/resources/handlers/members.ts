@@ -1,7 +1,9 @@
 // Member assignments of one organization: OrganizationMembers (the set, `additive` or
 // `authoritative`) and OrganizationMember (one assignment, for users' own programs).
 import { capabilitiesOf } from "../../core/capabilities";
+import { diffFields } from "../../core/diff";
 import { OrgformError, isOrgformError } from "../../core/errors";
+import { schemaFor } from "../../core/schema";
 import type { BackendName } from "../../core/backends";
 import { hasMembers, type MemberAssignment, type ObservedMember } from "../../backends/types";
 import { backendFor, type ConnectionInputs } from "../runtime";
@@ -191,12 +193,20 @@ export async function createOne(inputs: MemberInputs): Promise<{ id: string; out
   return { id: `${inputs.organizationId}/${member.id}`, outs: { ...inputs, memberId: member.id, liveRole: member.role } };
 }
 
+/** One assignment: field by field from the member schema, replacement where it says so (the email). */
 export function diffOne(olds: MemberOutputs, news: MemberInputs) {
-  const replaces: string[] = [];
+  const backend = news.backend as BackendName;
+  const schema = schemaFor(backend, "member");
+  const fieldDiff = diffFields(
+    { email: news.email, role: roleOf(backend, news) },
+    { email: olds.email, role: olds.liveRole ?? olds.role },
+    schema,
+  );
+  // Role names compare case-insensitively (as the API resolves them).
+  const changes = fieldDiff.changes.filter((c) => c.field !== "role" || String(c.from).toLowerCase() !== String(c.to).toLowerCase());
+  const replaces = changes.filter((c) => c.replace).map((c) => c.field);
   if (olds.organizationId !== news.organizationId) replaces.push("organizationId");
-  if (!sameEmail(olds.email, news.email)) replaces.push("email");
-  const roleChanged = (olds.liveRole ?? olds.role).toLowerCase() !== roleOf(news.backend as BackendName, news).toLowerCase();
-  return { changes: roleChanged || replaces.length > 0, replaces, deleteBeforeReplace: true };
+  return { changes: changes.length > 0 || replaces.length > 0, replaces, deleteBeforeReplace: true };
 }
 
 export async function updateOne(_id: string, olds: MemberOutputs, news: MemberInputs): Promise<{ outs: MemberOutputs }> {
