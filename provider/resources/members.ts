@@ -1,54 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { loadOrgform } from "./load";
+import { forwardingProvider } from "./provider";
 
-const membersProvider: pulumi.dynamic.ResourceProvider = {
-  async configure(req) {
-    loadOrgform("provider/resources/runtime").configure(req.config);
-  },
-  async check(_olds, news) {
-    return { inputs: news, failures: loadOrgform("provider/resources/handlers/members").check(news) };
-  },
-  async diff(_id, olds, news) {
-    const { changes, replaces, deleteBeforeReplace } = loadOrgform("provider/resources/handlers/members").diff(olds, news);
-    return { changes, replaces, deleteBeforeReplace };
-  },
-  async create(inputs) {
-    return loadOrgform("provider/resources/handlers/members").create(inputs);
-  },
-  async read(id, props) {
-    return loadOrgform("provider/resources/handlers/members").read(id, props);
-  },
-  async update(id, olds, news) {
-    return loadOrgform("provider/resources/handlers/members").update(id, olds, news);
-  },
-  async delete(id, props) {
-    return loadOrgform("provider/resources/handlers/members").remove(id, props);
-  },
-};
-
-const memberProvider: pulumi.dynamic.ResourceProvider = {
-  async configure(req) {
-    loadOrgform("provider/resources/runtime").configure(req.config);
-  },
-  async check(_olds, news) {
-    return { inputs: news, failures: loadOrgform("provider/resources/handlers/members").checkOne(news) };
-  },
-  async diff(_id, olds, news) {
-    return loadOrgform("provider/resources/handlers/members").diffOne(olds, news);
-  },
-  async create(inputs) {
-    return loadOrgform("provider/resources/handlers/members").createOne(inputs);
-  },
-  async read(id, props) {
-    return loadOrgform("provider/resources/handlers/members").readOne(id, props);
-  },
-  async update(id, olds, news) {
-    return loadOrgform("provider/resources/handlers/members").updateOne(id, olds, news);
-  },
-  async delete(id, props) {
-    return loadOrgform("provider/resources/handlers/members").removeOne(id, props);
-  },
-};
+const membersProvider = forwardingProvider("provider/resources/handlers/members");
+const memberProvider = forwardingProvider("provider/resources/handlers/member");
 
 export interface MemberAssignmentArgs {
   email: pulumi.Input<string>;

@@ -1,36 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { OrganizationInputs, OrganizationOutputs } from "./handlers/organization";
-import { loadOrgform } from "./load";
+import { forwardingProvider } from "./provider";
 import { isBackendName } from "../core/backends";
 import { schemaFor } from "../core/schema";
 
 export type { OrganizationInputs, OrganizationOutputs };
 
-/** Serialized into state: nothing captured but `loadOrgform`; the code is loaded per call. */
-const organizationProvider: pulumi.dynamic.ResourceProvider = {
-  async configure(req) {
-    loadOrgform("provider/resources/runtime").configure(req.config);
-  },
-  async check(_olds, news) {
-    return { inputs: news, failures: loadOrgform("provider/resources/handlers/organization").check(news) };
-  },
-  async diff(_id, olds, news) {
-    const { changes, replaces, deleteBeforeReplace } = loadOrgform("provider/resources/handlers/organization").diff(olds, news);
-    return { changes, replaces, deleteBeforeReplace };
-  },
-  async create(inputs) {
-    return loadOrgform("provider/resources/handlers/organization").create(inputs);
-  },
-  async read(id, props) {
-    return loadOrgform("provider/resources/handlers/organization").read(id, props);
-  },
-  async update(id, olds, news) {
-    return loadOrgform("provider/resources/handlers/organization").update(id, olds, news);
-  },
-  async delete(id, props) {
-    return loadOrgform("provider/resources/handlers/organization").remove(id, props);
-  },
-};
+const organizationProvider = forwardingProvider("provider/resources/handlers/organization");
 
 export interface OrganizationArgs {
   /** Backend name: cloudflare, zenml, commercelayer, cloudomation or aiaengine. */

@@ -1,30 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { loadOrgform } from "./load";
+import { forwardingProvider } from "./provider";
 
-const profileProvider: pulumi.dynamic.ResourceProvider = {
-  async configure(req) {
-    loadOrgform("provider/resources/runtime").configure(req.config);
-  },
-  async check(_olds, news) {
-    return { inputs: news, failures: loadOrgform("provider/resources/handlers/profile").check(news) };
-  },
-  async diff(_id, olds, news) {
-    const { changes, replaces, deleteBeforeReplace } = loadOrgform("provider/resources/handlers/profile").diff(olds, news);
-    return { changes, replaces, deleteBeforeReplace };
-  },
-  async create(inputs) {
-    return loadOrgform("provider/resources/handlers/profile").create(inputs);
-  },
-  async read(id, props) {
-    return loadOrgform("provider/resources/handlers/profile").read(id, props);
-  },
-  async update(id, olds, news) {
-    return loadOrgform("provider/resources/handlers/profile").update(id, olds, news);
-  },
-  async delete(id, props) {
-    return loadOrgform("provider/resources/handlers/profile").remove(id, props);
-  },
-};
+const profileProvider = forwardingProvider("provider/resources/handlers/profile");
 
 export interface OrganizationProfileArgs {
   backend: pulumi.Input<string>;

@@ -80,6 +80,16 @@ async function reconcile(inputs: MembersInputs, previouslyManaged: MemberAssignm
   return api.listMembers(inputs.organizationId);
 }
 
+/** The organization's members, or undefined when the organization itself is gone. */
+async function membersOrGone(api: Awaited<ReturnType<typeof memberApi>>, orgId: string): Promise<ObservedMember[] | undefined> {
+  try {
+    return await api.listMembers(orgId);
+  } catch (err) {
+    if (isOrgformError(err, "NOT_FOUND")) return undefined;
+    throw err;
+  }
+}
+
 async function removeQuietly(api: Awaited<ReturnType<typeof memberApi>>, orgId: string, memberId: string) {
   try {
     await api.removeMember(orgId, memberId);
@@ -128,14 +138,8 @@ export async function update(_id: string, olds: MembersOutputs, news: MembersInp
 }
 
 export async function read(id: string, props: MembersOutputs) {
-  const api = await memberApi(props);
-  let live: ObservedMember[];
-  try {
-    live = await api.listMembers(props.organizationId);
-  } catch (err) {
-    if (isOrgformError(err, "NOT_FOUND")) return { id: "", props: {} };
-    throw err;
-  }
+  const live = await membersOrGone(await memberApi(props), props.organizationId);
+  if (!live) return { id: "", props: {} };
   const { live: _old, ...inputs } = props;
   // Inputs as they would have to be declared to match what is live.
   const members =
@@ -150,13 +154,8 @@ export async function read(id: string, props: MembersOutputs) {
 
 export async function remove(_id: string, props: MembersOutputs): Promise<void> {
   const api = await memberApi(props);
-  let live: ObservedMember[];
-  try {
-    live = await api.listMembers(props.organizationId);
-  } catch (err) {
-    if (isOrgformError(err, "NOT_FOUND")) return; // the organization is gone, and its members with it
-    throw err;
-  }
+  const live = await membersOrGone(api, props.organizationId);
+  if (!live) return; // the organization is gone, and its members with it
   for (const m of live) {
     if ((props.members ?? []).some((w) => sameEmail(w.email, m.email))) await removeQuietly(api, props.organizationId, m.id);
   }
@@ -216,14 +215,8 @@ export async function updateOne(_id: string, olds: MemberOutputs, news: MemberIn
 }
 
 export async function readOne(id: string, props: MemberOutputs) {
-  const api = await memberApi(props);
-  let live: ObservedMember[];
-  try {
-    live = await api.listMembers(props.organizationId);
-  } catch (err) {
-    if (isOrgformError(err, "NOT_FOUND")) return { id: "", props: {} };
-    throw err;
-  }
+  const live = await membersOrGone(await memberApi(props), props.organizationId);
+  if (!live) return { id: "", props: {} };
   const have = live.find((m) => m.id === props.memberId) ?? live.find((m) => sameEmail(m.email, props.email));
   if (!have) return { id: "", props: {} };
   const { memberId: _m, liveRole: _r, ...inputs } = props;
