@@ -179,8 +179,18 @@ describe("an orgform stack from creation to destroy", () => {
     expect(names).toEqual(["Acme Corp", "Unmanaged Org"]);
   });
 
+  it("surfaces the vendor's refusal to delete an organization that is not empty", async () => {
+    // carol was added by hand in additive mode: orgform leaves her, so it cannot empty the org.
+    const r = await p.ws.pulumi(["destroy", "--yes", "--skip-preview"]);
+    outputs.push(r);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/cannot delete organization acme \([0-9a-f]+\): .*HTTP 409/);
+    // The profile has no DELETE in the API: it is released with a warning, not deleted.
+    expect(r.stdout + r.stderr).toMatch(/cannot delete an organization profile/);
+    expect((await p.api("GET", `/organizations/${ids.acme}`)).result.name).toBe("Acme Corp");
+  });
+
   it("restores the emulator's prior state with pulumi destroy", async () => {
-    // carol was added by hand in additive mode: orgform leaves her, so the org cannot be emptied by it.
     const carol = (await liveState(p)).members.find((m) => m.email === "carol@partner.example")!;
     await p.api("DELETE", `/organizations/${ids.acme}/members/${carol.id}`);
     outputs.push(await p.ws.pulumiOk(["destroy", "--yes", "--skip-preview"]));
