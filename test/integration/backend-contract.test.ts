@@ -2,6 +2,7 @@
 // against the emulator over real HTTP on 127.0.0.1. New adapters join automatically: the list is
 // whatever `openBackend` accepts. What a backend lacks (hierarchy, profile, members) is skipped by
 // reading its capability matrix, never its name.
+import { rejection } from "./helpers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type StartedEmulator } from "../../emulator";
 import { openBackend } from "../../provider/backends";
@@ -72,17 +73,6 @@ function anOrganization(backend: BackendName, name: string, overrides: Fields = 
 }
 
 const MARKER = (label: string) => `orgform:contract/test/${label}`;
-
-/** Resolves to the OrgformError the promise rejects with. */
-async function rejection(p: Promise<unknown>): Promise<OrgformError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(OrgformError);
-    return err as OrgformError;
-  }
-  throw new Error("expected a rejection, got an answer");
-}
 
 describe.each(ADAPTED)("the %s backend", (backendName) => {
   const caps = capabilitiesOf(backendName);

@@ -1,5 +1,7 @@
 import { startEmulator, type StartOptions, type StartedEmulator } from "../../emulator";
 import { DEFAULT_CREDENTIALS } from "../../emulator/types";
+import { expect } from "vitest";
+import { OrgformError } from "../../provider/core/errors";
 
 /** Helpers of the emulator's integration tests: real HTTP on 127.0.0.1, random port. */
 
@@ -108,3 +110,14 @@ export function aProfile(overrides: Record<string, string> = {}): Record<string,
 
 /** The Cloudflare failure envelope's first error code. */
 export const codeOf = (a: Answer): number | undefined => a.body?.errors?.[0]?.code;
+
+/** Resolves to the OrgformError the promise rejects with (fails the test on an answer). */
+export async function rejection(p: Promise<unknown>): Promise<OrgformError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(OrgformError);
+    return err as OrgformError;
+  }
+  throw new Error("expected a rejection, got an answer");
+}

@@ -3,6 +3,7 @@
 // it waits, and that no credential ever reaches a thrown error.
 import { createServer } from "node:net";
 import { inspect } from "node:util";
+import { rejection } from "./helpers";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type StartedEmulator } from "../../emulator";
 import { AmbiguousWriteError, HttpClient, HttpStatusError, type HttpClientOptions, type HttpRequest } from "../../provider/http/client";
@@ -72,17 +73,6 @@ async function anOrganization(name = aName("org")): Promise<string> {
   const res = await client().send({ method: "POST", path: "/organizations", body: { name } });
   expect(res.status).toBe(200);
   return (res.body as { result: { id: string } }).result.id;
-}
-
-/** Resolves to what the promise rejects with. */
-async function rejection(p: Promise<unknown>): Promise<OrgformError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(OrgformError);
-    return err as OrgformError;
-  }
-  throw new Error("expected a rejection, got an answer");
 }
 
 /** The credential appears nowhere in the error: message, cause, stack, or anything inspect reaches. */
