@@ -110,9 +110,9 @@ async function createOnce(inputs: OrganizationInputs): Promise<ObservedOrganizat
   const parentId = inputs.parentId ?? null;
   const name = String(inputs.fields.name);
   const scope = caps.organization.nameUniqueness.scope === "siblings" ? { parentId } : {};
-  const findOurs = async () => (await backend.findOrganizations({ name, ...scope })).filter((o) => o.marker === marker);
+  const sameName = () => backend.findOrganizations({ name, ...scope });
 
-  const existing = await backend.findOrganizations({ name, ...scope });
+  const existing = await sameName();
   const ours = existing.find((o) => o.marker === marker);
   // Left behind by an earlier run of this stack that died before recording it: it is ours.
   if (ours) return ours;
@@ -128,8 +128,8 @@ async function createOnce(inputs: OrganizationInputs): Promise<ObservedOrganizat
       return await backend.createOrganization(inputs.fields, parentId, marker);
     } catch (err) {
       if (!(err instanceof AmbiguousWriteError) || attempt >= CREATE_ATTEMPTS) throw err;
-      const found = await findOurs();
-      if (found.length > 0) return found[0];
+      const found = (await sameName()).find((o) => o.marker === marker);
+      if (found) return found;
     }
   }
 }
@@ -146,11 +146,16 @@ export async function create(inputs: OrganizationInputs): Promise<{ id: string; 
   return { id: created.id, outs: outputsFor(inputs, converged, true) };
 }
 
+/** The parent the declaration asks for: an adopted organization keeps its own unless one is declared. */
+function desiredParent(inputs: OrganizationInputs, liveParentId: string | null): string | null {
+  return inputs.adopt && inputs.parentId === undefined ? liveParentId : (inputs.parentId ?? null);
+}
+
 /** Updates the live object when it differs from the declaration; no call when it does not. */
 async function converge(inputs: OrganizationInputs, observed: ObservedOrganization): Promise<ObservedOrganization> {
   const schema = schemaFor(inputs.backend as BackendName, "organization");
   const fieldDiff = diffFields(inputs.fields, observed.fields, schema, { previousImportOnly: {} });
-  const wantParent = inputs.adopt && inputs.parentId === undefined ? observed.parentId : (inputs.parentId ?? null);
+  const wantParent = desiredParent(inputs, observed.parentId);
   if (!fieldDiff.hasChanges && wantParent === observed.parentId) return observed;
   const backend = await backendFor(inputs);
   return backend.updateOrganization(observed.id, inputs.fields, wantParent);
@@ -172,7 +177,7 @@ export function diff(olds: OrganizationOutputs, news: OrganizationInputs): DiffA
   const fieldDiff = diffFields(news.fields ?? {}, olds.live ?? olds.fields ?? {}, schema, { previousImportOnly });
   const replaces = fieldDiff.replaces.map((f) => `fields.${f}`);
   if (olds.backend !== news.backend) replaces.push("backend");
-  const wantParent = news.adopt && news.parentId === undefined ? olds.liveParentId : (news.parentId ?? null);
+  const wantParent = desiredParent(news, olds.liveParentId ?? null);
   const parentChanged = (olds.liveParentId ?? null) !== (wantParent ?? null);
   return {
     changes: fieldDiff.hasChanges || parentChanged || replaces.length > 0,
