@@ -551,7 +551,7 @@ class Loader {
     for (const org of orgs) {
       if (!org.parent) continue;
       if (!byKey.has(org.parent.value)) {
-        const hint = suggest(org.parent.value, [...byKey.keys()]);
+        const hint = suggest(org.parent.value, [...byKey.keys()].filter((k) => k !== org.key?.value)); // never itself
         this.report(org.source, org.parent.node, ["organizations", org.index, "parent"], "unknown-parent", `no organization has the key "${org.parent.value}"` + (hint ? `; did you mean "${hint}"?` : ""));
       }
     }
