@@ -238,6 +238,12 @@ export function registerAdmin(app: FastifyInstance, rt: EmulatorRuntime): void {
     return { deleted: true };
   });
 
+  // Revokes issued access tokens (OAuth2, sessions), as a vendor revoking them server-side would.
+  app.delete("/access-tokens", async (req) => {
+    const q = req.query as Record<string, string | undefined>;
+    return { revoked: store.deleteAccessTokens(q.dialect) };
+  });
+
   // ---- request journal ----
   app.get("/requests", async (req) => {
     const q = req.query as Record<string, string | undefined>;

@@ -542,6 +542,11 @@ export class Store {
     return this.prepare("DELETE FROM access_tokens WHERE digest = ?").run(digest).changes === 1;
   }
 
+  /** Revokes every issued access token (of one backend, or all): clients must obtain new ones. */
+  deleteAccessTokens(backend?: string): number {
+    return (backend ? this.prepare("DELETE FROM access_tokens WHERE backend = ?").run(backend) : this.prepare("DELETE FROM access_tokens").run()).changes;
+  }
+
   upsertOAuthClient(row: OAuthClientRow): void {
     this.prepare(
       `INSERT INTO oauth_clients (client_id, secret_digest, ttl_seconds, create_time) VALUES (?, ?, ?, ?)

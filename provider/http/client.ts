@@ -167,9 +167,11 @@ export class HttpClient {
       if (this.options.ratePerSecond) {
         await pace(`${this.options.baseUrl}|${this.options.pacingKey ?? ""}`, this.options.ratePerSecond);
       }
+      // Outside the retry: a credential that cannot be had (a refused token exchange) is final.
+      const credentialHeaders = await this.options.headers();
       let res: HttpResponse;
       try {
-        res = await this.once(req);
+        res = await this.once(req, credentialHeaders);
       } catch (err) {
         // The request could not even be built (e.g. a header value with a line break): nothing was
         // sent, so it is neither ambiguous nor worth retrying. undici names the header, not its value.
@@ -207,10 +209,10 @@ export class HttpClient {
     }
   }
 
-  private async once(req: HttpRequest): Promise<HttpResponse> {
+  private async once(req: HttpRequest, credentialHeaders: Record<string, string>): Promise<HttpResponse> {
     const headers: Record<string, string> = {
       accept: "application/json",
-      ...(await this.options.headers()),
+      ...credentialHeaders,
       ...req.headers,
     };
     let body: string | undefined;

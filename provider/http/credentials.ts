@@ -67,8 +67,8 @@ function oauth2ClientCredentials(c: Extract<Credentials, { method: "oauth2-clien
       });
     }
     const lifetime = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in * 1000 : 3600_000;
-    // Renewed before it expires: at 90% of its life, and never later than a minute before the end.
-    const renewAt = Date.now() + Math.max(0, Math.min(lifetime * 0.9, lifetime - 60_000));
+    // Renewed before it expires: a minute before the end, or at 90% of a life shorter than ten minutes.
+    const renewAt = Date.now() + lifetime - Math.min(60_000, lifetime * 0.1);
     tokens.set(key, { accessToken: body.access_token, renewAt });
     return body.access_token;
   };
