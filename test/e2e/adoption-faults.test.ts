@@ -47,6 +47,54 @@ organizations:
     expect(orgs.find((o) => o.id === legacyByName)?.document.profile).toMatchObject({ business_name: "Legacy Shop Ltd" });
     await p.ws.pulumiOk(["preview", "--refresh", "--expect-no-changes"]);
   });
+
+  it("releases adopted organizations that leave the config: they stay in the API, with a warning", async () => {
+    // The shop leaves the config (and so its profile); the holding stays.
+    p.writeConfig(`backend: cloudflare
+organizations:
+  - key: holding
+    name: Legacy Holding Group
+    adopt: {id: ${legacyById}}
+`);
+    const r = await p.ws.pulumiOk(["up", "--yes", "--skip-preview"]);
+    expect(r.stdout + r.stderr).toMatch(/was adopted, not created, by orgform: released from management/);
+    const orgs = (await liveState(p)).organizations;
+    expect(orgs.find((o) => o.id === legacyByName)).toMatchObject({ name: "Legacy Shop", parent_id: legacyById });
+  });
+
+  it("deletes an adopted organization that leaves the config only when adopt.deleteOnRemove says so", async () => {
+    const withShop = (extra: string) => `backend: cloudflare
+organizations:
+  - key: holding
+    name: Legacy Holding Group
+    adopt: {id: ${legacyById}}
+  - key: shop
+    name: Legacy Shop
+    parent: holding
+    adopt: {name: Legacy Shop${extra}}
+`;
+    p.writeConfig(withShop(""));
+    await p.ws.pulumiOk(["up", "--yes", "--skip-preview"]);
+    // Switched on for an organization already managed: recorded in state, nothing sent to the API.
+    p.writeConfig(withShop(", deleteOnRemove: true"));
+    await p.admin("DELETE", "/requests");
+    await p.ws.pulumiOk(["up", "--yes", "--skip-preview"]);
+    const writes = (await p.admin("GET", "/requests?dialect=cloudflare")).requests.filter((r: { method: string }) => r.method !== "GET");
+    expect(writes).toEqual([]);
+    p.writeConfig(`backend: cloudflare
+organizations:
+  - key: holding
+    name: Legacy Holding Group
+    adopt: {id: ${legacyById}}
+`);
+    await p.ws.pulumiOk(["up", "--yes", "--skip-preview"]);
+    expect((await liveState(p)).organizations.find((o) => o.id === legacyByName)).toBeUndefined();
+  });
+
+  it("releases every adopted organization when the stack is destroyed", async () => {
+    await p.ws.pulumiOk(["destroy", "--yes", "--skip-preview"]);
+    expect((await liveState(p)).organizations.find((o) => o.id === legacyById)).toMatchObject({ name: "Legacy Holding Group" });
+  });
 });
 
 describe("pulumi up of the quickstart through injected faults", () => {

@@ -119,6 +119,17 @@ describe("Organization diff", () => {
       };
     })(),
     (() => {
+      const olds = anOrganizationState({ adopt: { id: "org-acme" }, created: false });
+      return {
+        name: "is a change, with no field to send, when adopt.deleteOnRemove is switched on (recorded for removal)",
+        olds,
+        news: aDeclaration(olds, { adopt: { id: "org-acme", deleteOnRemove: true } }),
+        changes: true,
+        replaces: [],
+        detail: "~ adopt.deleteOnRemove: false => true",
+      };
+    })(),
+    (() => {
       const olds = anOrganizationState({ live: { name: "Acme", create_time: "2026-01-01T00:00:00.000Z" } });
       return {
         name: "is never a change when an export-only field differs",

@@ -209,17 +209,32 @@ export function diff(olds: OrganizationOutputs, news: OrganizationInputs): DiffA
   if (olds.backend !== news.backend) replaces.push("backend");
   const wantParent = desiredParent(news, olds.liveParentId ?? null);
   const parentChanged = (olds.liveParentId ?? null) !== (wantParent ?? null);
+  // What happens on removal is state only (no API call), but it must be recorded.
+  const removalChanged = !!olds.adopt?.deleteOnRemove !== !!news.adopt?.deleteOnRemove;
   return {
-    changes: fieldDiff.hasChanges || parentChanged || replaces.length > 0,
+    changes: fieldDiff.hasChanges || parentChanged || replaces.length > 0 || removalChanged,
     replaces,
     deleteBeforeReplace: caps.organization.nameUniqueness.scope !== "none",
-    detail: [renderDiff(fieldDiff), parentChanged ? `~ parent: ${olds.liveParentId ?? "null"} => ${wantParent ?? "null"}` : ""]
+    detail: [
+      renderDiff(fieldDiff),
+      parentChanged ? `~ parent: ${olds.liveParentId ?? "null"} => ${wantParent ?? "null"}` : "",
+      removalChanged ? `~ adopt.deleteOnRemove: ${!!olds.adopt?.deleteOnRemove} => ${!!news.adopt?.deleteOnRemove}` : "",
+    ]
       .filter((l) => l && l !== "(no changes)")
       .join("\n"),
   };
 }
 
 export async function update(id: string, olds: OrganizationOutputs, news: OrganizationInputs): Promise<{ outs: OrganizationOutputs }> {
+  const schema = schemaFor(news.backend as BackendName, "organization");
+  const previousImportOnly = pickDeclared(olds.fields ?? {}, schema, "import-only");
+  const apiChange =
+    diffFields(news.fields ?? {}, olds.live ?? olds.fields ?? {}, schema, { previousImportOnly }).hasChanges ||
+    (olds.liveParentId ?? null) !== (desiredParent(news, olds.liveParentId ?? null) ?? null);
+  if (!apiChange) {
+    // Only what orgform records changed (adopt.deleteOnRemove): nothing to send.
+    return { outs: { ...news, organizationId: olds.organizationId, live: olds.live, liveParentId: olds.liveParentId, readOnly: olds.readOnly, created: olds.created ?? false } };
+  }
   const backend = await backendFor(news);
   const parentId = news.adopt && news.parentId === undefined ? undefined : (news.parentId ?? null);
   const observed = await backend.updateOrganization(id, news.fields, parentId);
