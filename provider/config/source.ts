@@ -156,19 +156,27 @@ export class SourceFile {
     const anchors = new Map<string, Node>();
     const open = new Set<Node>();
     const sizes = new Map<Node, number>();
+    /** Levels of nesting below a node, aliases expanded (a chain of aliases can nest deeper than any one part). */
+    const heights = new Map<Node, number>();
     let nodes = 0;
     let biggest: { alias: Alias; size: number; path: PathSegment[] } | undefined;
     type Frame = { node: Node; path: PathSegment[]; depth: number; exit: boolean; isKey: boolean; keyName?: string };
     const stack: Frame[] = [{ node: root, path: [], depth: 0, exit: false, isKey: false }];
     const sizeOf = (n: unknown): number => (n === null || n === undefined ? 0 : (sizes.get(n as Node) ?? 0));
+    const heightOf = (n: unknown): number => (n === null || n === undefined ? 0 : (heights.get(n as Node) ?? 0));
     while (stack.length > 0) {
       const frame = stack.pop()!;
       const { node, path, depth } = frame;
       if (frame.exit) {
         open.delete(node);
         let size = 1;
-        for (const item of (node as YAMLMap).items as unknown[]) size += isPair(item) ? sizeOf(item.key) + sizeOf(item.value) : sizeOf(item);
+        let height = 0;
+        for (const item of (node as YAMLMap).items as unknown[]) {
+          size += isPair(item) ? sizeOf(item.key) + sizeOf(item.value) : sizeOf(item);
+          height = Math.max(height, isPair(item) ? Math.max(heightOf(item.key), heightOf(item.value)) : heightOf(item));
+        }
         sizes.set(node, Math.min(size, Number.MAX_SAFE_INTEGER));
+        heights.set(node, height + 1);
         continue;
       }
       nodes++;
@@ -182,10 +190,14 @@ export class SourceFile {
           this.fatal.push(this.diagnostic(node, path, "yaml-undefined-alias", `*${node.source} refers to no anchor: write &${node.source} on a value before this alias`));
         } else if (open.has(target)) {
           this.fatal.push(this.diagnostic(node, path, "yaml-recursive-alias", `*${node.source} is inside the value it refers to (&${node.source}): a value cannot contain itself`));
+        } else if (depth + (heights.get(target) ?? 1) - 1 > MAX_DEPTH) {
+          this.fatal.push(this.diagnostic(node, path, "yaml-too-deep", `through *${node.source}, lists and mappings nest deeper than ${MAX_DEPTH} levels: orgform reads at most ${MAX_DEPTH}`));
+          return;
         } else {
           this.aliasTargets.set(node, target);
           const size = sizes.get(target) ?? 1;
           sizes.set(node, size);
+          heights.set(node, heights.get(target) ?? 1);
           if (!biggest || size > biggest.size) biggest = { alias: node, size, path };
         }
         continue;
@@ -194,6 +206,7 @@ export class SourceFile {
       if (node.tag !== undefined && !CORE_TAGS.has(node.tag)) this.fatal.push(this.unknownTag(node, path));
       if (isScalar(node)) {
         sizes.set(node, 1);
+        heights.set(node, 1);
         if (typeof node.value === "string") this.checkString(node as Scalar<string>, path, frame);
         continue;
       }
