@@ -33,6 +33,8 @@ const inputs = [
   ["100 KB anchor used by 1,000 organizations", () => `backend: commercelayer\norganizations:\n  - key: org-0\n    name: O\n    metadata: &big {${Array.from({ length: 5_000 }, (_, i) => `k${i}: v`).join(", ")}}\n${orgs(1_000, () => "    metadata: *big\n").replace("  - key: org-0\n", "  - key: org-00\n")}`, "yaml-alias-limit"],
   ["one anchor used by 40,000 organizations", () => `backend: commercelayer\norganizations:\n${orgs(40_000, (i) => (i === 0 ? "    metadata: &m { team: shop }\n" : "    metadata: *m\n"))}`, "valid"],
   ["one mapping with 100,000 keys", () => `backend: commercelayer\norganizations:\n  - key: a\n    name: A\n    metadata:\n${Array.from({ length: 100_000 }, (_, i) => `      k${i}: v\n`).join("")}`, "valid"],
+  ["100,000 unknown fields in one profile", () => cf(`  - key: a\n    name: A\n    profile:\n${Array.from({ length: 100_000 }, (_, i) => `      field${i}: v\n`).join("")}`), "unknown-field"],
+  ["ZenML organization with 30,000 links, two alike", () => `backend: zenml\norganizations:\n  - key: a\n    name: A\n    links:\n${Array.from({ length: 30_000 }, (_, i) => `      - { name: l${i === 29_999 ? 0 : i}, url: "https://x.example/${i === 29_999 ? 0 : i}" }\n`).join("")}`, "schema-violation"],
   ["100,000 unknown fields in one organization", () => cf(`  - key: a\n    name: A\n${Array.from({ length: 100_000 }, (_, i) => `    field${i}: v\n`).join("")}`), "unknown-field"],
   ["flow nesting 100,000 deep", () => `backend: cloudflare\nx: ${"[".repeat(100_000)}${"]".repeat(100_000)}\n`, "yaml-too-deep"],
   ["unclosed quote at the top of 4 MB", () => cf(`  - key: a\n    name: "A\n${orgs(60_000)}`), "yaml-syntax"],

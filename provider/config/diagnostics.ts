@@ -76,7 +76,7 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
 /** Sorted by file, line, column, then code (stable output). */
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort(
-    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code) || a.path.localeCompare(b.path),
+    (a, b) => (a.file === b.file ? 0 : a.file.localeCompare(b.file)) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code) || a.path.localeCompare(b.path),
   );
 }
 

@@ -36,6 +36,7 @@ export class SourceFile {
   private readonly lines = new LineCounter();
   private readonly aliasTargets = new Map<Alias, Node>();
   private readonly jsCache = new Map<Node, unknown>();
+  private readonly entryIndex = new Map<YAMLMap, Map<string, Entry>>();
 
   constructor(
     readonly file: string,
@@ -73,6 +74,17 @@ export class SourceFile {
   resolve(node: unknown): Node | null {
     if (isAlias(node)) return this.aliasTargets.get(node) ?? null;
     return (node as Node | null) ?? null;
+  }
+
+  /** The first pair of a mapping with this key (indexed once per mapping: problems are looked up one by one). */
+  entry(map: YAMLMap, key: string): Entry | undefined {
+    let index = this.entryIndex.get(map);
+    if (!index) {
+      index = new Map();
+      for (const e of entries(map)) if (!index.has(e.key)) index.set(e.key, e);
+      this.entryIndex.set(map, index);
+    }
+    return index.get(key);
   }
 
   /** Plain JS value of a node; a value reached through several aliases is built once and shared. */
@@ -393,9 +405,16 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
   return bytes.length;
 }
 
+export interface Entry {
+  key: string;
+  pair: Pair;
+  keyNode: Node;
+  value: unknown;
+}
+
 /** The pairs of a mapping, with the key as text. */
-export function entries(map: YAMLMap): Array<{ key: string; pair: Pair; keyNode: Node; value: unknown }> {
-  const out: Array<{ key: string; pair: Pair; keyNode: Node; value: unknown }> = [];
+export function entries(map: YAMLMap): Entry[] {
+  const out: Entry[] = [];
   for (const pair of map.items) {
     if (!isPair(pair)) continue;
     out.push({ key: keyText(pair.key), pair, keyNode: pair.key as Node, value: pair.value });
@@ -418,7 +437,7 @@ export function navigate(
   const path: PathSegment[] = [];
   for (const seg of segments) {
     if (isMap(current)) {
-      const hit = entries(current).find((e) => e.key === seg);
+      const hit = source.entry(current, seg);
       path.push(seg);
       if (!hit) return { node: current, keyNode, path, complete: false };
       keyNode = hit.keyNode;

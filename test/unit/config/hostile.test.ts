@@ -85,6 +85,14 @@ describe("many organizations", () => {
     expect(suggestionWork.distances - before).toBeLessThanOrEqual(20 * 10_000);
   });
 
+  it("names the two alike items among 20,000 links of a list that must be unique", () => {
+    const links = Array.from({ length: 20_000 }, (_, i) => `      - { url: "https://x.example/${i % 19_999}", name: l${i % 19_999} }\n`).join("");
+    const { diagnostics } = loadConfigText(`backend: zenml\norganizations:\n  - key: ml\n    name: ML\n    links:\n${links}`);
+    expect(diagnostics.map((d) => `${d.code} ${d.line}:${d.column} ${d.path}: ${d.message}`)).toEqual([
+      "schema-violation 6:7 organizations[0].links: items 0 and 19999 are the same: each item may appear once",
+    ]);
+  });
+
   it("validates a parent chain 4,000 deep", () => {
     const { config, diagnostics } = loadConfigText(cloudflare(orgs(4_000, (i) => (i > 0 ? `    parent: org-${i - 1}\n` : ""))));
     expect(diagnostics).toEqual([]);
