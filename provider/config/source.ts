@@ -303,7 +303,8 @@ export function keyText(key: unknown): string {
 
 /** Sets an own property, also for "__proto__" (plain assignment would change the prototype). */
 export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  if (key === "__proto__") Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  else target[key] = value;
 }
 
 function isNodeLike(value: unknown): value is Node {
