@@ -263,7 +263,9 @@ export class SourceFile {
 
   private unknownTag(node: Node, path: PathSegment[]): Diagnostic {
     const offset = tagOffset(this.text, node.range?.[0] ?? 0);
-    const tag = node.tag!.replace(/^tag:yaml\.org,2002:/, "!!");
+    // As written (`!e!foo`, `!!binary`), not as resolved (`tag:example.com,2000:foo`).
+    const written = this.text[offset] === "!" ? /^![^\s,[\]{}]*/.exec(this.text.slice(offset, offset + 200))?.[0] : undefined;
+    const tag = written ?? node.tag!.replace(/^tag:yaml\.org,2002:/, "!!");
     const secretish = /secret|vault|env|encrypt|sops|cred/i.test(tag) ? "; credentials come from the environment or Pulumi stack config, never from YAML" : "";
     return this.diagnosticAt(offset, path, "yaml-unknown-tag", `unknown YAML tag "${tag}": orgform reads plain values (text, numbers, true/false, null, lists, mappings); remove the tag${secretish}`);
   }
