@@ -135,6 +135,7 @@ export function registerAdmin(app: FastifyInstance, rt: EmulatorRuntime): void {
   app.post("/reset", async () => {
     store.reset();
     rt.counters.reset();
+    rt.journal.reset();
     rt.limiter.configure(rt.initial.rateLimit);
     rt.faults.configure(rt.initial.faults, rt.initial.faultSeed);
     rt.faults.resetCounts();
@@ -212,6 +213,49 @@ export function registerAdmin(app: FastifyInstance, rt: EmulatorRuntime): void {
   app.delete("/rate-limit", async () => {
     rt.limiter.configure(null);
     return describeLimits();
+  });
+
+  // ---- OAuth2 clients (dialects with a token endpoint) ----
+  app.get("/oauth-clients", async () => ({
+    clients: rt.auth.clientIds().map((id) => ({ client_id: id })),
+    token_ttl_seconds: rt.credentials.tokenTtlSeconds,
+    token_urls: Object.fromEntries(rt.dialects.filter((d) => d.oauth2).map((d) => [d.name, d.oauth2!.tokenPath])),
+  }));
+  app.post("/oauth-clients", async (req, reply) => {
+    const b = body(req);
+    if (typeof b.client_id !== "string" || !/^[\x21-\x7e]{1,200}$/.test(b.client_id)) throw bad("client_id (printable ASCII, no spaces) is required");
+    if (typeof b.client_secret !== "string" || b.client_secret.length < 8) throw bad("client_secret (at least 8 characters) is required");
+    const ttl = b.token_ttl_seconds;
+    if (ttl !== undefined && (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl < 1 || ttl > 366 * 24 * 3600)) {
+      throw bad("token_ttl_seconds must be an integer between 1 and 31622400");
+    }
+    rt.auth.addClient({ clientId: b.client_id, clientSecret: b.client_secret, ...(ttl !== undefined ? { ttlSeconds: ttl as number } : {}) });
+    return reply.code(201).send({ client_id: b.client_id, ...(ttl !== undefined ? { token_ttl_seconds: ttl } : {}) });
+  });
+  app.delete("/oauth-clients/:client_id", async (req) => {
+    const { client_id: id } = req.params as { client_id: string };
+    if (!rt.auth.removeClient(id)) throw new AdminError(404, "NOT_FOUND", "no such client");
+    return { deleted: true };
+  });
+
+  // Revokes issued access tokens (OAuth2, sessions), as a vendor revoking them server-side would.
+  app.delete("/access-tokens", async (req) => {
+    const q = req.query as Record<string, string | undefined>;
+    return { revoked: store.deleteAccessTokens(q.dialect) };
+  });
+
+  // ---- request journal ----
+  app.get("/requests", async (req) => {
+    const q = req.query as Record<string, string | undefined>;
+    const limit = q.limit === undefined ? undefined : Number(q.limit);
+    const after = q.after === undefined ? undefined : Number(q.after);
+    if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw bad("limit must be a positive integer");
+    if (after !== undefined && !Number.isInteger(after)) throw bad("after must be an integer (a seq)");
+    return { last_seq: rt.journal.lastSeq, requests: rt.journal.list({ dialect: q.dialect, limit, afterSeq: after }) };
+  });
+  app.delete("/requests", async () => {
+    rt.journal.reset();
+    return { reset: true };
   });
 
   // ---- counters ----

@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { Authenticator, visibleOrgIds } from "./auth";
 import { Counters } from "./counters";
+import { RequestJournal } from "./journal";
+import { registerTokenEndpoint } from "./oauth";
 import { DIALECTS } from "./dialects";
 import { FaultInjector, parseFaultSpec, type FaultRule } from "./faults";
 import { parseRateLimit, RateLimiter, type RateLimitConfig } from "./ratelimit";
@@ -44,6 +46,7 @@ export interface EmulatorRuntime {
   limiter: RateLimiter;
   faults: FaultInjector;
   counters: Counters;
+  journal: RequestJournal;
   /** The start-up rate limit and faults, restored by `POST /_admin/reset`. */
   initial: { rateLimit: RateLimitConfig | null; faults: FaultRule[]; faultSeed: number };
   /** Applies a seed document in one transaction. */
@@ -70,6 +73,8 @@ export interface StartedEmulator extends Emulator {
   url: string;
   /** Base URL of each mounted dialect, by backend name. */
   baseUrls: Record<string, string>;
+  /** OAuth2 token URL of each dialect that takes client credentials, by backend name. */
+  tokenUrls: Record<string, string>;
   credentials: Credentials;
 }
 
@@ -146,7 +151,16 @@ function installCore(scope: FastifyInstance, dialect: Dialect, rt: EmulatorRunti
   });
 
   scope.addHook("onResponse", async (req, reply) => {
-    if (req.raw.socket?.destroyed && !reply.raw.writableFinished) return;
+    const cut = req.raw.socket?.destroyed && !reply.raw.writableFinished;
+    rt.journal.record({
+      time: rt.ctx.now().toISOString(),
+      dialect: dialect.name,
+      method: req.method,
+      url: req.url.startsWith(dialect.prefix) ? req.url.slice(dialect.prefix.length) || "/" : req.url,
+      body: req.body === undefined ? null : req.body,
+      status: cut ? "reset" : reply.statusCode,
+    });
+    if (cut) return;
     rt.counters.answer(dialect.name, routeKey(dialect, req), reply.statusCode);
   });
 
@@ -158,14 +172,21 @@ function installCore(scope: FastifyInstance, dialect: Dialect, rt: EmulatorRunti
 export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const now = options.now ?? (() => new Date());
   const credentials: Credentials = { ...DEFAULT_CREDENTIALS, ...options.credentials };
-  const dialects = options.dialects ?? DIALECTS;
-  const store = new Store({ path: options.db ?? ":memory:" });
+  const dialects = options.dialects ?? Object.values(DIALECTS);
+  const store = new Store({
+    path: options.db ?? ":memory:",
+    dialectMigrations: dialects.filter((d) => d.migrations).map((d) => ({ dialect: d.name, migrations: d.migrations! })),
+  });
   try {
+    for (const d of dialects) if (d.reset) store.onReset(() => d.reset!(store));
+    const auth = new Authenticator(store, credentials, now);
     const ctx: DialectContext = {
       store,
       now,
       newId: () => randomBytes(16).toString("hex"),
       visibleOrgIds: (principal, backend) => visibleOrgIds(store, principal, backend),
+      issueAccessToken: (req) => auth.issue(req),
+      revokeAccessToken: (token) => auth.revoke(token),
     };
     const faultRules = typeof options.faults === "string" ? parseFaultSpec(options.faults) : (options.faults ?? []);
     const initial = { rateLimit: resolveRateLimit(options.rateLimit), faults: faultRules, faultSeed: options.faultSeed ?? 1 };
@@ -178,10 +199,11 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
       credentials,
       dialects,
       ctx,
-      auth: new Authenticator(store, credentials, now),
+      auth,
       limiter,
       faults,
       counters: new Counters(now),
+      journal: new RequestJournal(),
       initial,
       seed: (doc) => store.tx(() => applySeed(ctx, dialects, doc)),
     };
@@ -218,6 +240,7 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
     app.get("/healthz", async () => ({ ok: true }));
 
     for (const dialect of dialects) {
+      if (dialect.oauth2) registerTokenEndpoint(app, dialect as Dialect & { oauth2: { tokenPath: string } }, rt);
       await app.register(
         async (scope) => {
           installCore(scope, dialect, rt);
@@ -276,6 +299,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Started
     ...emu,
     url,
     baseUrls: Object.fromEntries(emu.runtime.dialects.map((d) => [d.name, url + d.prefix])),
+    tokenUrls: Object.fromEntries(emu.runtime.dialects.filter((d) => d.oauth2).map((d) => [d.name, url + d.oauth2!.tokenPath])),
     credentials: emu.runtime.credentials,
   };
 }

@@ -1,16 +1,19 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Store } from "./store";
-import type { Credentials, Principal, PresentedCredential, UnauthenticatedReason } from "./types";
+import type { AccessTokenKind, Credentials, OAuthClient, Principal, PresentedCredential, UnauthenticatedReason } from "./types";
 
 /**
  * Resolves a presented credential to a principal. Full-access credentials (the API token, the
  * email + key pair) see everything; a scoped token (minted through the admin API or a seed) is bound
- * to one organization of one backend, sees that organization and its descendants, and expires.
+ * to one organization of one backend, sees that organization and its descendants, and expires; an
+ * access token the emulator issued (OAuth2 client credentials, a dialect's session login) is bound
+ * to the dialect it was issued for, carries its subject and expires.
  */
 
 export type AuthResult = { ok: true; principal: Principal } | { ok: false; reason: UnauthenticatedReason };
 
 const digest = (s: string): Buffer => createHash("sha256").update(s).digest();
+export const digestHex = (s: string): string => digest(s).toString("hex");
 
 /** Constant-time string equality. */
 export function safeEqual(a: string, b: string): boolean {
@@ -20,6 +23,8 @@ export function safeEqual(a: string, b: string): boolean {
 export class Authenticator {
   private readonly apiTokenDigest: Buffer;
   private readonly keyPairDigest: Buffer;
+  /** Start-up OAuth2 clients (CLI / options): client id -> secret digest. Admin-added ones are in the store. */
+  private readonly startupClients = new Map<string, Buffer>();
 
   constructor(
     private readonly store: Store,
@@ -28,6 +33,7 @@ export class Authenticator {
   ) {
     this.apiTokenDigest = digest(creds.apiToken);
     this.keyPairDigest = digest(`${creds.authEmail.toLowerCase()}\0${creds.authKey}`);
+    for (const c of creds.oauthClients) this.startupClients.set(c.clientId, digest(c.clientSecret));
   }
 
   authenticate(backend: string, presented: PresentedCredential | null | "malformed"): AuthResult {
@@ -44,6 +50,19 @@ export class Authenticator {
     if (timingSafeEqual(d, this.apiTokenDigest)) {
       return { ok: true, principal: { id: `token:${d.toString("hex").slice(0, 16)}`, kind: "api-token" } };
     }
+    const issued = this.store.getAccessToken(d.toString("hex"));
+    if (issued) {
+      if (issued.backend !== backend) return { ok: false, reason: "invalid" };
+      if (Date.parse(issued.expiresAt) <= this.now().getTime()) return { ok: false, reason: "expired" };
+      return {
+        ok: true,
+        principal: {
+          id: `issued:${createHash("sha256").update(`${issued.via}\0${issued.subject}`).digest("hex").slice(0, 16)}`,
+          kind: "access-token",
+          issued: { via: issued.via as AccessTokenKind, subject: issued.subject, expiresAt: issued.expiresAt },
+        },
+      };
+    }
     const row = this.store.getToken(presented.token);
     if (!row || row.backend !== backend) return { ok: false, reason: "invalid" };
     if (Date.parse(row.expiresAt) <= this.now().getTime()) return { ok: false, reason: "expired" };
@@ -55,6 +74,60 @@ export class Authenticator {
         scope: { backend: row.backend, orgId: row.orgId, expiresAt: row.expiresAt },
       },
     };
+  }
+
+  /** Whether `clientId` / `clientSecret` is a configured OAuth2 client; its own token lifetime if it has one. */
+  checkClient(clientId: string, clientSecret: string): { ok: boolean; ttlSeconds?: number } {
+    const given = digest(clientSecret);
+    const startup = this.startupClients.get(clientId);
+    if (startup) return { ok: timingSafeEqual(startup, given) };
+    const row = this.store.getOAuthClient(clientId);
+    if (!row) {
+      // Same work either way: an unknown client and a wrong secret are indistinguishable.
+      timingSafeEqual(given, given);
+      return { ok: false };
+    }
+    return { ok: timingSafeEqual(Buffer.from(row.secretDigest, "hex"), given), ...(row.ttlSeconds !== null ? { ttlSeconds: row.ttlSeconds } : {}) };
+  }
+
+  /** Registers (or replaces) an OAuth2 client at run time (admin API); only a digest of the secret is kept. */
+  addClient(client: OAuthClient & { ttlSeconds?: number }): void {
+    if (this.startupClients.has(client.clientId)) this.startupClients.set(client.clientId, digest(client.clientSecret));
+    else {
+      this.store.upsertOAuthClient({
+        clientId: client.clientId,
+        secretDigest: digestHex(client.clientSecret),
+        ttlSeconds: client.ttlSeconds ?? null,
+        createTime: this.now().toISOString(),
+      });
+    }
+  }
+
+  removeClient(clientId: string): boolean {
+    return this.startupClients.delete(clientId) || this.store.deleteOAuthClient(clientId);
+  }
+
+  clientIds(): string[] {
+    return [...this.startupClients.keys(), ...this.store.allOAuthClients().map((c) => c.clientId)];
+  }
+
+  /** Issues an access token for `backend`; the store keeps only its digest. */
+  issue(req: { backend: string; via: AccessTokenKind; subject: string; ttlSeconds?: number }): { token: string; expiresIn: number } {
+    const ttl = req.ttlSeconds ?? this.creds.tokenTtlSeconds;
+    const token = `ofa_${randomBytes(24).toString("base64url")}`;
+    const now = this.now();
+    this.store.insertAccessToken(digestHex(token), {
+      backend: req.backend,
+      via: req.via,
+      subject: req.subject,
+      createTime: now.toISOString(),
+      expiresAt: new Date(now.getTime() + ttl * 1000).toISOString(),
+    });
+    return { token, expiresIn: ttl };
+  }
+
+  revoke(token: string): void {
+    this.store.deleteAccessToken(digestHex(token));
   }
 }
 

@@ -22,6 +22,19 @@ function intOf(v: string): number {
   return n;
 }
 
+/** `--oauth-client id:secret` (repeatable): the OAuth2 clients of the token endpoints. */
+function oauthClientOf(v: string, previous: Array<{ clientId: string; clientSecret: string }> | undefined) {
+  const colon = v.indexOf(":");
+  if (colon < 1 || colon === v.length - 1) throw new InvalidArgumentError("must be <client id>:<client secret>");
+  return [...(previous ?? []), { clientId: v.slice(0, colon), clientSecret: v.slice(colon + 1) }];
+}
+
+function positiveIntOf(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a positive integer");
+  return n;
+}
+
 function checked<T>(parse: (v: string) => T): (v: string) => string {
   return (v) => {
     try {
@@ -45,6 +58,8 @@ export function registerEmulator(program: Command): void {
     .option("--api-token <token>", "full-access API bearer token", DEFAULT_CREDENTIALS.apiToken)
     .option("--auth-email <email>", "X-Auth-Email accepted with --auth-key", DEFAULT_CREDENTIALS.authEmail)
     .option("--auth-key <key>", "X-Auth-Key accepted with --auth-email", DEFAULT_CREDENTIALS.authKey)
+    .option("--oauth-client <id:secret>", "an OAuth2 client of the token endpoints (repeatable; replaces the default client)", oauthClientOf)
+    .option("--token-ttl <seconds>", "lifetime of issued access tokens", positiveIntOf, DEFAULT_CREDENTIALS.tokenTtlSeconds)
     .option("--rate-limit <rate>", "per-credential rate limit, e.g. 10/s, 600/m or 10/s,burst=20 (default off)", checked(parseRateLimit))
     .option("--faults <spec>", "fault injection, e.g. latency=50ms,error=0.1,reset=0.05,commit-then-fail=0.2", checked(parseFaultSpec))
     .option("--fault-seed <n>", "seed of the fault PRNG (deterministic faults)", intOf, 1)
@@ -52,13 +67,21 @@ export function registerEmulator(program: Command): void {
     .action(async (opts: {
       port: number; host: string; db: string; seed?: string; adminToken: string; apiToken: string;
       authEmail: string; authKey: string; rateLimit?: string; faults?: string; faultSeed: number; log: boolean;
+      oauthClient?: Array<{ clientId: string; clientSecret: string }>; tokenTtl: number;
     }) => {
       const emu = await startEmulator({
         port: opts.port,
         host: opts.host,
         db: opts.db,
         seedFile: opts.seed,
-        credentials: { adminToken: opts.adminToken, apiToken: opts.apiToken, authEmail: opts.authEmail, authKey: opts.authKey },
+        credentials: {
+          adminToken: opts.adminToken,
+          apiToken: opts.apiToken,
+          authEmail: opts.authEmail,
+          authKey: opts.authKey,
+          oauthClients: opts.oauthClient ?? DEFAULT_CREDENTIALS.oauthClients,
+          tokenTtlSeconds: opts.tokenTtl,
+        },
         rateLimit: opts.rateLimit ?? null,
         faults: opts.faults ?? "",
         faultSeed: opts.faultSeed,
@@ -68,7 +91,7 @@ export function registerEmulator(program: Command): void {
       out.write(`orgform emulator listening on ${emu.url} (db: ${opts.db})\n`);
       for (const d of emu.runtime.dialects) {
         out.write(`  ${d.name.padEnd(14)} ${emu.baseUrls[d.name]}\n`);
-        for (const line of d.describeCredentials(emu.credentials)) out.write(`  ${"".padEnd(14)} ${line}\n`);
+        for (const line of d.describeCredentials(emu.credentials, emu.url)) out.write(`  ${"".padEnd(14)} ${line}\n`);
       }
       if (opts.rateLimit) out.write(`  rate limit     ${opts.rateLimit} per credential\n`);
       if (opts.faults) out.write(`  faults         ${opts.faults} (seed ${opts.faultSeed})\n`);

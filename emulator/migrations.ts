@@ -1,7 +1,8 @@
 /**
  * Versioned migrations of the emulator's SQLite store. Append only: never edit a released step,
  * add a new one. `store.ts` applies every pending step in one transaction on open and refuses a
- * database written by a newer emulator.
+ * database written by a newer emulator. These are the core's tables; a dialect's own tables are its
+ * `Dialect.migrations`, tracked per dialect in `dialect_migrations`.
  */
 export interface Migration {
   version: number;
@@ -60,6 +61,38 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE counters (
         name  TEXT PRIMARY KEY,
         value INTEGER NOT NULL
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: "issued access tokens, OAuth2 clients, per-dialect migrations",
+    sql: `
+      -- Tokens the emulator issued (OAuth2 client credentials, session logins): only a digest is kept.
+      CREATE TABLE access_tokens (
+        digest      TEXT PRIMARY KEY,
+        backend     TEXT NOT NULL,
+        via         TEXT NOT NULL,
+        subject     TEXT NOT NULL,
+        create_time TEXT NOT NULL,
+        expires_at  TEXT NOT NULL
+      );
+      CREATE INDEX access_tokens_expiry ON access_tokens (expires_at);
+
+      -- OAuth2 clients added through the admin API (start-up clients live in memory).
+      CREATE TABLE oauth_clients (
+        client_id     TEXT PRIMARY KEY,
+        secret_digest TEXT NOT NULL,
+        ttl_seconds   INTEGER,
+        create_time   TEXT NOT NULL
+      );
+
+      CREATE TABLE dialect_migrations (
+        dialect    TEXT    NOT NULL,
+        version    INTEGER NOT NULL,
+        name       TEXT    NOT NULL,
+        applied_at TEXT    NOT NULL,
+        PRIMARY KEY (dialect, version)
       );
     `,
   },

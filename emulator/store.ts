@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { MIGRATIONS } from "./migrations";
+import { MIGRATIONS, type Migration } from "./migrations";
 
 /**
  * The one persistent store every dialect shares: generic rows (organizations, members, scoped
@@ -71,6 +71,23 @@ export interface StoreOptions {
   path: string;
   /** Milliseconds a writer waits for another process's lock. */
   busyTimeoutMs?: number;
+  /** Each dialect's own migrations (its tables), applied after the core's. */
+  dialectMigrations?: ReadonlyArray<{ dialect: string; migrations: readonly Migration[] }>;
+}
+
+export interface AccessTokenRow {
+  backend: string;
+  via: string;
+  subject: string;
+  createTime: string;
+  expiresAt: string;
+}
+
+export interface OAuthClientRow {
+  clientId: string;
+  secretDigest: string;
+  ttlSeconds: number | null;
+  createTime: string;
 }
 
 interface RawOrg {
@@ -182,6 +199,38 @@ export class Store {
     this.db.pragma("synchronous = FULL");
     this.db.pragma("foreign_keys = ON");
     this.migrate();
+    for (const d of options.dialectMigrations ?? []) this.migrateDialect(d.dialect, d.migrations);
+  }
+
+  /** The raw database, for a dialect's own tables (its migrations created them). */
+  get sqlite(): Database.Database {
+    return this.db;
+  }
+
+  /** Prepared (and cached) statement, for a dialect's own queries. */
+  statement(sql: string): Database.Statement {
+    return this.prepare(sql);
+  }
+
+  private migrateDialect(dialect: string, migrations: readonly Migration[]): void {
+    const applied = new Set(
+      (this.prepare("SELECT version FROM dialect_migrations WHERE dialect = ?").all(dialect) as { version: number }[]).map((r) => r.version),
+    );
+    const known = new Set(migrations.map((m) => m.version));
+    const unknown = [...applied].filter((v) => !known.has(v));
+    if (unknown.length > 0) {
+      throw new Error(
+        `emulator database ${this.path} has ${dialect} schema version ${Math.max(...unknown)}, newer than this emulator knows; use a newer orgform or another --db`,
+      );
+    }
+    const pending = migrations.filter((m) => !applied.has(m.version));
+    if (pending.length === 0) return;
+    this.db.transaction(() => {
+      for (const m of pending) {
+        this.db.exec(m.sql);
+        this.prepare("INSERT INTO dialect_migrations (dialect, version, name, applied_at) VALUES (?, ?, ?, ?)").run(dialect, m.version, m.name, new Date().toISOString());
+      }
+    }).immediate();
   }
 
   /** Schema version after migrations (the highest applied step). */
@@ -474,12 +523,68 @@ export class Store {
     return this.prepare("DELETE FROM tokens WHERE token = ?").run(token).changes === 1;
   }
 
+  // ---- issued access tokens and OAuth2 clients ---------------------------------------------
+
+  insertAccessToken(digest: string, row: AccessTokenRow): void {
+    this.prepare("DELETE FROM access_tokens WHERE expires_at < ?").run(row.createTime);
+    this.prepare("INSERT INTO access_tokens (digest, backend, via, subject, create_time, expires_at) VALUES (?, ?, ?, ?, ?, ?)")
+      .run(digest, row.backend, row.via, row.subject, row.createTime, row.expiresAt);
+  }
+
+  getAccessToken(digest: string): AccessTokenRow | undefined {
+    const r = this.prepare("SELECT * FROM access_tokens WHERE digest = ?").get(digest) as
+      | { backend: string; via: string; subject: string; create_time: string; expires_at: string }
+      | undefined;
+    return r && { backend: r.backend, via: r.via, subject: r.subject, createTime: r.create_time, expiresAt: r.expires_at };
+  }
+
+  deleteAccessToken(digest: string): boolean {
+    return this.prepare("DELETE FROM access_tokens WHERE digest = ?").run(digest).changes === 1;
+  }
+
+  /** Revokes every issued access token (of one backend, or all): clients must obtain new ones. */
+  deleteAccessTokens(backend?: string): number {
+    return (backend ? this.prepare("DELETE FROM access_tokens WHERE backend = ?").run(backend) : this.prepare("DELETE FROM access_tokens").run()).changes;
+  }
+
+  upsertOAuthClient(row: OAuthClientRow): void {
+    this.prepare(
+      `INSERT INTO oauth_clients (client_id, secret_digest, ttl_seconds, create_time) VALUES (?, ?, ?, ?)
+       ON CONFLICT(client_id) DO UPDATE SET secret_digest = excluded.secret_digest, ttl_seconds = excluded.ttl_seconds`,
+    ).run(row.clientId, row.secretDigest, row.ttlSeconds, row.createTime);
+  }
+
+  getOAuthClient(clientId: string): OAuthClientRow | undefined {
+    const r = this.prepare("SELECT * FROM oauth_clients WHERE client_id = ?").get(clientId) as
+      | { client_id: string; secret_digest: string; ttl_seconds: number | null; create_time: string }
+      | undefined;
+    return r && { clientId: r.client_id, secretDigest: r.secret_digest, ttlSeconds: r.ttl_seconds, createTime: r.create_time };
+  }
+
+  allOAuthClients(): OAuthClientRow[] {
+    return (this.prepare("SELECT * FROM oauth_clients ORDER BY create_time").all() as { client_id: string; secret_digest: string; ttl_seconds: number | null; create_time: string }[]).map(
+      (r) => ({ clientId: r.client_id, secretDigest: r.secret_digest, ttlSeconds: r.ttl_seconds, createTime: r.create_time }),
+    );
+  }
+
+  deleteOAuthClient(clientId: string): boolean {
+    return this.prepare("DELETE FROM oauth_clients WHERE client_id = ?").run(clientId).changes === 1;
+  }
+
   // ---- whole store ------------------------------------------------------------------------
 
-  /** Deletes every row (organizations, members, tokens, sequences), keeping the schema. */
+  private readonly resetHooks: Array<() => void> = [];
+
+  /** A dialect's own tables are emptied with the core's on `reset()`. */
+  onReset(hook: () => void): void {
+    this.resetHooks.push(hook);
+  }
+
+  /** Deletes every row (organizations, members, tokens, sequences, dialect tables), keeping the schema. */
   reset(): void {
     this.tx(() => {
-      this.db.exec("DELETE FROM members; DELETE FROM tokens; DELETE FROM organizations; DELETE FROM counters;");
+      this.db.exec("DELETE FROM members; DELETE FROM tokens; DELETE FROM organizations; DELETE FROM counters; DELETE FROM access_tokens; DELETE FROM oauth_clients;");
+      for (const hook of this.resetHooks) hook();
     });
   }
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { Migration } from "./migrations";
 import type { Store } from "./store";
 import type { BucketState } from "./ratelimit";
 
@@ -6,7 +7,9 @@ import type { BucketState } from "./ratelimit";
  * The seam between the emulator core and a vendor dialect. The core owns the store, credentials,
  * rate limiting, faults, counters and the admin API; a dialect owns its routes, its wire format, its
  * way of presenting credentials and its error envelope. Adding a vendor is one folder under
- * `emulator/dialects/<vendor>/` exporting a `Dialect`, listed in `emulator/dialects/index.ts`.
+ * `emulator/dialects/<vendor>/` exporting a `Dialect`, plus its one entry in `emulator/dialects/index.ts`.
+ * A dialect is the emulator's own reading of its vendor's document: it never imports `schemas/` or
+ * provider code, so that adapter and dialect can disagree and a test can catch a misreading.
  */
 
 /** A credential as a client presented it (the dialect reads it off the request). */
@@ -14,13 +17,22 @@ export type PresentedCredential =
   | { kind: "bearer"; token: string }
   | { kind: "key"; email: string; key: string };
 
-/** Who is calling: a full-access credential, or a token scoped to one organization's subtree. */
+/**
+ * Who is calling: a full-access credential (the API token, the key pair), a token scoped to one
+ * organization's subtree, or an access token the emulator issued (OAuth2 client credentials, a
+ * dialect's session login), which carries the client or user it was issued to.
+ */
 export interface Principal {
   /** Stable, non-secret identifier of the credential (rate-limit bucket key). */
   id: string;
-  kind: "api-token" | "api-key" | "scoped-token";
+  kind: "api-token" | "api-key" | "scoped-token" | "access-token";
   scope?: { backend: string; orgId: string; expiresAt: string };
+  /** For `access-token`: how it was obtained and by whom (an OAuth2 client id, a user name). */
+  issued?: { via: AccessTokenKind; subject: string; expiresAt: string };
 }
+
+/** How an access token the emulator issued was obtained. */
+export type AccessTokenKind = "oauth2-client-credentials" | "session";
 
 /** An answer the dialect renders in its vendor's format. */
 export interface DialectAnswer {
@@ -54,6 +66,14 @@ export interface DialectContext {
    * organization and every organization below it.
    */
   visibleOrgIds(principal: Principal, backend: string): Set<string> | null;
+  /**
+   * Issues an access token for this dialect (a session login, say): the caller presents it later as
+   * a bearer token or however the dialect reads it, and the core resolves it to a principal with
+   * `issued` set until it expires (`ttlSeconds`, default the configured token lifetime).
+   */
+  issueAccessToken(req: { backend: string; via: AccessTokenKind; subject: string; ttlSeconds?: number }): { token: string; expiresIn: number };
+  /** Ends an issued access token early (logout). */
+  revokeAccessToken(token: string): void;
 }
 
 /** Result of applying a dialect's section of a seed document. */
@@ -67,6 +87,19 @@ export interface Dialect {
   name: string;
   /** Mount point, e.g. "/cloudflare/client/v4". */
   prefix: string;
+  /**
+   * The vendor takes OAuth2 client credentials: the core serves the token endpoint at `tokenPath`
+   * (absolute, e.g. "/commercelayer/oauth/token") for the configured clients, and the tokens it
+   * issues are accepted as bearer tokens by this dialect.
+   */
+  oauth2?: { tokenPath: string };
+  /**
+   * The dialect's own tables, applied after the core's in order and tracked per dialect, so vendors
+   * added side by side never collide. Append only; name tables `<dialect>_<what>`.
+   */
+  migrations?: readonly Migration[];
+  /** Empties the dialect's own tables (`POST /_admin/reset`); runs inside the core's reset transaction. */
+  reset?(store: Store): void;
   /** Reads the credential from the request: null when absent, "malformed" when unusable. */
   readCredential(req: FastifyRequest): PresentedCredential | null | "malformed";
   errors: DialectErrors;
@@ -76,8 +109,14 @@ export interface Dialect {
   routes(app: FastifyInstance, ctx: DialectContext): void;
   /** Applies this dialect's section of a seed document; runs inside one store transaction. */
   seed(ctx: DialectContext, section: unknown): DialectSeedResult;
-  /** Lines printed on start describing how a client authenticates. */
-  describeCredentials(creds: Credentials): string[];
+  /** Lines printed on start describing how a client authenticates (`baseUrl`: where the emulator listens). */
+  describeCredentials(creds: Credentials, baseUrl: string): string[];
+}
+
+/** An OAuth2 client the token endpoints accept (client credentials grant). */
+export interface OAuthClient {
+  clientId: string;
+  clientSecret: string;
 }
 
 /** The credentials the emulator accepts (all overridable). */
@@ -89,6 +128,10 @@ export interface Credentials {
   authKey: string;
   /** Bearer token for `/_admin/*` only. */
   adminToken: string;
+  /** Clients of the OAuth2 token endpoints (dialects that declare `oauth2`); more via the admin API. */
+  oauthClients: OAuthClient[];
+  /** Lifetime of issued access tokens, in seconds. */
+  tokenTtlSeconds: number;
 }
 
 export const DEFAULT_CREDENTIALS: Credentials = {
@@ -96,6 +139,8 @@ export const DEFAULT_CREDENTIALS: Credentials = {
   authEmail: "emulator@orgform.local",
   authKey: "orgform-emulator-key",
   adminToken: "orgform-admin-token",
+  oauthClients: [{ clientId: "orgform-emulator-client", clientSecret: "orgform-emulator-secret" }],
+  tokenTtlSeconds: 3600,
 };
 
 declare module "fastify" {

@@ -2,7 +2,13 @@ import type { Dialect } from "../types";
 import { cloudflare } from "./cloudflare";
 
 /**
- * The mounted dialects. A new vendor is one folder `dialects/<vendor>/` exporting a `Dialect`
- * (see `../types.ts`), added here.
+ * The mounted dialects, one entry per vendor: the only list of dialects in the emulator. A new
+ * vendor is one folder `dialects/<vendor>/` exporting a `Dialect` (see `../types.ts`) and its entry
+ * here; `test/unit/registries.test.ts` checks these keys against `schemas/*` and the provider's
+ * registry.
  */
-export const DIALECTS: readonly Dialect[] = [cloudflare];
+export const DIALECTS = {
+  cloudflare,
+} satisfies Record<string, Dialect>;
+
+export type DialectName = keyof typeof DIALECTS;

@@ -1,36 +1,72 @@
-// The one place that maps a backend name to its adapter; resources never name a vendor.
+// The registry of vendor adapters: one entry per backend, the only place that maps a backend name
+// to its code. Resources, handlers, CLI and tests ask `vendorOf` / `openBackend`, never a name.
 import type { Connection } from "../config/connection";
+import { BACKENDS, isBackendName, type BackendName } from "../core/backends";
+import { capabilitiesOf } from "../core/capabilities";
 import { OrgformError } from "../core/errors";
 import { HttpClient } from "../http/client";
-import { cloudflareBackend } from "./cloudflare";
+import { clientAuth } from "../http/credentials";
+import { cloudflareVendor } from "./cloudflare";
 import type { FullBackend } from "./types";
 
 export type { FullBackend } from "./types";
 
-/** Request headers carrying the credential; built per request so nothing else holds them. */
-export function authHeaders(connection: Connection): Record<string, string> {
-  const c = connection.credentials;
-  switch (c.method) {
-    case "bearer-token":
-      return { authorization: `Bearer ${c.token}` };
-    case "api-key":
-      return { "x-auth-email": c.email, "x-auth-key": c.apiKey };
-    default:
-      throw new OrgformError("UNSUPPORTED", `credentials of kind ${c.method} need a token exchange first`);
-  }
+/** A vendor whose adapter is built: how to open it over an HTTP client carrying its credentials. */
+export interface ImplementedVendor {
+  name: BackendName;
+  status: "implemented";
+  open(http: HttpClient, connection: Connection): FullBackend;
 }
 
+/** A vendor with schemas (so `orgform validate` reads its configs) and no adapter yet. */
+export interface PlannedVendor {
+  name: BackendName;
+  status: "planned";
+}
+
+export type VendorEntry = ImplementedVendor | PlannedVendor;
+
+const planned = (name: BackendName): PlannedVendor => ({ name, status: "planned" });
+
+export const VENDORS = {
+  cloudflare: cloudflareVendor,
+  zenml: planned("zenml"),
+  commercelayer: planned("commercelayer"),
+  cloudomation: planned("cloudomation"),
+  aiaengine: planned("aiaengine"),
+} satisfies Record<BackendName, VendorEntry>;
+
+/** The vendors whose adapter is built, in BACKENDS order. */
+export function implementedVendors(): BackendName[] {
+  return BACKENDS.filter((b) => VENDORS[b].status === "implemented");
+}
+
+/**
+ * Why a backend cannot be used by the provider, in one sentence; undefined when it can. Unknown
+ * names and vendors not implemented yet are told apart.
+ */
+export function unusableBackend(backend: unknown): string | undefined {
+  if (!isBackendName(backend)) return `unknown backend ${JSON.stringify(backend)}: expected one of ${BACKENDS.join(", ")}`;
+  if (VENDORS[backend].status === "planned") {
+    return (
+      `the ${capabilitiesOf(backend).displayName} backend (${backend}) is not implemented yet in this version of orgform: ` +
+      `\`orgform validate\` checks its configs, but nothing can be applied to it`
+    );
+  }
+  return undefined;
+}
+
+/** The adapter of a connection's backend, over one HTTP client with its credentials and pacing. */
 export function openBackend(connection: Connection, pacingKey: string): FullBackend {
+  const vendor: VendorEntry = VENDORS[connection.backend];
+  if (vendor.status !== "implemented") throw new OrgformError("UNSUPPORTED", unusableBackend(connection.backend)!);
+  const auth = clientAuth(connection.credentials);
   const http = new HttpClient({
     baseUrl: connection.endpoint,
-    headers: () => authHeaders(connection),
+    headers: () => auth.headers(),
+    ...(auth.onUnauthorized ? { onUnauthorized: () => auth.onUnauthorized!() } : {}),
     pacingKey,
     ratePerSecond: connection.ratePerSecond,
   });
-  switch (connection.backend) {
-    case "cloudflare":
-      return cloudflareBackend(http);
-    default:
-      throw new OrgformError("UNSUPPORTED", `the ${connection.backend} backend has no adapter yet: only cloudflare is implemented`);
-  }
+  return vendor.open(http, connection);
 }

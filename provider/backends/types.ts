@@ -33,16 +33,42 @@ export interface OrganizationQuery {
   parentId?: string | null;
 }
 
+/**
+ * How a vendor lets orgform recognise what an ambiguous create (timeout, reset, 5xx after the
+ * request was sent) committed, so that it is never created twice nor lost:
+ * - `marker`: an ownership marker in a free field of the object; `findCreated` looks for it.
+ * - `client-id`: the client chooses the id; `findCreated` gets the object by that id.
+ * - `natural-key`: the vendor keeps names unique; `findCreated` finds the name (after an
+ *   ambiguous create only: before one, a same-named object is someone else's).
+ * - `none`: nothing tells; an ambiguous create is not retried and the user is told to adopt.
+ */
+export type DuplicateGuard = "marker" | "client-id" | "natural-key" | "none";
+
+/** What makes one create recognisable, derived from the stack and the organization's key. */
+export interface CreateIdentity {
+  /** `orgform:<project>/<stack>/<key>`. */
+  marker: string;
+  /** A UUID derived from the marker (v5): the same for every attempt of the same create. */
+  clientId: string;
+}
+
 export interface Backend {
   readonly name: BackendName;
+  readonly duplicateGuard: DuplicateGuard;
   /** Answers undefined when the organization does not exist (404), never throws for that. */
   getOrganization(id: string): Promise<ObservedOrganization | undefined>;
   findOrganizations(query: OrganizationQuery): Promise<ObservedOrganization[]>;
   /**
-   * Creates an organization carrying `marker` where the API has a place for one, so that after an
-   * ambiguous failure the caller can find what it created (and tell it from someone else's).
+   * Creates an organization so that `findCreated` can recognise it (the marker in its free field,
+   * the client-chosen id...). Fails with code AMBIGUOUS when the outcome is unknown.
    */
-  createOrganization(declared: Fields, parentId: string | null, marker: string): Promise<ObservedOrganization>;
+  createOrganization(declared: Fields, parentId: string | null, identity: CreateIdentity): Promise<ObservedOrganization>;
+  /**
+   * The organization a create with this identity committed, if any, by the vendor's
+   * `duplicateGuard` (never called for `none`). Asked before a create (an earlier run may have died
+   * after committing) for `marker` and `client-id`, and after an ambiguous create for all three.
+   */
+  findCreated(declared: Fields, parentId: string | null, identity: CreateIdentity): Promise<ObservedOrganization | undefined>;
   /** Applies the declared fields; fields not declared keep their live values. */
   updateOrganization(id: string, declared: Fields, parentId: string | null | undefined): Promise<ObservedOrganization>;
   /** Succeeds when the organization is already gone; vendor refusals surface with their reason. */

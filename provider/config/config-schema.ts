@@ -6,6 +6,7 @@
  * test/unit/config/config-schema.test.ts).
  */
 import { BACKENDS, BackendName } from "../core/backends";
+import { memberRoles } from "../core/roles";
 import { capabilitiesOf } from "../core/capabilities";
 import { declarableFields, hasSchema, schemaFor } from "../core/schema";
 import { KEY_PATTERN, MEMBERS_MODES } from "./model";
@@ -36,6 +37,12 @@ function fieldsOf(backend: BackendName, kind: "organization" | "profile" | "memb
 
 const keyString = { type: "string", pattern: KEY_PATTERN };
 
+function describeRoles(backend: BackendName): string {
+  const r = memberRoles(backend);
+  const values = r.values ? `Roles: ${r.values.join(", ")}` : "Roles: those of each organization";
+  return `${values}${r.defaultRole ? ` (default ${r.defaultRole})` : ""}.`;
+}
+
 function reservedProperties(backend: BackendName | undefined): Json {
   const caps = backend ? capabilitiesOf(backend) : undefined;
   const props: Json = {
@@ -45,9 +52,19 @@ function reservedProperties(backend: BackendName | undefined): Json {
       description: "Take over an existing live organization instead of creating one.",
       type: "object",
       additionalProperties: false,
-      minProperties: 1,
-      maxProperties: 1,
-      properties: { id: { type: "string", minLength: 1 }, name: { type: "string", minLength: 1 } },
+      properties: {
+        id: { type: "string", minLength: 1 },
+        name: { type: "string", minLength: 1 },
+        deleteOnRemove: {
+          type: "boolean",
+          default: false,
+          description: "Delete the organization when it leaves the config (default: release it, since orgform did not create it).",
+        },
+      },
+      oneOf: [
+        { properties: { id: true }, required: ["id"] },
+        { properties: { name: true }, required: ["name"] },
+      ],
     },
     protect: { type: "boolean", description: "Pulumi protect: refuse to delete." },
     status: { description: "Written by export; ignored on apply." },
@@ -61,7 +78,7 @@ function reservedProperties(backend: BackendName | undefined): Json {
     const { properties, required } = fieldsOf(backend, "member");
     const member = { type: "object", additionalProperties: false, properties, ...(required.length ? { required } : {}) };
     props.members = {
-      description: `Members (email + role). A list means mode additive. Roles: ${caps.members.roles.join(", ")}${caps.members.defaultRole ? ` (default ${caps.members.defaultRole})` : ""}.`,
+      description: `Members (email + role). A list means mode additive. ${describeRoles(backend)}`,
       oneOf: [
         { type: "array", items: member },
         {

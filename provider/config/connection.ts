@@ -18,17 +18,15 @@
  * capabilities.json. Errors name what is missing and where it may be set, never a value.
  */
 import { BACKENDS, BackendName, isBackendName } from "../core/backends";
-import { AuthMethod, AuthMethodKind, CredentialPart, capabilitiesOf } from "../core/capabilities";
+import { AuthMethod, capabilitiesOf } from "../core/capabilities";
+import { allCredentialParts, partsOf, type AuthMethodKind, type CredentialPart, type Credentials } from "../core/credential-kinds";
 import { OrgformError } from "../core/errors";
 import type { ConnectionSettings } from "./model";
 import { isSecretKey, secretValueKind } from "./secrets";
 
 export type SettingSource = "flag" | "env" | "stack" | "file" | "default";
 
-export type Credentials =
-  | { method: "bearer-token"; token: string }
-  | { method: "api-key"; email: string; apiKey: string }
-  | { method: "oauth2-client-credentials"; clientId: string; clientSecret: string; tokenUrl: string };
+export type { Credentials } from "../core/credential-kinds";
 
 export interface Connection {
   backend: BackendName;
@@ -41,16 +39,8 @@ export interface Connection {
   sources: Record<string, SettingSource>;
 }
 
-export interface ConnectionFlags {
-  backend?: string;
-  endpoint?: string;
-  tokenUrl?: string;
-  token?: string;
-  email?: string;
-  apiKey?: string;
-  clientId?: string;
-  clientSecret?: string;
-}
+/** Command-line values: backend, endpoint and every credential part (`--token`, `--client-id`...). */
+export type ConnectionFlags = { backend?: string; endpoint?: string } & { [P in CredentialPart]?: string };
 
 export interface ResolveConnectionInput {
   /** Command-line flags (highest precedence). */
@@ -80,35 +70,27 @@ export const ORGFORM_ENV = { backend: "ORGFORM_BACKEND", endpoint: "ORGFORM_ENDP
 /** Alias kept for callers of the first version of this module. */
 export const ENV = ORGFORM_ENV;
 
-/** Stack config keys (namespace `orgform`); token, apiKey and clientSecret are set as secrets. */
+const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/**
+ * The one list of stack config keys orgform reads (namespace `orgform`): backend, endpoint,
+ * rateLimit, and every part of every credential kind (secret parts are set with --secret).
+ */
 export const STACK_CONFIG: Record<CredentialPart | "backend" | "endpoint" | "rateLimit", string> = {
   backend: "orgform:backend",
   endpoint: "orgform:endpoint",
   rateLimit: "orgform:rateLimit",
-  token: "orgform:token",
-  email: "orgform:email",
-  apiKey: "orgform:apiKey",
-  clientId: "orgform:clientId",
-  clientSecret: "orgform:clientSecret",
-  tokenUrl: "orgform:tokenUrl",
+  ...(Object.fromEntries(allCredentialParts().map((p) => [p.name, `orgform:${p.name}`])) as Record<CredentialPart, string>),
 };
 
-const FLAG_NAMES: Record<keyof ConnectionFlags, string> = {
-  backend: "--backend",
-  endpoint: "--endpoint",
-  tokenUrl: "--token-url",
-  token: "--token",
-  email: "--email",
-  apiKey: "--api-key",
-  clientId: "--client-id",
-  clientSecret: "--client-secret",
-};
+/** Command-line flag of each setting: `--backend`, `--endpoint`, `--client-secret`... */
+export const FLAG_NAMES = Object.fromEntries(
+  ["backend", "endpoint", ...allCredentialParts().map((p) => p.name)].map((k) => [k, `--${kebab(k)}`]),
+) as Record<keyof ConnectionFlags, string>;
 
-const METHOD_PARTS: Record<AuthMethodKind, CredentialPart[]> = {
-  "bearer-token": ["token"],
-  "api-key": ["email", "apiKey"],
-  "oauth2-client-credentials": ["clientId", "clientSecret", "tokenUrl"],
-};
+/** The parts a user supplies for a method (settings such as the token URL are resolved apart). */
+const userParts = (method: AuthMethodKind): CredentialPart[] => partsOf(method).filter((p) => !("setting" in p && p.setting)).map((p) => p.name as CredentialPart);
+const settingParts = (method: AuthMethodKind): CredentialPart[] => partsOf(method).filter((p) => "setting" in p && p.setting).map((p) => p.name as CredentialPart);
 
 function present(v: string | undefined): v is string {
   return typeof v === "string" && v.trim() !== "";
@@ -218,43 +200,47 @@ export function tryResolveConnection(input: ResolveConnectionInput): ResolveConn
   // Credentials. A complete method from one level wins (flag > environment > stack config, the
   // vendor's methods in order within a level); parts mixed across levels are the last resort.
   const partSource = (method: AuthMethod, part: CredentialPart, level: SettingSource): string | undefined => {
+    const setting = settingParts(method.method).includes(part);
     switch (level) {
       case "flag":
-        return flags[part as keyof ConnectionFlags];
+        return flags[part];
       case "env": {
         const name = method.env[part];
-        return (name ? env[name] : undefined) ?? (part === "tokenUrl" ? env[ORGFORM_ENV.tokenUrl] : undefined);
+        const generic = ORGFORM_ENV[part as keyof typeof ORGFORM_ENV];
+        return (name ? env[name] : undefined) ?? (setting && generic ? env[generic] : undefined);
       }
       case "stack":
         return stackValue(stack, part);
       case "file":
-        return part === "tokenUrl" ? file.tokenUrl : undefined;
-      case "default":
-        return part === "tokenUrl" ? (caps.connection.defaultTokenUrl ?? undefined) : undefined;
+        return setting ? (file as Record<string, string | undefined>)[part] : undefined;
+      case "default": {
+        const defaults = caps.connection as unknown as Record<string, string | null | undefined>;
+        return setting ? (defaults[`default${part[0].toUpperCase()}${part.slice(1)}`] ?? undefined) : undefined;
+      }
     }
   };
   const LEVELS: SettingSource[] = ["flag", "env", "stack", "file", "default"];
-  const resolveTokenUrl = (method: AuthMethod): string | undefined =>
-    pick("tokenUrl", LEVELS.map((level) => [level, partSource(method, "tokenUrl", level)] as [SettingSource, string | undefined]));
   let credentials: Credentials | undefined;
-  let tokenUrlMissing: AuthMethod | undefined;
+  let settingMissing: { method: AuthMethod; part: CredentialPart } | undefined;
   const complete = (method: AuthMethod, values: Partial<Record<CredentialPart, string>>): boolean => {
-    if (method.method === "oauth2-client-credentials") {
-      const tokenUrl = resolveTokenUrl(method);
-      if (tokenUrl === undefined) {
-        tokenUrlMissing = method;
+    for (const part of settingParts(method.method)) {
+      const v = pick(part, LEVELS.map((level) => [level, partSource(method, part, level)] as [SettingSource, string | undefined]));
+      if (v === undefined) {
+        settingMissing = { method, part };
         return false;
       }
-      const problem = urlProblem(tokenUrl, "tokenUrl");
-      if (problem) problems.push(`token URL (from ${describeSource(sources.tokenUrl!)}) ${problem.message}${problem.kind === "credential" ? ": credentials are never part of a URL" : ""}`);
-      values.tokenUrl = tokenUrl;
+      if (/Url$/.test(part)) {
+        const problem = urlProblem(v, "tokenUrl");
+        if (problem) problems.push(`${part === "tokenUrl" ? "token URL" : part} (from ${describeSource(sources[part]!)}) ${problem.message}${problem.kind === "credential" ? ": credentials are never part of a URL" : ""}`);
+      }
+      values[part] = v;
     }
-    credentials = toCredentials(method.method, values);
+    credentials = { method: method.method, ...values } as Credentials;
     return true;
   };
   search: for (const level of ["flag", "env", "stack"] as const) {
     for (const method of caps.connection.auth) {
-      const parts = METHOD_PARTS[method.method].filter((p) => p !== "tokenUrl");
+      const parts = userParts(method.method);
       const values: Partial<Record<CredentialPart, string>> = {};
       for (const part of parts) {
         const v = partSource(method, part, level);
@@ -267,9 +253,9 @@ export function tryResolveConnection(input: ResolveConnectionInput): ResolveConn
     }
   }
   const partial: string[] = [];
-  if (!credentials && !tokenUrlMissing) {
+  if (!credentials && !settingMissing) {
     for (const method of caps.connection.auth) {
-      const parts = METHOD_PARTS[method.method].filter((p) => p !== "tokenUrl");
+      const parts = userParts(method.method);
       const values: Partial<Record<CredentialPart, string>> = {};
       for (const part of parts) {
         const v = pick(part, (["flag", "env", "stack"] as const).map((level) => [level, partSource(method, part, level)] as [SettingSource, string | undefined]));
@@ -286,10 +272,12 @@ export function tryResolveConnection(input: ResolveConnectionInput): ResolveConn
   let credentialsMissing = false;
   if (!credentials) {
     credentialsMissing = true;
-    if (tokenUrlMissing) problems.push(`missing token URL for ${backend}: set ${describePart(tokenUrlMissing, "tokenUrl")} or connection.tokenUrl in the YAML file`);
-    else if (partial.length) problems.push(...partial);
+    if (settingMissing) {
+      const { method, part } = settingMissing as { method: AuthMethod; part: CredentialPart };
+      problems.push(`missing ${part === "tokenUrl" ? "token URL" : part} for ${backend}: set ${describePart(method, part)} or connection.${part} in the YAML file`);
+    } else if (partial.length) problems.push(...partial);
     else {
-      const options = caps.connection.auth.map((m) => METHOD_PARTS[m.method].filter((p) => p !== "tokenUrl").map((p) => describePart(m, p)).join(" + "));
+      const options = caps.connection.auth.map((m) => userParts(m.method).map((p) => describePart(m, p)).join(" + "));
       problems.push(`missing credentials for ${backend}: set ${options.join(", or ")}`);
     }
   }
@@ -330,20 +318,11 @@ export function resolveBackend(input: Pick<ResolveConnectionInput, "flags" | "en
   return value;
 }
 
-function toCredentials(method: AuthMethodKind, v: Partial<Record<CredentialPart, string>>): Credentials {
-  switch (method) {
-    case "bearer-token":
-      return { method, token: v.token! };
-    case "api-key":
-      return { method, email: v.email!, apiKey: v.apiKey! };
-    case "oauth2-client-credentials":
-      return { method, clientId: v.clientId!, clientSecret: v.clientSecret!, tokenUrl: v.tokenUrl! };
-  }
-}
-
 function describePart(method: AuthMethod, part: CredentialPart): string {
-  const secret = part === "token" || part === "apiKey" || part === "clientSecret";
-  const others = [FLAG_NAMES[part as keyof ConnectionFlags], part === "tokenUrl" ? ORGFORM_ENV.tokenUrl : undefined, `${STACK_CONFIG[part]}${secret ? " as a secret" : ""}`].filter(Boolean);
+  const spec = partsOf(method.method).find((p) => p.name === part);
+  const secret = spec?.secret === true;
+  const generic = spec && "setting" in spec && spec.setting ? ORGFORM_ENV[part as keyof typeof ORGFORM_ENV] : undefined;
+  const others = [FLAG_NAMES[part], generic, `${STACK_CONFIG[part]}${secret ? " as a secret" : ""}`].filter(Boolean);
   return `${method.env[part] ?? part} (or ${others.join(", ")})`;
 }
 
@@ -357,7 +336,10 @@ export function connectionEnvVars(backend: BackendName): string[] {
   const vars = new Set<string>([ORGFORM_ENV.backend, ORGFORM_ENV.endpoint]);
   for (const m of caps.connection.auth) {
     for (const v of Object.values(m.env)) vars.add(v);
-    if (m.method === "oauth2-client-credentials") vars.add(ORGFORM_ENV.tokenUrl);
+    for (const p of settingParts(m.method)) {
+      const generic = ORGFORM_ENV[p as keyof typeof ORGFORM_ENV];
+      if (generic) vars.add(generic);
+    }
   }
   return [...vars];
 }

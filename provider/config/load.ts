@@ -14,10 +14,12 @@ import type { Node, YAMLMap } from "yaml";
 import { BACKENDS, BackendName, isBackendName } from "../core/backends";
 import { Capabilities, capabilitiesOf } from "../core/capabilities";
 import { Problem, ResourceSchema, declarableFields, hasSchema, schemaFor, validateDeclared } from "../core/schema";
+import { memberRoles } from "../core/roles";
 import { Suggester, suggest } from "../core/suggest";
 import { urlProblem } from "./connection";
 import { DIAGNOSTIC_CODES, Diagnostic, DiagnosticCode, escapeControls, hasErrors, sortDiagnostics } from "./diagnostics";
 import {
+  ADOPT_IDENTITY_KEYS,
   ADOPT_KEYS,
   CONNECTION_KEYS,
   Config,
@@ -515,7 +517,7 @@ class Loader {
         } else seen.set(norm, i);
       }
       if (problems.length === 0 && typeof email === "string") {
-        const role = typeof value.role === "string" ? value.role : (caps.members.defaultRole ?? "");
+        const role = typeof value.role === "string" ? value.role : (memberRoles(backend).defaultRole ?? "");
         const at = source.at(itemNode);
         items.push({ email, role, source: { file: source.file, line: at.line, column: at.column } });
       }
@@ -529,10 +531,16 @@ class Loader {
       return;
     }
     const adopt: { id?: Located<string>; name?: Located<string> } = {};
+    let deleteOnRemove: boolean | undefined;
     for (const { key, keyNode, value } of entries(node)) {
       const vNode = source.resolve(value);
       if (!(ADOPT_KEYS as readonly string[]).includes(key)) {
         if (!isSecretKey(key)) this.unknownKey(source, keyNode, [...p, key], key, ADOPT_KEYS, "adopt setting");
+        continue;
+      }
+      if (key === "deleteOnRemove") {
+        if (!isScalar(vNode) || typeof vNode.value !== "boolean") this.report(source, vNode, [...p, key], "wrong-type", "adopt.deleteOnRemove must be true or false");
+        else deleteOnRemove = vNode.value;
         continue;
       }
       if (!isScalar(vNode) || (typeof vNode.value !== "string" && typeof vNode.value !== "number") || String(vNode.value).trim() === "") {
@@ -542,13 +550,16 @@ class Loader {
       adopt[key as "id" | "name"] = { value: String(vNode.value), node: vNode, source };
     }
     const given = Object.keys(adopt).length;
-    const keysGiven = entries(node).filter((e) => (ADOPT_KEYS as readonly string[]).includes(e.key)).length;
+    const keysGiven = entries(node).filter((e) => (ADOPT_IDENTITY_KEYS as readonly string[]).includes(e.key)).length;
     if (given === 2 || (keysGiven === 0 && given === 0)) {
       this.report(source, node, p, "invalid-adopt", "adopt names exactly one of id or name");
       return;
     }
     org.adopt = adopt;
-    org.decl.adopt = Object.fromEntries(Object.entries(adopt).map(([k, v]) => [k, v.value]));
+    org.decl.adopt = {
+      ...Object.fromEntries(Object.entries(adopt).map(([k, v]) => [k, v.value])),
+      ...(deleteOnRemove !== undefined ? { deleteOnRemove } : {}),
+    };
   }
 
   private crossChecks(orgs: RawOrganization[], caps: Capabilities): void {
@@ -635,7 +646,9 @@ class Loader {
         if (!org.adopt) this.report(org.source, org.node, ["organizations", org.index], "unsupported-create", `${caps.displayName} organizations cannot be created: adopt an existing one with adopt: {id: ...} or adopt: {name: ...}`);
       }
     }
-    const limit = caps.organization.orgsPerCredential;
+    // How many organizations one credential can see at all (adopted or not). How many one owner may
+    // create is another rule (createsPerOwner): adopting several existing organizations is fine.
+    const limit = caps.organization.visiblePerCredential;
     if (limit !== null && orgs.length > limit) {
       for (const org of orgs.slice(limit)) {
         this.report(org.source, org.node, ["organizations", org.index], "too-many-organizations", `${caps.displayName} allows ${limit} organization${limit === 1 ? "" : "s"} per credential; this config declares ${orgs.length}`);

@@ -29,6 +29,8 @@ export interface MembersDecl {
 export interface AdoptDecl {
   id?: string;
   name?: string;
+  /** Delete the organization when it leaves the config; by default an adopted organization is released. */
+  deleteOnRemove?: boolean;
 }
 
 export interface OrganizationDecl {
@@ -77,7 +79,9 @@ export const CONNECTION_KEYS = ["endpoint", "tokenUrl"] as const;
 export const ORGANIZATION_KEYS = ["key", "previousKeys", "parent", "profile", "members", "adopt", "protect", "status"] as const;
 export const MEMBERS_KEYS = ["mode", "items"] as const;
 export const MEMBERS_MODES: readonly MembersMode[] = ["additive", "authoritative"];
-export const ADOPT_KEYS = ["id", "name"] as const;
+export const ADOPT_KEYS = ["id", "name", "deleteOnRemove"] as const;
+/** The adopt keys that name the live organization (exactly one is given). */
+export const ADOPT_IDENTITY_KEYS = ["id", "name"] as const;
 
 /** Keys (and previousKeys, parent) : a Pulumi-friendly resource name. */
 export const KEY_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$";

@@ -11,8 +11,8 @@ import { problemsFromAjv, readJson } from "./schema";
 
 export type DeletePrecondition = "no-sub-organizations" | "no-accounts" | "no-members" | "no-users" | "no-active-subscription";
 export type UpdateVerb = "PUT" | "PATCH" | "POST";
-export type AuthMethodKind = "bearer-token" | "api-key" | "oauth2-client-credentials";
-export type CredentialPart = "token" | "email" | "apiKey" | "clientId" | "clientSecret" | "tokenUrl";
+import { AUTH_METHOD_KINDS, partsOf, type AuthMethodKind, type CredentialPart } from "./credential-kinds";
+export type { AuthMethodKind, CredentialPart } from "./credential-kinds";
 
 export interface UpdateCapability {
   verb: UpdateVerb;
@@ -38,14 +38,17 @@ export interface Capabilities {
     adopt: { byId: boolean; byName: boolean };
     update: UpdateCapability;
     clientChosenId: boolean;
-    /** Organizations one credential (owner/account) may hold; null = no limit. */
-    orgsPerCredential: number | null;
+    /** Organizations one owner may create (adopted ones do not count); null = no limit. */
+    createsPerOwner: number | null;
+    /** Organizations one credential can see and manage at all (a config may declare no more); null = no limit. */
+    visiblePerCredential: number | null;
     serviceAccountsCanCreate: boolean;
     nameUniqueness: { scope: "siblings" | "global" | "none"; caseInsensitive: boolean };
   };
   hierarchy: { supported: boolean; maxDepth: number | null; reparent: boolean };
   profile: { supported: boolean; update: UpdateCapability | null };
-  members: { supported: boolean; roles: string[]; defaultRole: string | null; authoritativeListing: boolean };
+  /** Roles live in the member schema (`memberRoles` in provider/core/roles.ts). */
+  members: { supported: boolean; authoritativeListing: boolean };
   pagination: { style: "page-token" | "offset-limit" | "page-number" | "none"; defaultPageSize: number | null; maxPageSize: number | null };
   connection: { defaultEndpoint: string | null; defaultTokenUrl?: string | null; auth: AuthMethod[] };
 }
@@ -75,6 +78,16 @@ export function capabilitiesOf(backend: BackendName): Capabilities {
   }
   if (json.backend !== backend) throw new Error(`schemas/${backend}/capabilities.json names backend ${String(json.backend)}`);
   const caps = json as unknown as Capabilities;
+  // Credential kinds and their parts have one home (credential-kinds.ts): the matrix names them.
+  for (const auth of caps.connection.auth) {
+    if (!(AUTH_METHOD_KINDS as string[]).includes(auth.method)) {
+      throw new Error(`schemas/${backend}/capabilities.json: unknown credential method ${auth.method} (known: ${AUTH_METHOD_KINDS.join(", ")})`);
+    }
+    const parts = partsOf(auth.method).map((p) => p.name as string);
+    for (const part of Object.keys(auth.env)) {
+      if (!parts.includes(part)) throw new Error(`schemas/${backend}/capabilities.json: ${auth.method} has no part "${part}" (parts: ${parts.join(", ")})`);
+    }
+  }
   cache.set(backend, caps);
   return caps;
 }

@@ -7,7 +7,9 @@ export type OrgformErrorCode =
   | "UNSUPPORTED"
   | "AUTH"
   | "TRANSIENT"
-  | "REFUSED";
+  | "REFUSED"
+  /** A write whose outcome is unknown (timeout, reset, 5xx after the request was sent): it may or may not have happened. */
+  | "AMBIGUOUS";
 
 export class OrgformError extends Error {
   readonly code: OrgformErrorCode;

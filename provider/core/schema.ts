@@ -58,6 +58,13 @@ export interface FieldSpec {
   format?: string;
   enum?: readonly unknown[];
   description?: string;
+  /**
+   * Where the field lives in the vendor's resource object, as JSON pointer segments: the property's
+   * `x-wire` pointer, else the schema's `x-wire-base` followed by the field name.
+   */
+  wire: string[];
+  /** Keywords of this property that orgform enforces for its users' safety though the vendor does not state them (`x-client-side`). */
+  clientSide: string[];
   /** The property's JSON Schema, as written. */
   json: Record<string, unknown>;
 }
@@ -72,7 +79,16 @@ export interface ResourceSchema {
 }
 
 /** Keywords of the orgform vocabulary, registered with ajv so that strict mode accepts them. */
-export const ORGFORM_KEYWORDS = ["x-access", "x-replace-on-change", "x-volatile", "x-sensitive"] as const;
+export const ORGFORM_KEYWORDS = [
+  "x-access",
+  "x-replace-on-change",
+  "x-volatile",
+  "x-sensitive",
+  "x-wire",
+  "x-wire-base",
+  "x-client-side",
+  "x-admin-values",
+] as const;
 
 let ajvInstance: Ajv2020 | undefined;
 
@@ -86,6 +102,13 @@ export function ajv(): Ajv2020 {
     { keyword: "x-replace-on-change", schemaType: "boolean" },
     { keyword: "x-volatile", schemaType: "boolean" },
     { keyword: "x-sensitive", schemaType: "boolean" },
+    // JSON pointer (RFC 6901) into the vendor's resource object; `x-wire-base` prefixes every property's default.
+    { keyword: "x-wire", schemaType: "string", metaSchema: { type: "string", pattern: "^(/[^/]+)+$" } },
+    { keyword: "x-wire-base", schemaType: "string", metaSchema: { type: "string", pattern: "^(/[^/]+)*$" } },
+    // Keywords (e.g. "format") orgform adds for its users' safety where the vendor states no such rule.
+    { keyword: "x-client-side", schemaType: "array", metaSchema: { type: "array", items: { type: "string" }, uniqueItems: true } },
+    // Values of a member's role that make the member an administrator (guard rails).
+    { keyword: "x-admin-values", schemaType: "array", metaSchema: { type: "array", uniqueItems: true } },
   ]);
   const dir = schemasDir();
   for (const backend of BACKENDS) {
@@ -132,14 +155,19 @@ export function schemaFor(backend: BackendName, kind: ResourceKind): ResourceSch
   }
   ajv();
   const json = readJson(schemaFile(backend, kind));
-  const fields = fieldsOf(json, `${backend}/${kind}`);
+  const fields = fieldsOf(json, `${backend}/${kind}`, typeof json["x-wire-base"] === "string" ? pointerSegments(json["x-wire-base"]) : []);
   const byName = new Map(fields.map((f) => [f.name, f]));
   const schema: ResourceSchema = { backend, kind, json, fields, field: (name) => byName.get(name) };
   schemaCache.set(cacheKey, schema);
   return schema;
 }
 
-function fieldsOf(json: Record<string, unknown>, label: string): FieldSpec[] {
+/** RFC 6901 pointer -> segments ("" -> []). */
+export function pointerSegments(pointer: string): string[] {
+  return pointer === "" ? [] : pointer.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+
+function fieldsOf(json: Record<string, unknown>, label: string, wireBase: string[]): FieldSpec[] {
   const properties = (json.properties ?? {}) as Record<string, Record<string, unknown>>;
   const required = new Set((json.required ?? []) as string[]);
   return Object.entries(properties).map(([name, prop]) => {
@@ -157,6 +185,8 @@ function fieldsOf(json: Record<string, unknown>, label: string): FieldSpec[] {
       required: required.has(name),
       type,
       nullable,
+      wire: typeof prop["x-wire"] === "string" ? pointerSegments(prop["x-wire"]) : [...wireBase, name],
+      clientSide: Array.isArray(prop["x-client-side"]) ? (prop["x-client-side"] as string[]) : [],
       json: prop,
     };
     if (typeof prop.format === "string") spec.format = prop.format;

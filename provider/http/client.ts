@@ -12,6 +12,8 @@ export interface HttpRequest {
   /** Path relative to the client's base URL (leading slash), with its query string. */
   path: string;
   body?: unknown;
+  /** A form-encoded body instead of JSON (OAuth2 token requests). */
+  form?: Record<string, string>;
   headers?: Record<string, string>;
   /**
    * Whether sending the request twice has the effect of sending it once. GET, PUT and DELETE are;
@@ -40,6 +42,12 @@ export interface HttpClientOptions {
   baseUrl: string;
   /** Headers sent with every request (credentials). Kept out of every error message. */
   headers: () => Record<string, string> | Promise<Record<string, string>>;
+  /**
+   * Called when the API answers 401: renews what `headers` sends (an expired OAuth2 token, a
+   * session) and says whether sending the request once more can help. A 401 is answered before any
+   * work, so the retry is safe for every method; it happens at most once per request.
+   */
+  onUnauthorized?: () => Promise<boolean>;
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
   /** Requests per second at most, shared by every client of the same endpoint and credential. */
@@ -48,10 +56,10 @@ export interface HttpClientOptions {
   pacingKey?: string;
 }
 
-/** A write whose outcome is unknown: the server may or may not have applied it. */
+/** A write whose outcome is unknown: the server may or may not have applied it (code AMBIGUOUS). */
 export class AmbiguousWriteError extends OrgformError {
   constructor(what: string, cause?: unknown) {
-    super("TRANSIENT", `${what}: no answer could be trusted (the write may or may not have happened)`, { cause });
+    super("AMBIGUOUS", `${what}: no answer could be trusted (the write may or may not have happened)`, { cause });
     this.name = "AmbiguousWriteError";
   }
 }
@@ -153,14 +161,17 @@ export class HttpClient {
   async send(req: HttpRequest): Promise<HttpResponse> {
     const idempotent = req.idempotent ?? req.method !== "POST";
     const what = `${req.method} ${req.path.split("?")[0]}`;
+    let renewed = false;
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= this.policy.attempts;
       if (this.options.ratePerSecond) {
         await pace(`${this.options.baseUrl}|${this.options.pacingKey ?? ""}`, this.options.ratePerSecond);
       }
+      // Outside the retry: a credential that cannot be had (a refused token exchange) is final.
+      const credentialHeaders = await this.options.headers();
       let res: HttpResponse;
       try {
-        res = await this.once(req);
+        res = await this.once(req, credentialHeaders);
       } catch (err) {
         // The request could not even be built (e.g. a header value with a line break): nothing was
         // sent, so it is neither ambiguous nor worth retrying. undici names the header, not its value.
@@ -172,6 +183,13 @@ export class HttpClient {
         if (last) throw new OrgformError("TRANSIENT", `${what}: gave up after ${attempt} attempts (${errName(err)})`, { cause: err });
         await sleep(backoff(this.policy, attempt));
         continue;
+      }
+      if (res.status === 401 && !renewed && this.options.onUnauthorized) {
+        renewed = true;
+        if (await this.options.onUnauthorized()) {
+          attempt -= 1; // a renewed credential is not a retry of a failure
+          continue;
+        }
       }
       if (res.status === 429) {
         // Rejected before any work was done: safe to retry whatever the method.
@@ -191,14 +209,17 @@ export class HttpClient {
     }
   }
 
-  private async once(req: HttpRequest): Promise<HttpResponse> {
+  private async once(req: HttpRequest, credentialHeaders: Record<string, string>): Promise<HttpResponse> {
     const headers: Record<string, string> = {
       accept: "application/json",
-      ...(await this.options.headers()),
+      ...credentialHeaders,
       ...req.headers,
     };
     let body: string | undefined;
-    if (req.body !== undefined) {
+    if (req.form !== undefined) {
+      body = new URLSearchParams(req.form).toString();
+      headers["content-type"] = "application/x-www-form-urlencoded";
+    } else if (req.body !== undefined) {
       body = JSON.stringify(req.body);
       headers["content-type"] ??= "application/json";
     }

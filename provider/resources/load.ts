@@ -3,7 +3,19 @@
 // `exports` of the orgform package the project has installed, or, inside orgform's own
 // repository, by self-reference (createRequire anchored at the project's package.json).
 // `loadOrgform` is captured by the serialized methods: it must stay small and hold no path.
-export function loadOrgform(subpath: string): any {
+// The module map below is types only (erased at compile time): a renamed module or handler
+// fails the typecheck instead of failing at run time inside the engine.
+
+/** What each loadable subpath exports. */
+export interface OrgformModules {
+  "provider/resources/runtime": typeof import("./runtime");
+  "provider/resources/handlers/organization": typeof import("./handlers/organization");
+  "provider/resources/handlers/profile": typeof import("./handlers/profile");
+  "provider/resources/handlers/members": typeof import("./handlers/members");
+  "provider/resources/handlers/member": typeof import("./handlers/member");
+}
+
+export function loadOrgform<K extends keyof OrgformModules>(subpath: K): OrgformModules[K] {
   const nodeModule = require("module");
   const nodePath = require("path");
   const projectRequire = nodeModule.createRequire(nodePath.join(process.cwd(), "package.json"));

@@ -6,7 +6,7 @@ const memberProvider = forwardingProvider("provider/resources/handlers/member");
 
 export interface MemberAssignmentArgs {
   email: pulumi.Input<string>;
-  /** A role name of the backend (schemas/<backend>/capabilities.json `members.roles`). */
+  /** A role name of the backend (schemas/<backend>/member.schema.json `role`); default: the schema's default. */
   role?: pulumi.Input<string>;
 }
 

@@ -1,7 +1,7 @@
 // Per-process state of the dynamic provider: the stack config handed to `configure`, and one
 // backend client per connection. Credentials are read here, at call time, never captured.
 import { createHash } from "node:crypto";
-import { resolveConnection, type Connection } from "../config/connection";
+import { resolveConnection, STACK_CONFIG, type Connection } from "../config/connection";
 import { OrgformError } from "../core/errors";
 import { openBackend } from "../backends";
 import type { FullBackend } from "../backends/types";
@@ -25,17 +25,8 @@ export function configure(config: { get(key: string): string | undefined }, keys
   stackConfig = next;
 }
 
-/** The stack config keys orgform reads (namespace `orgform`). */
-export const STACK_KEYS = [
-  "orgform:backend",
-  "orgform:endpoint",
-  "orgform:tokenUrl",
-  "orgform:token",
-  "orgform:email",
-  "orgform:apiKey",
-  "orgform:clientId",
-  "orgform:clientSecret",
-] as const;
+/** The stack config keys orgform reads: the connection resolver's one list. */
+export const STACK_KEYS: readonly string[] = Object.values(STACK_CONFIG);
 
 const clients = new Map<string, FullBackend>();
 

@@ -2,22 +2,30 @@
 // in node_modules), run by the real Pulumi CLI against an emulator on 127.0.0.1.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { startEmulator, type StartedEmulator } from "../../emulator";
+import { startEmulator, type StartOptions, type StartedEmulator } from "../../emulator";
+import type { BackendName } from "../../provider/core/backends";
+import { STACK_CONFIG } from "../../provider/config/connection";
+import { isSecretPart } from "../../provider/core/credential-kinds";
+import { emulatorCredentialEnv, emulatorCredentials } from "../../scripts/emulator-credentials";
 import { makeTempDir, repoRoot, workspace, type Workspace } from "./harness";
 
-/** A credential no test would write by accident: the leak scans look for it. */
+/** Credentials no test would write by accident: the leak scans look for them. */
 export const API_TOKEN = "e2e-credential-7f3a9c21d4b8e6a0";
+export const CLIENT_SECRET = "e2e-client-secret-3b8d0f6e1a";
 export const ADMIN_TOKEN = "e2e-admin-5d1c";
+/** Every secret an e2e project's emulator accepts: none may appear in state, logs or output. */
+export const SECRETS = [API_TOKEN, CLIENT_SECRET];
 
 export interface OrgformProject {
   ws: Workspace;
+  backend: BackendName;
   emulator: StartedEmulator;
   configFile: string;
   stateDir: string;
   writeConfig(yaml: string): void;
   admin<T = any>(method: string, route: string, body?: unknown): Promise<T>;
-  /** A call to the Cloudflare API as another client would make it (out-of-band changes). */
-  api<T = any>(method: string, route: string, body?: unknown): Promise<T>;
+  /** A call to the backend's API as another client would make it (out-of-band changes), with the full-access token. */
+  api<T = any>(method: string, route: string, body?: unknown, headers?: Record<string, string>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -35,8 +43,9 @@ function linkPackages(project: string): void {
 export async function orgformProject(
   name: string,
   yaml: string | Record<string, string>,
-  opts: { credentialsInStackConfig?: boolean } = {},
+  opts: { credentialsInStackConfig?: boolean; backend?: BackendName; emulator?: StartOptions } = {},
 ): Promise<OrgformProject> {
+  const backend = opts.backend ?? "cloudflare";
   const root = makeTempDir(name);
   const project = path.join(root, "project");
   fs.mkdirSync(project);
@@ -55,20 +64,32 @@ export async function orgformProject(
     for (const [file, text] of Object.entries(yaml)) fs.writeFileSync(path.join(configFile, file), text);
   }
 
-  const emulator = await startEmulator({ port: 0, db: ":memory:", credentials: { apiToken: API_TOKEN, adminToken: ADMIN_TOKEN } });
-  const endpoint = emulator.baseUrls.cloudflare;
+  const emulator = await startEmulator({
+    port: 0,
+    db: ":memory:",
+    ...opts.emulator,
+    credentials: { apiToken: API_TOKEN, adminToken: ADMIN_TOKEN, oauthClients: [{ clientId: "e2e-client", clientSecret: CLIENT_SECRET }], ...opts.emulator?.credentials },
+  });
+  const endpoint = emulator.baseUrls[backend];
   const env: NodeJS.ProcessEnv = { ORGFORM_ENDPOINT: endpoint };
-  if (!opts.credentialsInStackConfig) env.CLOUDFLARE_API_TOKEN = API_TOKEN;
+  if (!opts.credentialsInStackConfig) Object.assign(env, emulatorCredentialEnv(backend, emulator));
   const ws = workspace(project, env);
   const stateDir = path.join(root, "state");
   await ws.pulumiOk(["stack", "init", "e2e"]);
   await ws.pulumiOk(["config", "set", "orgform:config", path.basename(configFile)]);
-  if (opts.credentialsInStackConfig) await ws.pulumiOk(["config", "set", "--secret", "orgform:token", API_TOKEN]);
+  if (opts.credentialsInStackConfig) {
+    // Every part of the credential as stack config, its secret parts encrypted.
+    const { credentials } = emulatorCredentials(backend, emulator);
+    for (const [part, value] of Object.entries(credentials)) {
+      if (part === "method") continue;
+      await ws.pulumiOk(["config", "set", ...(isSecretPart(part) ? ["--secret"] : []), STACK_CONFIG[part as keyof typeof STACK_CONFIG], String(value)]);
+    }
+  }
 
-  const call = async (base: string, token: string, method: string, route: string, body?: unknown) => {
+  const call = async (base: string, token: string, method: string, route: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(base + route, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -77,12 +98,13 @@ export async function orgformProject(
   };
   return {
     ws,
+    backend,
     emulator,
     configFile,
     stateDir,
     writeConfig: (text) => fs.writeFileSync(configFile, text),
     admin: (method, route, body) => call(`${emulator.url}/_admin`, ADMIN_TOKEN, method, route, body),
-    api: (method, route, body) => call(endpoint, API_TOKEN, method, route, body),
+    api: (method, route, body, headers) => call(endpoint, API_TOKEN, method, route, body, headers),
     close: () => emulator.close(),
   };
 }
@@ -102,7 +124,7 @@ export interface LiveMember {
 }
 
 export async function liveState(p: OrgformProject): Promise<{ organizations: LiveOrganization[]; members: LiveMember[] }> {
-  return p.admin("GET", "/state?backend=cloudflare");
+  return p.admin("GET", `/state?backend=${p.backend}`);
 }
 
 /** Every file below a directory, concatenated: for leak scans of state, backups and history. */

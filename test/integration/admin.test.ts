@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { call, startTestEmulator, type TestEmulator } from "./helpers";
+import { aProfile, call, startTestEmulator, type TestEmulator } from "./helpers";
 
 let emu: TestEmulator;
 beforeAll(async () => {
@@ -20,7 +20,7 @@ cloudflare:
   organizations:
     - name: Acme
       meta: { managed_by: terraform }
-      profile: { business_name: Acme Inc., external_metadata: seeded }
+      profile: { business_address: "", business_email: "", business_name: Acme Inc., business_phone: "", external_metadata: seeded }
       accounts: [acc-1]
       members:
         - { email: ada@acme.test, role: Administrator }
@@ -62,7 +62,7 @@ describe("admin API", () => {
     expect(res.body.tokens).toEqual([expect.objectContaining({ token: "ci-acme-eu-token", backend: "cloudflare", org_id: res.body.organizations[1].id })]);
     const acme = (await emu.api("GET", `/organizations/${res.body.organizations[0].id}`)).body.result;
     expect(acme.meta).toEqual({ managed_by: "terraform" });
-    expect(acme.profile).toEqual({ business_name: "Acme Inc.", external_metadata: "seeded" });
+    expect(acme.profile).toEqual({ business_address: "", business_email: "", business_name: "Acme Inc.", business_phone: "", external_metadata: "seeded" });
     const members = (await emu.api("GET", `/organizations/${acme.id}/members`)).body.result;
     expect(members.map((m: any) => [m.email, m.status, m.roles.map((r: any) => r.name)])).toEqual([
       ["ada@acme.test", "accepted", ["Administrator"]],
@@ -93,7 +93,7 @@ describe("admin API", () => {
     "an unknown section": { nope: {} },
     "an unknown organization field": { cloudflare: { organizations: [{ name: "A", colour: "red" }] } },
     "a name the schema rejects": { cloudflare: { organizations: [{ name: "" }] } },
-    "a profile the schema rejects": { cloudflare: { organizations: [{ name: "A", profile: { business_email: "nope" } }] } },
+    "a partial profile": { cloudflare: { organizations: [{ name: "A", profile: { business_email: "nope" } }] } },
     "an unknown role": { cloudflare: { organizations: [{ name: "A", members: [{ email: "a@b.test", role: "Janitor" }] }] } },
     "duplicate sibling names (two ids)": { cloudflare: { organizations: [{ id: "b".repeat(32), name: "A" }, { id: "c".repeat(32), name: "a" }] } },
     "a token for an organization the seed does not name": { cloudflare: { organizations: [] }, tokens: [{ backend: "cloudflare", org_path: ["Nope"] }] },
@@ -162,10 +162,10 @@ describe("admin API", () => {
   });
 
   it("shows the state as stored, for proving there are no duplicates", async () => {
-    const org = await emu.org({ name: "Acme", profile: { external_metadata: "orgform:x" } });
+    const org = await emu.org({ name: "Acme", profile: aProfile({ external_metadata: "orgform:x" }) });
     const state = (await emu.admin("GET", "/state?backend=cloudflare")).body;
     expect(state.organizations).toEqual([
-      expect.objectContaining({ backend: "cloudflare", id: org.id, parent_id: null, name: "Acme", version: 1, document: expect.objectContaining({ profile: { external_metadata: "orgform:x" } }) }),
+      expect.objectContaining({ backend: "cloudflare", id: org.id, parent_id: null, name: "Acme", version: 1, document: expect.objectContaining({ profile: aProfile({ external_metadata: "orgform:x" }) }) }),
     ]);
     expect(state.members).toEqual([]);
   });
@@ -183,7 +183,7 @@ describe("admin API", () => {
 
   it("describes itself", async () => {
     const info = (await emu.admin("GET", "/info")).body;
-    expect(info).toMatchObject({ dialects: { cloudflare: "/cloudflare/client/v4" }, db: ":memory:", schema_version: 1 });
+    expect(info).toMatchObject({ dialects: { cloudflare: "/cloudflare/client/v4" }, db: ":memory:", schema_version: 2 });
   });
 
   it("answers an unknown admin route with a 404", async () => {

@@ -1,28 +1,23 @@
 // The Backend contract (provider/backends/types.ts), proven for every backend that has an adapter,
 // against the emulator over real HTTP on 127.0.0.1. New adapters join automatically: the list is
-// whatever `openBackend` accepts. What a backend lacks (hierarchy, profile, members) is skipped by
-// reading its capability matrix, never its name.
+// the registry's implemented vendors. What a backend lacks (hierarchy, profile, members) is skipped
+// by reading its capability matrix and schemas, never its name.
 import { rejection } from "./helpers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type StartedEmulator } from "../../emulator";
-import { openBackend } from "../../provider/backends";
-import { hasMembers, hasProfiles, type Fields, type FullBackend, type ObservedOrganization } from "../../provider/backends/types";
-import type { Connection, Credentials } from "../../provider/config/connection";
-import { BACKENDS, type BackendName } from "../../provider/core/backends";
+import { implementedVendors, openBackend } from "../../provider/backends";
+import { hasMembers, hasProfiles, type CreateIdentity, type Fields, type FullBackend, type ObservedOrganization } from "../../provider/backends/types";
+import type { Connection } from "../../provider/config/connection";
+import type { BackendName } from "../../provider/core/backends";
 import { capabilitiesOf } from "../../provider/core/capabilities";
-import { isOrgformError, OrgformError } from "../../provider/core/errors";
+import { memberRoles } from "../../provider/core/roles";
 import { schemaFor } from "../../provider/core/schema";
+import { identityFor } from "../../provider/resources/handlers/organization";
+import { emulatorCredentials } from "../../scripts/emulator-credentials";
+import { validValues } from "../support/values";
 
-/** Backends `openBackend` has an adapter for (the others throw UNSUPPORTED). */
-const ADAPTED: BackendName[] = BACKENDS.filter((backend) => {
-  try {
-    openBackend({ backend, endpoint: "http://127.0.0.1:9", credentials: { method: "bearer-token", token: "probe" }, sources: {} }, "probe");
-    return true;
-  } catch (err) {
-    if (isOrgformError(err, "UNSUPPORTED")) return false;
-    throw err;
-  }
-});
+/** Every backend with an adapter in the registry. */
+const ADAPTED: BackendName[] = implementedVendors();
 
 /** Table-driven cases named in full (it.each would truncate and quote interpolated values). */
 function each<T>(table: T[], name: (c: T) => string, fn: (c: T) => Promise<void>): void {
@@ -41,18 +36,10 @@ it("has at least one backend adapter to hold to the contract", () => {
   expect(ADAPTED.length).toBeGreaterThan(0);
 });
 
-/** The emulator's full-access credential in a form the backend accepts (from its capability matrix). */
-function credentialsFor(backend: BackendName): Credentials {
-  const methods = capabilitiesOf(backend).connection.auth.map((a) => a.method);
-  if (methods.includes("bearer-token")) return { method: "bearer-token", token: emu.credentials.apiToken };
-  if (methods.includes("api-key")) return { method: "api-key", email: emu.credentials.authEmail, apiKey: emu.credentials.authKey };
-  throw new Error(`the contract suite has no emulator credential for ${backend} (methods: ${methods.join(", ")})`);
-}
-
 function open(backend: BackendName): FullBackend {
   const endpoint = emu.baseUrls[backend];
   if (!endpoint) throw new Error(`the emulator has no dialect for ${backend}: add one before its adapter joins the contract`);
-  const connection: Connection = { backend, endpoint, credentials: credentialsFor(backend), sources: {} };
+  const connection: Connection = { backend, endpoint, credentials: emulatorCredentials(backend, emu).credentials, sources: {} };
   return openBackend(connection, `contract-${backend}`);
 }
 
@@ -72,18 +59,20 @@ function anOrganization(backend: BackendName, name: string, overrides: Fields = 
   return { ...fields, ...overrides };
 }
 
-const MARKER = (label: string) => `orgform:contract/test/${label}`;
+/** The identity of a create labelled `label` (its marker, its client-chosen id). */
+const IDENTITY = (label: string): CreateIdentity => identityFor({ owner: "contract/test", key: label });
+const MARKER = (label: string) => IDENTITY(label).marker;
 
 describe.each(ADAPTED)("the %s backend", (backendName) => {
   const caps = capabilitiesOf(backendName);
-  const roles = caps.members.roles;
+  const roles = [...(memberRoles(backendName).values ?? [])];
   let backend: FullBackend;
   beforeAll(() => {
     backend = open(backendName);
   });
 
   const create = (label: string, parentId: string | null = null, overrides: Fields = {}): Promise<ObservedOrganization> =>
-    backend.createOrganization(anOrganization(backendName, uniqueName(label), overrides), parentId, MARKER(label));
+    backend.createOrganization(anOrganization(backendName, uniqueName(label), overrides), parentId, IDENTITY(label));
 
   it("offers exactly the abilities its capability matrix promises", () => {
     expect(backend.name).toBe(backendName);
@@ -100,7 +89,7 @@ describe.each(ADAPTED)("the %s backend", (backendName) => {
 
     it("round-trips the declared fields through create and get", async () => {
       const declared = anOrganization(backendName, uniqueName("round trip"));
-      const created = await backend.createOrganization(declared, null, MARKER("round-trip"));
+      const created = await backend.createOrganization(declared, null, IDENTITY("round-trip"));
       expect(created.name).toBe(declared.name);
       expect(created.parentId).toBeNull();
       const got = await backend.getOrganization(created.id);
@@ -110,13 +99,27 @@ describe.each(ADAPTED)("the %s backend", (backendName) => {
       for (const [field, value] of Object.entries(declared)) expect(got!.fields[field], field).toEqual(value);
     });
 
-    it("leaves the ownership marker given at create readable from get and find results", async () => {
+    it("recognises what a create committed by its duplicate guard, as its capability matrix allows", async () => {
+      const guard = backend.duplicateGuard;
+      const o = caps.organization;
+      // The guard must be one the vendor can keep: a client-chosen id, a name it keeps unique, or a marker.
+      if (guard === "client-id") expect(o.clientChosenId).toBe(true);
+      if (guard === "natural-key") expect(o.nameUniqueness.scope).not.toBe("none");
+      if (guard === "none") {
+        expect(o.clientChosenId).toBe(false);
+        return;
+      }
       const name = uniqueName("marked");
-      const created = await backend.createOrganization(anOrganization(backendName, name), null, MARKER("marked"));
-      expect(created.marker).toBe(MARKER("marked"));
-      expect((await backend.getOrganization(created.id))!.marker).toBe(MARKER("marked"));
-      const found = await backend.findOrganizations({ name });
-      expect(found.map((o) => [o.id, o.marker])).toEqual([[created.id, MARKER("marked")]]);
+      const declared = anOrganization(backendName, name);
+      const created = await backend.createOrganization(declared, null, IDENTITY("marked"));
+      expect((await backend.findCreated(declared, null, IDENTITY("marked")))?.id).toBe(created.id);
+      if (guard !== "natural-key") expect(await backend.findCreated(declared, null, IDENTITY("someone else"))).toBeUndefined();
+      if (guard === "marker") {
+        expect(created.marker).toBe(MARKER("marked"));
+        expect((await backend.getOrganization(created.id))!.marker).toBe(MARKER("marked"));
+        const found = await backend.findOrganizations({ name });
+        expect(found.map((o) => [o.id, o.marker])).toEqual([[created.id, MARKER("marked")]]);
+      }
     });
 
     it("keeps undeclared state when it updates a declared field", async () => {
@@ -159,16 +162,16 @@ describe.each(ADAPTED)("the %s backend", (backendName) => {
 
     beforeAll(async () => {
       const hierarchy = caps.hierarchy.supported;
-      root = await backend.createOrganization(anOrganization(backendName, `${prefix} root`), null, MARKER("paged-root"));
+      root = await backend.createOrganization(anOrganization(backendName, `${prefix} root`), null, IDENTITY("paged-root"));
       const parentId = hierarchy ? root.id : null;
       children = [];
       for (let i = 1; i < COUNT; i += 10) {
         const batch = Array.from({ length: Math.min(10, COUNT - i) }, (_, k) =>
-          backend.createOrganization(anOrganization(backendName, `${prefix} ${String(i + k).padStart(3, "0")}`), parentId, MARKER(`paged-${i + k}`)),
+          backend.createOrganization(anOrganization(backendName, `${prefix} ${String(i + k).padStart(3, "0")}`), parentId, IDENTITY(`paged-${i + k}`)),
         );
         children.push(...(await Promise.all(batch)));
       }
-      exact = await backend.createOrganization(anOrganization(backendName, prefix), parentId, MARKER("paged-exact"));
+      exact = await backend.createOrganization(anOrganization(backendName, prefix), parentId, IDENTITY("paged-exact"));
       children.push(exact);
     });
 
@@ -178,7 +181,7 @@ describe.each(ADAPTED)("the %s backend", (backendName) => {
     ], (c) => `finds only the organization with ${c.query}, on the last page of many that contain it`, async ({ q }) => {
       const found = await backend.findOrganizations(q());
       expect(found.map((o) => o.id)).toEqual([exact.id]);
-      expect(found[0].marker).toBe(MARKER("paged-exact"));
+      if (backend.duplicateGuard === "marker") expect(found[0].marker).toBe(MARKER("paged-exact"));
     });
 
     it.skipIf(!caps.hierarchy.supported)("finds every child of a parent", async () => {
@@ -266,9 +269,13 @@ describe.each(ADAPTED)("the %s backend", (backendName) => {
       const org = await create("profiled");
       const before = (await profiles().getProfile(org.id))!;
       expect(before).toBeDefined();
-      await profiles().putProfile(org.id, { business_name: "Acme Inc.", business_email: "billing@acme.test" });
-      const put = await profiles().putProfile(org.id, { business_phone: "+1 555 0100" });
-      const expected = { ...before, business_name: "Acme Inc.", business_email: "billing@acme.test", business_phone: "+1 555 0100" };
+      // Two declarable fields the marker does not live in, each given a valid value from the schema.
+      const fields = schemaFor(backendName, "profile").fields.filter((f) => f.access === "both" && !String(before[f.name] ?? "").startsWith("orgform:"));
+      const [first, second, third] = fields;
+      const [a, b, c] = [first, second, third].map((f) => validValues(f)[0]);
+      await profiles().putProfile(org.id, { [first.name]: a, [second.name]: b });
+      const put = await profiles().putProfile(org.id, { [third.name]: c });
+      const expected = { ...before, [first.name]: a, [second.name]: b, [third.name]: c };
       expect(put).toEqual(expected);
       expect(await profiles().getProfile(org.id)).toEqual(expected);
       // The ownership marker lives beside the profile: it survives profile writes.
@@ -279,7 +286,8 @@ describe.each(ADAPTED)("the %s backend", (backendName) => {
       const org = await create("profile gone");
       await backend.deleteOrganization(org.id);
       await expect(profiles().getProfile(org.id)).resolves.toBeUndefined();
-      expect((await rejection(profiles().putProfile(org.id, { business_name: "x" }))).code).toBe("NOT_FOUND");
+      const field = schemaFor(backendName, "profile").fields.find((f) => f.access === "both")!;
+      expect((await rejection(profiles().putProfile(org.id, { [field.name]: validValues(field)[0] }))).code).toBe("NOT_FOUND");
     });
   });
 

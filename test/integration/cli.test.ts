@@ -1,4 +1,4 @@
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -6,28 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call } from "./helpers";
 
 /**
- * `orgform emulator` as a real process: compiled once (emulator + provider/core only) into
- * node_modules/.cache, started with --port 0, stopped with SIGTERM / SIGINT.
+ * `orgform emulator` as a user runs it: `bin/orgform.js` spawned as a process (over the dist/ that
+ * `npm ci` builds through `prepare`, and `npm test` through `pretest`), started with --port 0,
+ * stopped with SIGTERM / SIGINT.
  */
 const root = resolve(__dirname, "../..");
-const out = join(root, "node_modules", ".cache", `orgform-emulator-cli-${process.pid}`);
+const bin = join(root, "bin", "orgform.js");
 let dir: string;
 
 beforeAll(() => {
-  execFileSync(
-    process.execPath,
-    [
-      join(root, "node_modules", "typescript", "bin", "tsc"),
-      join(root, "emulator", "cli.ts"),
-      ...["--outDir", out, "--rootDir", root, "--target", "ES2022", "--module", "node16", "--moduleResolution", "node16"],
-      ...["--esModuleInterop", "--resolveJsonModule", "--skipLibCheck", "--types", "node", "--strict"],
-    ],
-    { cwd: root, stdio: "pipe" },
-  );
   dir = mkdtempSync(join(tmpdir(), "orgform-cli-"));
-}, 60_000);
+});
 afterAll(() => {
-  rmSync(out, { recursive: true, force: true });
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -39,13 +29,7 @@ interface Running {
 }
 
 function launch(args: string[]): Promise<Running> {
-  const script = `
-    const { Command } = require(${JSON.stringify(join(root, "node_modules", "commander"))});
-    const program = new Command("orgform").exitOverride();
-    require(${JSON.stringify(join(out, "emulator", "cli.js"))}).registerEmulator(program);
-    program.parseAsync(process.argv.slice(1), { from: "user" }).catch((e) => { process.stderr.write(e.message + "\\n"); process.exit(1); });
-  `;
-  const child = spawn(process.execPath, ["-e", script, "emulator", ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [bin, "emulator", ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));

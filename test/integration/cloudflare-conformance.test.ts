@@ -10,6 +10,8 @@ import { aProfile, startTestEmulator, type Answer, type TestEmulator } from "./h
  * there, and no key may be added.
  */
 const fixture = JSON.parse(readFileSync(join(__dirname, "fixtures", "cloudflare-003-examples.json"), "utf8")) as {
+  /** The request bodies document 003 shows (its Python examples and parameter lists), with their example values. */
+  requests: Record<string, Record<string, unknown>>;
   optional: string[];
   examples: Record<string, any>;
 };
@@ -135,4 +137,22 @@ describe("Cloudflare conformance with the document's examples", () => {
     const blocks = [...doc.matchAll(/```json (.*?) ```/gs)].map((m) => JSON.parse(m[1]));
     expect(blocks).toEqual(Object.values(fixture.examples));
   });
+});
+
+describe("every request body document 003 shows is accepted as shown, example values included", () => {
+  for (const [name, template] of Object.entries(fixture.requests)) {
+    it(name, async () => {
+      const [method, route] = name.split(" ");
+      const body = JSON.parse(JSON.stringify(template).replace(/\{parent\}/g, parent.id));
+      const target = route.includes("{organization_id}")
+        ? (await emu.api("POST", "/organizations", { body: { name: `target of ${name}` } })).body.result.id
+        : undefined;
+      const answer = await emu.api(method, route.replace("{organization_id}", target ?? ""), { body });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      expect(answer.body.success).toBe(true);
+      // Leave the names free for the next case (the examples reuse "name").
+      const created = target ?? answer.body.result?.id;
+      if (created) expect((await emu.api("DELETE", `/organizations/${created}`)).status).toBe(200);
+    });
+  }
 });

@@ -1,3 +1,4 @@
+import { memberRoles } from "../../provider/core/roles";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { capabilitiesOf } from "../../provider/core/capabilities";
 import { codeOf, startTestEmulator, type TestEmulator } from "./helpers";
@@ -23,10 +24,10 @@ const addMember = (email: string, role = "Member", extra: Record<string, unknown
   emu.api("POST", `/organizations/${org.id}/members`, { body: { email, roles: [roles[role]], ...extra } });
 
 describe("Cloudflare members: roles", () => {
-  it("lists the fixed role set of the capability matrix, with ids, names and descriptions", async () => {
+  it("lists the fixed role set (the dialect's design, which the member schema must agree with), with ids, names and descriptions", async () => {
     const res = await emu.api("GET", `/organizations/${org.id}/roles`);
     expect(res.status).toBe(200);
-    expect(res.body.result.map((r: any) => r.name)).toEqual(capabilitiesOf("cloudflare").members.roles);
+    expect(res.body.result.map((r: any) => r.name)).toEqual(memberRoles("cloudflare").values);
     for (const r of res.body.result) {
       expect(r.id).toMatch(/^[0-9a-f]{32}$/);
       expect(typeof r.description).toBe("string");

@@ -26,12 +26,24 @@ describe("Cloudflare organizations: CRUD", () => {
     expect(org).not.toHaveProperty("profile");
   });
 
-  it("stores a profile sent inside POST /organizations (the provider's ownership marker)", async () => {
-    const org = await emu.org({ name: "Acme", profile: { external_metadata: "orgform:stack/acme" } });
+  it("stores a whole profile sent inside POST /organizations (the provider's ownership marker)", async () => {
+    const sent = aProfile({ business_address: "", business_email: "", business_name: "", business_phone: "", external_metadata: "orgform:stack/acme" });
+    const org = await emu.org({ name: "Acme", profile: sent });
     const got = await emu.api("GET", `/organizations/${org.id}`);
-    expect(got.body.result.profile).toEqual({ external_metadata: "orgform:stack/acme" });
+    expect(got.body.result.profile).toEqual(sent);
     const profile = await emu.api("GET", `/organizations/${org.id}/profile`);
-    expect(profile.body.result).toEqual({ external_metadata: "orgform:stack/acme" });
+    expect(profile.body.result).toEqual(sent);
+  });
+
+  it("refuses a partial profile inside POST /organizations, pointing at each missing field", async () => {
+    const res = await emu.api("POST", "/organizations", { body: { name: "Partial", profile: { external_metadata: "orgform:x" } } });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: any) => e.source.pointer)).toEqual([
+      "/profile/business_address",
+      "/profile/business_email",
+      "/profile/business_name",
+      "/profile/business_phone",
+    ]);
   });
 
   it("creates a sub-organization and reports parent.name", async () => {
@@ -113,11 +125,20 @@ describe("Cloudflare organizations: CRUD", () => {
 describe("Cloudflare organizations: profile", () => {
   it("PUT /profile replaces the profile and GET reads it back", async () => {
     const org = await emu.org({ name: "Acme", profile: aProfile() });
-    const res = await emu.api("PUT", `/organizations/${org.id}/profile`, { body: { business_name: "Only this" } });
+    const next = aProfile({ business_name: "Only this" });
+    const res = await emu.api("PUT", `/organizations/${org.id}/profile`, { body: next });
     expect(res.status).toBe(200);
-    expect(res.body.result).toEqual({ business_name: "Only this" });
-    expect((await emu.api("GET", `/organizations/${org.id}/profile`)).body.result).toEqual({ business_name: "Only this" });
-    expect((await emu.api("GET", `/organizations/${org.id}`)).body.result.profile).toEqual({ business_name: "Only this" });
+    expect(res.body.result).toEqual(next);
+    expect((await emu.api("GET", `/organizations/${org.id}/profile`)).body.result).toEqual(next);
+    expect((await emu.api("GET", `/organizations/${org.id}`)).body.result.profile).toEqual(next);
+  });
+
+  it("PUT /profile of fewer than the five fields is a 400 pointing at each missing one, and changes nothing", async () => {
+    const org = await emu.org({ name: "Acme", profile: aProfile() });
+    const res = await emu.api("PUT", `/organizations/${org.id}/profile`, { body: {} });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: any) => e.source.pointer)).toEqual(["/business_address", "/business_email", "/business_name", "/business_phone", "/external_metadata"]);
+    expect((await emu.api("GET", `/organizations/${org.id}/profile`)).body.result).toEqual(aProfile());
   });
 
   it("PUT /profile keeps name and parent", async () => {
@@ -145,8 +166,8 @@ describe("Cloudflare organizations: documented errors", () => {
     "an unknown profile field is a 400 pointing into the profile": {
       method: "POST", path: "/organizations", body: { name: "A", profile: { business_nam: "x" } }, status: 400, code: 1001, pointer: "/profile/business_nam",
     },
-    "an invalid business_email is a 400": {
-      method: "POST", path: "/organizations", body: { name: "A", profile: { business_email: "not-an-email" } }, status: 400, code: 1001, pointer: "/profile/business_email",
+    "a profile field that is not a string is a 400": {
+      method: "POST", path: "/organizations", body: { name: "A", profile: aProfile({ business_email: 7 as unknown as string }) }, status: 400, code: 1001, pointer: "/profile/business_email",
     },
     "a parent that is not an object is a 400": { method: "POST", path: "/organizations", body: { name: "A", parent: "x" }, status: 400, code: 1001, pointer: "/parent" },
     "an unknown parent is a 400 pointing at /parent/id": {
@@ -236,7 +257,7 @@ describe("Cloudflare organizations: documented errors", () => {
   });
 
   it("reports every validation problem at once", async () => {
-    const res = await emu.api("POST", "/organizations", { body: { name: 1, profile: { business_email: "x", foo: "y" } } });
+    const res = await emu.api("POST", "/organizations", { body: { name: 1, profile: { ...aProfile({ business_email: 1 as unknown as string }), foo: "y" } } });
     expect(res.body.errors.map((e: any) => e.source.pointer).sort()).toEqual(["/name", "/profile/business_email", "/profile/foo"]);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startTestEmulator, type TestEmulator } from "./helpers";
+import { aProfile, startTestEmulator, type TestEmulator } from "./helpers";
 
 let emu: TestEmulator;
 beforeAll(async () => {
@@ -40,8 +40,8 @@ describe("concurrent writes", () => {
     const answers = await Promise.all(
       Array.from({ length: 25 }, (_, i) =>
         i % 2 === 0
-          ? emu.api("PUT", `/organizations/${org.id}`, { body: { name: `Acme ${i}`, profile: { business_name: `B${i}` } } })
-          : emu.api("PUT", `/organizations/${org.id}/profile`, { body: { business_name: `P${i}` } }),
+          ? emu.api("PUT", `/organizations/${org.id}`, { body: { name: `Acme ${i}`, profile: aProfile({ business_name: `B${i}` }) } })
+          : emu.api("PUT", `/organizations/${org.id}/profile`, { body: aProfile({ business_name: `P${i}` }) }),
       ),
     );
     expect(answers.every((a) => a.status === 200)).toBe(true);

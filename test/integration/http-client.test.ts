@@ -169,7 +169,7 @@ describe("writes whose outcome is unknown", () => {
     await setFaults(`commit-then-fail=1:${status},count=1,method=POST`);
     const err = await rejection(client().send({ method: "POST", path: "/organizations", body: { name } }));
     expect(err).toBeInstanceOf(AmbiguousWriteError);
-    expect(err.code).toBe("TRANSIENT");
+    expect(err.code).toBe("AMBIGUOUS");
     expect(err.message).toContain("POST /organizations");
     expectNoSecret(err);
     // Why it must not be retried blindly: the organization was created.

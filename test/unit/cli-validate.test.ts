@@ -1,7 +1,7 @@
+import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { Command } from "commander";
-import { registerValidate, runValidate } from "../../provider/cli/validate";
+import { runValidate } from "../../provider/cli/validate";
 import { packageRoot } from "../../provider/core/paths";
 
 const root = packageRoot();
@@ -36,19 +36,16 @@ describe("orgform validate", () => {
     expect(parsed.diagnostics.map(({ code, line, column, path: p }) => ({ code, line, column, path: p }))).toEqual([{ code: "duplicate-key", line: 5, column: 10, path: "organizations[1].key" }]);
   });
 
-  it("sets process.exitCode through commander", async () => {
-    const program = new Command().exitOverride();
-    registerValidate(program);
-    const writes: string[] = [];
-    const original = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string) => (writes.push(chunk), true)) as typeof process.stdout.write;
-    try {
-      await program.parseAsync(["node", "orgform", "validate", quickstart, "--json"]);
-    } finally {
-      process.stdout.write = original;
-    }
-    expect(process.exitCode).toBe(0);
-    expect(JSON.parse(writes.join(""))).toMatchObject({ valid: true, backend: "cloudflare", organizations: 3 });
-    process.exitCode = undefined;
+  it("runs as a user runs it: bin/orgform.js, exit 0 and JSON on stdout for a valid config", () => {
+    const r = spawnSync(process.execPath, [path.join(root, "bin", "orgform.js"), "validate", quickstart, "--json"], { encoding: "utf8" });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ valid: true, backend: "cloudflare", organizations: 3 });
+  });
+
+  it("runs as a user runs it: bin/orgform.js, exit 1 and located diagnostics on stderr for a bad config", () => {
+    const r = spawnSync(process.execPath, [path.join(root, "bin", "orgform.js"), "validate", bad], { encoding: "utf8" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/duplicate-key\.yaml:5:10: error\[duplicate-key\]/);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 });

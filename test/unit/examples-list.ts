@@ -8,7 +8,10 @@ export function exampleFiles(): string[] {
   const walk = (dir: string): void => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
+      // emulator-seeds/ holds seed documents for `npm start`, not desired state.
+      if (entry.isDirectory()) {
+        if (entry.name !== "emulator-seeds") walk(full);
+      }
       else if (/\.ya?ml$/.test(entry.name) && entry.name !== "Pulumi.yaml" && !entry.name.startsWith("Pulumi.")) out.push(full);
     }
   };

@@ -47,6 +47,8 @@ function parseRoles(value: unknown): string[] {
     }
     return id;
   });
+  // Our design, as for Cloudflare account members: a member holds at least one role.
+  if (ids.length === 0) throw CfError.of(400, CF.invalid, "roles: a member needs at least one role", "/roles");
   return [...new Set(ids)];
 }
 
@@ -113,9 +115,9 @@ export function registerMembers(app: FastifyInstance, ctx: DialectContext): void
     const email = body.email;
     return store.tx(() => {
       visibleOrg(ctx, req, orgId, "/members");
-      const roleIds = body.roles === undefined ? [] : parseRoles(body.roles);
+      const roleIds = parseRoles(body.roles ?? []);
       const status = parseStatus(body.status) ?? "pending";
-      validateMember({ id, email, roles: roleIds, status, userId: typeof email === "string" ? userIdFor(email) : "" });
+      validateMember({ email, status });
       const mail = email as string;
       const key = memberUniqueKey(orgId, mail);
       if (store.findMemberByUniqueKey(BACKEND, key)) {
@@ -149,7 +151,6 @@ export function registerMembers(app: FastifyInstance, ctx: DialectContext): void
         throw CfError.of(400, CF.invalid, "email: a member's email cannot change; remove the member and add the new email", "/email");
       }
       const next: MemberDocument = { ...doc, roles: roleIds, status: status ?? doc.status };
-      validateMember({ id: member.id, email: member.email, roles: next.roles, status: next.status, userId: next.user_id });
       const row = store.updateMember(BACKEND, member.id, { email: member.email, uniqueKey: member.uniqueKey, document: next as never, updateTime: ctx.now().toISOString() });
       return success(memberToWire(row));
     });

@@ -7,11 +7,10 @@ import {
   BACKEND,
   DEFAULT_META,
   orgDocument,
-  orgToFlat,
   orgToWire,
   orgUniqueKey,
   userIdFor,
-  validateOrg,
+  validateOrgBody,
   validateProfile,
   type OrgDocument,
 } from "./wire";
@@ -22,17 +21,31 @@ import {
  * one store transaction, so concurrent requests are serialized and no update is lost.
  */
 
-/** Query parameters of `GET /organizations`, spelled as on Cloudflare's wire (dots for nesting). */
+/**
+ * Query parameters of `GET /organizations`, spelled as on Cloudflare's wire (dots for nesting). The
+ * document writes `name.starts_with` / `name.ends_with`; the official TypeScript SDK (cloudflare 7.3.0)
+ * sends `name.startsWith` / `name.endsWith`: both spellings are accepted, and mean the same.
+ */
 const FILTER_PARAMS = [
   "id",
   "name.contains",
   "name.starts_with",
+  "name.startsWith",
   "name.ends_with",
+  "name.endsWith",
   "parent.id",
   "containing.account",
   "containing.organization",
   "containing.user",
 ] as const;
+
+/** One of two spellings of a filter; both given and different is a contradiction. */
+function eitherSpelling(q: Query, a: string, b: string): string | undefined {
+  const x = single(q, a);
+  const y = single(q, b);
+  if (x !== undefined && y !== undefined && x !== y) throw CfError.of(400, CF.invalid, `query parameters ${a} and ${b} are the same filter: give one`);
+  return x ?? y;
+}
 const LIST_PARAMS = [...FILTER_PARAMS, ...PAGE_PARAMS];
 
 /** Keys of the wire organization a client may send back unchanged; the server ignores them. */
@@ -140,8 +153,8 @@ export function registerOrganizations(app: FastifyInstance, ctx: DialectContext)
       const parent = single(q, "parent.id");
       if (parent !== undefined) query.parentId = parent === "null" ? null : parent;
       query.nameContains = single(q, "name.contains") || undefined;
-      query.nameStartsWith = single(q, "name.starts_with") || undefined;
-      query.nameEndsWith = single(q, "name.ends_with") || undefined;
+      query.nameStartsWith = eitherSpelling(q, "name.starts_with", "name.startsWith") || undefined;
+      query.nameEndsWith = eitherSpelling(q, "name.ends_with", "name.endsWith") || undefined;
       const account = single(q, "containing.account");
       if (account !== undefined) query.idSets!.push(containing(ctx, store.orgIdsWithDocumentArrayValue(BACKEND, "accounts", account), true));
       const org = single(q, "containing.organization");
@@ -163,16 +176,16 @@ export function registerOrganizations(app: FastifyInstance, ctx: DialectContext)
     const body = readBody(req);
     checkOrgKeys(body);
     const parentId = parseParent(body);
+    validateOrgBody(body);
     const doc: OrgDocument = { meta: DEFAULT_META };
     if (body.profile !== undefined && body.profile !== null) doc.profile = body.profile as OrgDocument["profile"];
     const id = ctx.newId();
     const now = ctx.now().toISOString();
-    validateOrg(orgToFlat({ id, name: body.name, parentId, parentName: null, createTime: now, doc }));
     const name = body.name as string;
     return store.tx(() => {
       checkParent(ctx, req, parentId);
       const key = orgUniqueKey(parentId, name);
-      if (key !== null && store.findOrgByUniqueKey(BACKEND, key)) throw nameTaken(name);
+      if (store.findOrgByUniqueKey(BACKEND, key)) throw nameTaken(name);
       const row = store.insertOrg({ backend: BACKEND, id, parentId, name, uniqueKey: key, document: doc as never, createTime: now });
       return success(orgToWire(row, store));
     });
@@ -194,12 +207,12 @@ export function registerOrganizations(app: FastifyInstance, ctx: DialectContext)
       // PUT replaces: name, parent and profile are what the body says (absent parent: root; absent profile: none).
       const doc: OrgDocument = { ...old };
       delete doc.profile;
+      validateOrgBody(body);
       if (body.profile !== undefined && body.profile !== null) doc.profile = body.profile as OrgDocument["profile"];
-      validateOrg(orgToFlat({ id, name: body.name, parentId, parentName: null, createTime: row.createTime, doc }));
       const name = body.name as string;
       checkParent(ctx, req, parentId, row);
       const key = orgUniqueKey(parentId, name);
-      const clash = key !== null ? store.findOrgByUniqueKey(BACKEND, key) : undefined;
+      const clash = store.findOrgByUniqueKey(BACKEND, key);
       if (clash && clash.id !== id) throw nameTaken(name);
       const updated = store.updateOrg(BACKEND, id, { parentId, name, uniqueKey: key, document: doc as never, updateTime: ctx.now().toISOString() });
       return success(orgToWire(updated, store));

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Principal } from "../../types";
 import { CF, CfError } from "./envelope";
-import { caps } from "./wire";
+import { PAGE_SIZE } from "./wire";
 
 /**
  * `page_size` / `page_token` pagination as the Organizations document describes it, shared by every
@@ -45,11 +45,10 @@ export interface PageRequest {
   fingerprint: string;
 }
 
-/** Reads `page_size` (default and maximum from the capability matrix) and `page_token`. */
+/** Reads `page_size` (default 10 as the document says, at most 50) and `page_token`. */
 export function pageRequest(q: Query, list: string, filterKeys: readonly string[], principal: Principal): PageRequest {
-  const p = caps().pagination;
-  const max = p.maxPageSize ?? 50;
-  const def = p.defaultPageSize ?? 10;
+  const max: number = PAGE_SIZE.max;
+  const def: number = PAGE_SIZE.default;
   const raw = single(q, "page_size");
   let pageSize = def;
   if (raw !== undefined && raw !== "") {

@@ -7,13 +7,12 @@ import {
   DEFAULT_META,
   memberUniqueKey,
   orgDocument,
-  orgToFlat,
   orgUniqueKey,
   roleById,
   roleByName,
   userIdFor,
   validateMember,
-  validateOrg,
+  validateOrgBody,
   type MemberDocument,
   type OrgDocument,
 } from "./wire";
@@ -69,7 +68,7 @@ export function seedCloudflare(ctx: DialectContext, section: unknown): DialectSe
       throw new SeedError(`${where}.id must be 32 lowercase hexadecimal characters`);
     }
     const key = orgUniqueKey(parentId, name);
-    const existing = entry.id !== undefined ? store.getOrg(BACKEND, entry.id as string) : key !== null ? store.findOrgByUniqueKey(BACKEND, key) : undefined;
+    const existing = entry.id !== undefined ? store.getOrg(BACKEND, entry.id as string) : store.findOrgByUniqueKey(BACKEND, key);
     const old: OrgDocument = existing ? orgDocument(existing) : {};
     const doc: OrgDocument = { ...old, meta: old.meta ?? DEFAULT_META };
     if (entry.meta !== undefined) doc.meta = entry.meta as JsonObject;
@@ -81,11 +80,11 @@ export function seedCloudflare(ctx: DialectContext, section: unknown): DialectSe
     const id = existing?.id ?? (entry.id as string | undefined) ?? ctx.newId();
     const now = ctx.now().toISOString();
     try {
-      validateOrg(orgToFlat({ id, name, parentId, parentName: null, createTime: existing?.createTime ?? now, doc }));
+      validateOrgBody({ name, profile: doc.profile });
     } catch (err) {
       rethrow(where, err);
     }
-    const clash = key !== null ? store.findOrgByUniqueKey(BACKEND, key) : undefined;
+    const clash = store.findOrgByUniqueKey(BACKEND, key);
     if (clash && clash.id !== id) throw new SeedError(`${where}: name "${name}" is already taken under this parent`);
     if (existing) store.updateOrg(BACKEND, id, { parentId, name, uniqueKey: key, document: doc as never, updateTime: now });
     else store.insertOrg({ backend: BACKEND, id, parentId, name, uniqueKey: key, document: doc as never, createTime: now });
@@ -111,7 +110,7 @@ export function seedCloudflare(ctx: DialectContext, section: unknown): DialectSe
       const prior = store.findMemberByUniqueKey(BACKEND, mkey);
       const mid = prior?.id ?? ctx.newId();
       try {
-        validateMember({ id: mid, email: m.email, roles: roleIds, status, userId: userIdFor(m.email) });
+        validateMember({ email: m.email, status });
       } catch (err) {
         rethrow(mw, err);
       }

@@ -1,22 +1,31 @@
 import { createHash } from "node:crypto";
-import { capabilitiesOf } from "../../../provider/core/capabilities";
-import { schemaFor, validateObserved, type Problem } from "../../../provider/core/schema";
 import type { JsonObject, MemberRow, OrgRow, Store } from "../../store";
 import { CF, CfError, type CfMessage } from "./envelope";
 
 /**
- * The Cloudflare wire format <-> the store's generic rows, and write validation against the schema
- * files the provider uses (`schemas/cloudflare/*.schema.json`, through provider/core/schema). Field
- * lists (profile fields, role names) come from the schemas and the capability matrix, never from
- * here: this module only knows where the wire nests what the flat schema names.
+ * The Cloudflare wire format <-> the store's generic rows, and the write rules, written from
+ * document 003 and the official SDK's types (cloudflare 7.3.0), never from orgform's schemas: this
+ * is the emulator's own reading of the vendor, so that a misreading on the provider's side shows.
+ *
+ * - An organization body is `{name: str, parent?: {id: str} | null, profile?: Profile | null}`.
+ * - A profile is whole: all five strings (business_address, business_email, business_name,
+ *   business_phone, external_metadata), as document and SDK type it; nothing checks their format
+ *   (the document's own example uses `"business_email": "business_email"`).
+ * - Names are unique case-insensitively among siblings (our design: the document is silent).
+ * - Lists default to 10 items (the document) and allow at most 50 (our design).
+ * - Members and roles are our design after Cloudflare's account members (docs/architecture.md).
  */
 
 export const BACKEND = "cloudflare";
 
-export const orgSchema = () => schemaFor(BACKEND, "organization");
-export const profileSchema = () => schemaFor(BACKEND, "profile");
-export const memberSchema = () => schemaFor(BACKEND, "member");
-export const caps = () => capabilitiesOf(BACKEND);
+/** `page_size`: "Defaults to 10" (document 003); the maximum is ours. */
+export const PAGE_SIZE = { default: 10, max: 50 } as const;
+
+/** The five profile fields, each a string, all required when a profile is sent. */
+export const PROFILE_FIELDS = ["business_address", "business_email", "business_name", "business_phone", "external_metadata"] as const;
+
+/** The built-in roles of every organization (our design, after Cloudflare's account roles). */
+export const ROLE_NAMES = ["Super Administrator", "Administrator", "Member", "Billing", "Read Only"] as const;
 
 /** What the dialect keeps in an organization row's JSON document. */
 export interface OrgDocument {
@@ -54,9 +63,9 @@ export interface Role {
   description: string;
 }
 
-/** The fixed role set of every organization (names from the capability matrix; ids are stable hashes). */
+/** The fixed role set of every organization (ids are stable hashes of the names). */
 export function roles(): Role[] {
-  return caps().members.roles.map((name) => ({
+  return ROLE_NAMES.map((name) => ({
     id: hex32(`cloudflare-role:${name}`),
     name,
     description: `Built-in organization role "${name}".`,
@@ -71,12 +80,9 @@ export function roleByName(name: string): Role | undefined {
   return roles().find((r) => r.name.toLowerCase() === name.toLowerCase());
 }
 
-/** The sibling-uniqueness key of an organization name, as the capability matrix says. */
-export function orgUniqueKey(parentId: string | null, name: string): string | null {
-  const u = caps().organization.nameUniqueness;
-  const n = u.caseInsensitive ? name.toLowerCase() : name;
-  if (u.scope === "none") return null;
-  return u.scope === "global" ? n : `${parentId ?? ""}\u0001${n}`;
+/** The sibling-uniqueness key of an organization name: case-insensitive, among siblings (roots are siblings). */
+export function orgUniqueKey(parentId: string | null, name: string): string {
+  return `${parentId ?? ""}\u0001${name.toLowerCase()}`;
 }
 
 export const memberUniqueKey = (orgId: string, email: string): string => `${orgId}\u0001${email.toLowerCase()}`;
@@ -102,44 +108,44 @@ export function orgToWire(row: OrgRow, store: Store): Record<string, unknown> {
   return out;
 }
 
-/** The flat logical object of organization.schema.json for a row (what `validateObserved` checks). */
-export function orgToFlat(fields: { id: string; name: unknown; parentId: unknown; parentName: string | null; createTime: string; doc: OrgDocument }): Record<string, unknown> {
-  const flat: Record<string, unknown> = {
-    id: fields.id,
-    name: fields.name,
-    parent_id: fields.parentId,
-    parent_name: fields.parentName,
-    create_time: fields.createTime,
-    meta: fields.doc.meta ?? DEFAULT_META,
-  };
-  if (fields.doc.profile !== undefined) flat.profile = fields.doc.profile;
-  return flat;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+const invalid = (message: string, pointer: string): CfMessage => ({ code: CF.invalid, message, source: { pointer } });
+
+function throwIfAny(errors: CfMessage[]): void {
+  if (errors.length) throw new CfError(400, errors);
 }
 
-/** Where a flat field lives on the wire (JSON pointer), for error `source.pointer`. */
-export function wirePointer(path: string[]): string {
-  if (path[0] === "parent_id") return "/parent/id";
-  if (path[0] === "parent_name") return "/parent/name";
-  return "/" + path.map((p) => p.replace(/~/g, "~0").replace(/\//g, "~1")).join("/");
+/** `name: str`: required; an empty name is refused (the document types it, we refuse the degenerate case). */
+export function nameProblems(name: unknown): CfMessage[] {
+  if (typeof name !== "string") return [invalid("name: is required and must be a string", "/name")];
+  if (name.trim() === "") return [invalid("name: must not be empty", "/name")];
+  return [];
 }
 
-export function problemsToError(problems: Problem[], prefix: string[] = [], toPointer: (p: string[]) => string = wirePointer): CfError {
-  const errors: CfMessage[] = problems.map((p) => {
-    const path = [...prefix, ...p.path];
-    const where = path.length ? path.join(".") : "body";
-    return { code: CF.invalid, message: `${where}: ${p.message}`, source: { pointer: toPointer(path) } };
-  });
-  return new CfError(400, errors);
+/** A profile as the document and the SDK type it: all five fields, each a string, nothing else. */
+export function profileProblems(profile: unknown, prefix = ""): CfMessage[] {
+  const label = (f: string) => `${prefix ? `${prefix.slice(1).replace(/\//g, ".")}.` : ""}${f}`;
+  if (!isObject(profile)) return [invalid(`${prefix ? `${label("").slice(0, -1)}: ` : ""}must be an object with ${PROFILE_FIELDS.join(", ")}`, prefix || "/")];
+  const errors: CfMessage[] = [];
+  for (const f of PROFILE_FIELDS) {
+    const v = profile[f];
+    if (v === undefined || v === null) errors.push(invalid(`${label(f)}: is required (a profile is sent whole, all five fields)`, `${prefix}/${f}`));
+    else if (typeof v !== "string") errors.push(invalid(`${label(f)}: must be a string`, `${prefix}/${f}`));
+  }
+  for (const k of Object.keys(profile)) {
+    if (!(PROFILE_FIELDS as readonly string[]).includes(k)) errors.push(invalid(`unknown profile field "${k}"`, `${prefix}/${k}`));
+  }
+  return errors;
 }
 
-export function validateOrg(flat: Record<string, unknown>): void {
-  const problems = validateObserved(orgSchema(), flat);
-  if (problems.length) throw problemsToError(problems);
+/** Every problem of an organization body's name and profile at once; throws a 400 listing them. */
+export function validateOrgBody(body: { name?: unknown; profile?: unknown }): void {
+  throwIfAny([...nameProblems(body.name), ...(body.profile === undefined || body.profile === null ? [] : profileProblems(body.profile, "/profile"))]);
 }
 
-export function validateProfile(profile: unknown, prefix: string[] = []): void {
-  const problems = validateObserved(profileSchema(), profile);
-  if (problems.length) throw problemsToError(problems, prefix);
+export function validateProfile(profile: unknown): void {
+  throwIfAny(profileProblems(profile));
 }
 
 /** The wire member (a superset of the architecture contract `{id, user{id,email}, status, roles[{id,name}]}`). */
@@ -164,20 +170,10 @@ export function memberToWire(row: MemberRow): Record<string, unknown> {
   };
 }
 
-/** Validates a member against member.schema.json (one flat object per role: the flat member has one role). */
-export function validateMember(m: { id: string; email: unknown; roles: string[]; status: unknown; userId: string }): void {
-  const names = m.roles.map((id) => roleById(id)?.name);
-  const flats = (names.length ? names : [undefined]).map((role) => ({
-    id: m.id,
-    email: m.email,
-    ...(role !== undefined ? { role } : {}),
-    status: m.status,
-    user_id: m.userId,
-  }));
-  for (const flat of flats) {
-    const problems = validateObserved(memberSchema(), flat);
-    if (problems.length) {
-      throw problemsToError(problems, [], (p) => (p[0] === "role" ? "/roles" : p[0] === "user_id" ? "/user/id" : wirePointer(p)));
-    }
+/** A member write: an email (our design: something@something, as Cloudflare's invites need a mailbox), known roles, a status. */
+export function validateMember(m: { email: unknown; status: unknown }): void {
+  if (typeof m.email !== "string" || !/^[^@\s]+@[^@\s]+$/.test(m.email)) {
+    throw new CfError(400, [invalid("email: must be an email address", "/email")]);
   }
+  if (m.status !== "pending" && m.status !== "accepted") throw new CfError(400, [invalid("status: must be one of pending, accepted", "/status")]);
 }

@@ -4,6 +4,7 @@ import { HttpClient, HttpStatusError, type HttpMethod } from "../../http/client"
 import { OrgformError } from "../../core/errors";
 import type {
   Backend,
+  CreateIdentity,
   Fields,
   MemberAbility,
   MemberAssignment,
@@ -24,6 +25,7 @@ import {
   type WireProfile,
   type WireRole,
 } from "./mappers";
+import type { ImplementedVendor } from "../index";
 
 interface Envelope<T> {
   success: boolean;
@@ -36,6 +38,8 @@ const PAGE_SIZE = 50;
 
 export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility {
   readonly name = "cloudflare" as const;
+  /** The ownership marker rides in `profile.external_metadata` (document 003 has no other free field). */
+  readonly duplicateGuard = "marker" as const;
   private readonly roleCache = new Map<string, WireRole[]>();
 
   constructor(private readonly http: HttpClient) {}
@@ -86,9 +90,15 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
     return all.map(fromOrganization).filter((o) => wanted === undefined || o.name.toLowerCase() === wanted);
   }
 
-  async createOrganization(declared: Fields, parentId: string | null, marker: string): Promise<ObservedOrganization> {
-    const { envelope } = await this.call<WireOrganization>("POST", "/organizations", toCreateBody(declared, parentId, marker));
+  async createOrganization(declared: Fields, parentId: string | null, identity: CreateIdentity): Promise<ObservedOrganization> {
+    const { envelope } = await this.call<WireOrganization>("POST", "/organizations", toCreateBody(declared, parentId, identity.marker));
     return fromOrganization(envelope!.result);
+  }
+
+  /** Names are unique among siblings: our organization is the same-named sibling carrying our marker. */
+  async findCreated(declared: Fields, parentId: string | null, identity: CreateIdentity): Promise<ObservedOrganization | undefined> {
+    const sameName = await this.findOrganizations({ name: String(declared.name), parentId });
+    return sameName.find((o) => o.marker === identity.marker);
   }
 
   async updateOrganization(id: string, declared: Fields, parentId: string | null | undefined): Promise<ObservedOrganization> {
@@ -118,10 +128,10 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
     const path = `/organizations/${encodeURIComponent(orgId)}/profile`;
     const live = await this.getProfile(orgId);
     if (!live) throw new OrgformError("NOT_FOUND", `cannot set the profile of cloudflare organization ${orgId}: the organization does not exist`);
-    const body = toProfileBody(live as WireProfile, declared);
+    const body = toProfileBody(live, declared);
     const { status, envelope } = await this.call<WireProfile>("PUT", path, body);
     if (status === 404) throw new OrgformError("NOT_FOUND", `cannot set the profile of cloudflare organization ${orgId}: the organization does not exist`);
-    return fromProfile(envelope?.result ?? body);
+    return fromProfile((envelope?.result ?? body) as WireProfile);
   }
 
   private async roles(orgId: string): Promise<WireRole[]> {
@@ -180,6 +190,8 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
   }
 }
 
-export function cloudflareBackend(http: HttpClient): CloudflareBackend {
-  return new CloudflareBackend(http) satisfies Backend & ProfileAbility & MemberAbility;
-}
+export const cloudflareVendor = {
+  name: "cloudflare",
+  status: "implemented",
+  open: (http: HttpClient) => new CloudflareBackend(http) satisfies Backend & ProfileAbility & MemberAbility,
+} as const satisfies ImplementedVendor;

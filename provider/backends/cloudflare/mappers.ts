@@ -1,17 +1,16 @@
-// Pure mappers between Cloudflare's wire format and orgform's flat records (schema field names).
+// What the schemas cannot say about Cloudflare's wire format (document 003): the envelope, the
+// parent as an object (or null), the profile sent whole, and members' roles resolved by id. Field
+// placement comes from the schemas (provider/core/wire.ts).
+import { schemaFor } from "../../core/schema";
+import { fromWire, toWire, updateBody, type WireObject } from "../../core/wire";
 import type { Fields, ObservedMember, ObservedOrganization } from "../types";
 
-export interface WireParent {
-  id: string;
-  name?: string;
-}
-
 export interface WireProfile {
-  business_address?: string;
-  business_email?: string;
-  business_name?: string;
-  business_phone?: string;
-  external_metadata?: string;
+  business_address: string;
+  business_email: string;
+  business_name: string;
+  business_phone: string;
+  external_metadata: string;
 }
 
 export interface WireOrganization {
@@ -19,7 +18,7 @@ export interface WireOrganization {
   name: string;
   create_time?: string;
   meta?: Record<string, unknown>;
-  parent?: WireParent | null;
+  parent?: { id: string; name?: string } | null;
   profile?: WireProfile | null;
 }
 
@@ -36,33 +35,42 @@ export interface WireMember {
   roles: WireRole[];
 }
 
-/** Where orgform writes its ownership marker: the only free-form field Cloudflare lets a client set. */
+const orgSchema = () => schemaFor("cloudflare", "organization");
+const profileSchema = () => schemaFor("cloudflare", "profile");
+
+/** Where orgform writes its ownership marker: `external_metadata`, the only free-form field a Cloudflare client may set. */
 export const MARKER_PREFIX = "orgform:";
 
 export function fromOrganization(wire: WireOrganization): ObservedOrganization {
   const externalMetadata = wire.profile?.external_metadata;
+  const fields = fromWire(wire, orgSchema());
+  // A root organization has no `parent` on the wire: its parent is null, not unknown.
+  fields.parent_id ??= null;
+  fields.parent_name ??= null;
   return {
     id: wire.id,
     name: wire.name,
     parentId: wire.parent?.id ?? null,
     marker: externalMetadata?.startsWith(MARKER_PREFIX) ? externalMetadata : undefined,
-    fields: {
-      id: wire.id,
-      name: wire.name,
-      parent_id: wire.parent?.id ?? null,
-      parent_name: wire.parent?.name ?? null,
-      create_time: wire.create_time,
-      meta: wire.meta,
-    },
+    fields,
   };
 }
 
-/** The body of POST /organizations: a new org carries the marker in its profile. */
-export function toCreateBody(declared: Fields, parentId: string | null, marker: string): Record<string, unknown> {
+/** The organization's declared fields without the parent, which travels as `parent: {id} | null`. */
+function withoutParent(declared: Fields): Fields {
+  const { parent_id: _parent, ...rest } = declared;
+  return rest;
+}
+
+/**
+ * The body of POST /organizations. A new organization carries the ownership marker in a whole
+ * profile: the other four fields empty until the OrganizationProfile resource sets them.
+ */
+export function toCreateBody(declared: Fields, parentId: string | null, marker: string): WireObject {
   return {
-    name: declared.name,
+    ...toWire(withoutParent(declared), orgSchema()),
     ...(parentId ? { parent: { id: parentId } } : {}),
-    profile: { external_metadata: marker },
+    profile: { ...emptyProfile(), external_metadata: marker },
   };
 }
 
@@ -70,26 +78,26 @@ export function toCreateBody(declared: Fields, parentId: string | null, marker: 
  * The body of PUT /organizations/{id}: PUT replaces the whole object, so what orgform does not
  * manage here (the profile, owned by OrganizationProfile) is sent back as it is live.
  */
-export function toReplaceBody(
-  live: WireOrganization,
-  declared: Fields,
-  parentId: string | null | undefined,
-): Record<string, unknown> {
+export function toReplaceBody(live: WireOrganization, declared: Fields, parentId: string | null | undefined): WireObject {
+  const body = updateBody(orgSchema(), withoutParent(declared), "replace", live);
   const parent = parentId === undefined ? (live.parent?.id ?? null) : parentId;
-  return {
-    name: declared.name ?? live.name,
-    parent: parent ? { id: parent } : null,
-    ...(live.profile ? { profile: live.profile } : {}),
-  };
+  body.parent = parent ? { id: parent } : null;
+  if (body.profile === undefined || body.profile === null) delete body.profile;
+  return body;
+}
+
+/** A profile of empty strings: the whole shape the document and the SDK require. */
+export function emptyProfile(): WireProfile {
+  return Object.fromEntries(profileSchema().fields.map((f) => [f.name, ""])) as unknown as WireProfile;
 }
 
 export function fromProfile(wire: WireProfile | null | undefined): Fields {
-  return { ...(wire ?? {}) };
+  return fromWire(wire ?? {}, profileSchema());
 }
 
-/** PUT /profile replaces the profile: undeclared fields keep their live values. */
-export function toProfileBody(live: WireProfile | undefined, declared: Fields): WireProfile {
-  return { ...(live ?? {}), ...(declared as WireProfile) };
+/** PUT /profile replaces the whole profile: undeclared fields keep their live values (or "" when there are none). */
+export function toProfileBody(live: Fields | undefined, declared: Fields): WireObject {
+  return { ...emptyProfile(), ...toWire(live ?? {}, profileSchema()), ...toWire(declared, profileSchema()) };
 }
 
 export function fromMember(wire: WireMember): ObservedMember {
@@ -98,6 +106,6 @@ export function fromMember(wire: WireMember): ObservedMember {
     id: wire.id,
     email: wire.user.email,
     role,
-    fields: { id: wire.id, email: wire.user.email, role, status: wire.status },
+    fields: { id: wire.id, email: wire.user.email, role, status: wire.status, user_id: wire.user.id },
   };
 }

@@ -3,11 +3,13 @@
 import { capabilitiesOf } from "../../core/capabilities";
 import { diffFields } from "../../core/diff";
 import { OrgformError, isOrgformError } from "../../core/errors";
-import { schemaFor } from "../../core/schema";
+import { roleOrDefault } from "../../core/roles";
+import { schemaFor, validateDeclared } from "../../core/schema";
+import { unusableBackend } from "../../backends";
 import type { BackendName } from "../../core/backends";
 import { hasMembers, type MemberAssignment, type ObservedMember } from "../../backends/types";
 import { backendFor, type ConnectionInputs } from "../runtime";
-import type { CheckFailure } from "./common";
+import { checkFailures, type CheckFailure } from "./common";
 
 export type MembersMode = "additive" | "authoritative";
 
@@ -24,17 +26,17 @@ export interface MembersOutputs extends MembersInputs {
 
 const sameEmail = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
+/** The same rules as `orgform validate`: the member schema (email format, role values), then duplicates. */
 export function checkAssignments(backend: BackendName, members: MemberAssignment[], prefix: string): CheckFailure[] {
   const caps = capabilitiesOf(backend);
   if (!caps.members.supported) return [{ property: prefix, reason: `${caps.displayName} has no organization members` }];
+  const schema = schemaFor(backend, "member");
   const failures: CheckFailure[] = [];
   const seen = new Set<string>();
   members.forEach((m, i) => {
-    if (!m.email || !/^[^@\s]+@[^@\s]+$/.test(m.email)) failures.push({ property: `${prefix}[${i}].email`, reason: `"${m.email}" is not an email address` });
-    const role = m.role ?? caps.members.defaultRole;
-    if (!role || !caps.members.roles.some((r) => r.toLowerCase() === String(role).toLowerCase())) {
-      failures.push({ property: `${prefix}[${i}].role`, reason: `role must be one of: ${caps.members.roles.join(", ")}` });
-    }
+    // A role left out is the schema's default, or a missing-required problem where it has none.
+    const declared = m.role !== undefined ? { email: m.email, role: m.role } : { email: m.email };
+    failures.push(...checkFailures(`${prefix}[${i}]`, validateDeclared(schema, declared)));
     const key = String(m.email).toLowerCase();
     if (seen.has(key)) failures.push({ property: `${prefix}[${i}].email`, reason: `${m.email} is listed twice` });
     seen.add(key);
@@ -43,6 +45,8 @@ export function checkAssignments(backend: BackendName, members: MemberAssignment
 }
 
 export function check(news: MembersInputs): CheckFailure[] {
+  const unusable = unusableBackend(news.backend);
+  if (unusable) return [{ property: "backend", reason: unusable }];
   const failures = checkAssignments(news.backend as BackendName, news.members ?? [], "members");
   if (news.mode !== "additive" && news.mode !== "authoritative") failures.push({ property: "mode", reason: `mode must be "additive" or "authoritative"` });
   return failures;
@@ -55,7 +59,7 @@ async function memberApi(inputs: ConnectionInputs) {
 }
 
 function roleOf(backend: BackendName, m: MemberAssignment): string {
-  return m.role ?? capabilitiesOf(backend).members.defaultRole ?? "";
+  return roleOrDefault(backend, m.role) ?? "";
 }
 
 const liveView = (members: ObservedMember[]) => members.map((m) => ({ email: m.email, role: m.role, id: m.id }));
@@ -173,6 +177,8 @@ export interface MemberOutputs extends MemberInputs {
 }
 
 export function checkOne(news: MemberInputs): CheckFailure[] {
+  const unusable = unusableBackend(news.backend);
+  if (unusable) return [{ property: "backend", reason: unusable }];
   return checkAssignments(news.backend as BackendName, [{ email: news.email, role: news.role }], "member").map((f) => ({
     ...f,
     property: f.property.replace(/^member\[0\]\./, ""),

@@ -6,8 +6,9 @@ import { OrgformError, isOrgformError } from "../../core/errors";
 import { projectForExport } from "../../core/export";
 import { schemaFor, validateDeclared } from "../../core/schema";
 import type { BackendName } from "../../core/backends";
-import { AmbiguousWriteError } from "../../http/client";
-import type { Fields, ObservedOrganization } from "../../backends/types";
+import { unusableBackend } from "../../backends";
+import type { CreateIdentity, Fields, ObservedOrganization } from "../../backends/types";
+import { v5 as uuidv5 } from "uuid";
 import { backendFor, type ConnectionInputs } from "../runtime";
 import { checkFailures, pickDeclared, type CheckFailure } from "./common";
 
@@ -20,8 +21,11 @@ export interface OrganizationInputs extends ConnectionInputs {
   fields: Fields;
   /** Parent organization id; null or absent for a root organization. */
   parentId?: string | null;
-  /** Take over an existing organization instead of creating one. */
-  adopt?: { id?: string; name?: string };
+  /**
+   * Take over an existing organization instead of creating one. It is released (left in the API)
+   * when the resource is deleted, unless `deleteOnRemove`: orgform did not create it.
+   */
+  adopt?: { id?: string; name?: string; deleteOnRemove?: boolean };
 }
 
 export interface OrganizationOutputs extends OrganizationInputs {
@@ -42,7 +46,17 @@ export function markerFor(inputs: Pick<OrganizationInputs, "owner" | "key">): st
   return `orgform:${inputs.owner}/${inputs.key}`;
 }
 
+/** orgform's UUID namespace (v5): the client-chosen id of a create is derived from its marker. */
+const ORGFORM_UUID_NAMESPACE = "6f72676f-726d-5e00-9a1d-6f72676f726d";
+
+export function identityFor(inputs: Pick<OrganizationInputs, "owner" | "key">): CreateIdentity {
+  const marker = markerFor(inputs);
+  return { marker, clientId: uuidv5(marker, ORGFORM_UUID_NAMESPACE) };
+}
+
 export function check(news: OrganizationInputs): CheckFailure[] {
+  const unusable = unusableBackend(news.backend);
+  if (unusable) return [{ property: "backend", reason: unusable }];
   const schema = schemaFor(news.backend as BackendName, "organization");
   const caps = capabilitiesOf(news.backend as BackendName);
   const problems = validateDeclared(schema, news.fields ?? {}, { partial: !!news.adopt });
@@ -99,37 +113,53 @@ async function adopt(inputs: OrganizationInputs): Promise<ObservedOrganization> 
 }
 
 /**
- * Creates the organization exactly once. The object carries the ownership marker; after an
- * ambiguous failure (timeout, reset, 5xx after commit) it is looked up by that marker before any
- * retry. A same-named organization without our marker is someone else's: never taken silently.
+ * Creates the organization exactly once, by the vendor's duplicate guard. Before creating, an
+ * organization an earlier run committed and never recorded is taken back (marker, client-chosen
+ * id); a same-named organization that is not ours is someone else's and never taken silently.
+ * After an ambiguous failure (timeout, reset, 5xx after the request left) the guard finds what
+ * the create committed before any retry; a vendor without one is not retried (fail closed).
  */
 async function createOnce(inputs: OrganizationInputs): Promise<ObservedOrganization> {
   const backend = await backendFor(inputs);
   const caps = capabilitiesOf(inputs.backend as BackendName);
-  const marker = markerFor(inputs);
+  const identity = identityFor(inputs);
   const parentId = inputs.parentId ?? null;
   const name = String(inputs.fields.name);
-  const scope = caps.organization.nameUniqueness.scope === "siblings" ? { parentId } : {};
-  const sameName = () => backend.findOrganizations({ name, ...scope });
+  const guard = backend.duplicateGuard;
 
-  const existing = await sameName();
-  const ours = existing.find((o) => o.marker === marker);
-  // Left behind by an earlier run of this stack that died before recording it: it is ours.
-  if (ours) return ours;
-  if (existing.length > 0 && caps.organization.nameUniqueness.scope !== "none") {
-    throw new OrgformError(
-      "CONFLICT",
-      `cannot create organization ${inputs.key}: an organization named "${name}" already exists ${describeParent(parentId)} ` +
-        `(id ${existing[0].id}). To manage it, add to its declaration: adopt: {id: "${existing[0].id}"} (or adopt: {name: "${name}"})`,
-    );
+  if (guard === "marker" || guard === "client-id") {
+    // Left behind by an earlier run of this stack that died before recording it: it is ours.
+    const ours = await backend.findCreated(inputs.fields, parentId, identity);
+    if (ours) return ours;
+  }
+  if (caps.organization.nameUniqueness.scope !== "none") {
+    const scope = caps.organization.nameUniqueness.scope === "siblings" ? { parentId } : {};
+    const existing = await backend.findOrganizations({ name, ...scope });
+    if (existing.length > 0) {
+      throw new OrgformError(
+        "CONFLICT",
+        `cannot create organization ${inputs.key}: an organization named "${name}" already exists ${describeParent(parentId)} ` +
+          `(id ${existing[0].id}). To manage it, add to its declaration: adopt: {id: "${existing[0].id}"} (or adopt: {name: "${name}"})`,
+      );
+    }
   }
   for (let attempt = 1; ; attempt++) {
     try {
-      return await backend.createOrganization(inputs.fields, parentId, marker);
+      return await backend.createOrganization(inputs.fields, parentId, identity);
     } catch (err) {
-      if (!(err instanceof AmbiguousWriteError) || attempt >= CREATE_ATTEMPTS) throw err;
-      const found = (await sameName()).find((o) => o.marker === marker);
+      if (!isOrgformError(err, "AMBIGUOUS")) throw err;
+      if (guard === "none") {
+        throw new OrgformError(
+          "AMBIGUOUS",
+          `cannot tell whether organization ${inputs.key} ("${name}") was created: the request failed after it was sent, and ` +
+            `${caps.displayName} offers no way to recognise what it created, so orgform does not send it again. Look for "${name}" ` +
+            `in ${caps.displayName}: if it exists, add adopt: {name: "${name}"} (or adopt: {id: ...}) to its declaration; if not, run again`,
+          { cause: err },
+        );
+      }
+      const found = await backend.findCreated(inputs.fields, parentId, identity);
       if (found) return found;
+      if (attempt >= CREATE_ATTEMPTS) throw err;
     }
   }
 }
@@ -227,6 +257,11 @@ export async function remove(id: string, props: OrganizationOutputs): Promise<vo
   if (!caps.organization.delete.supported) {
     // The vendor cannot delete organizations (they exist and are adopted): release it.
     warn(`${caps.displayName} organization ${props.key} (${id}) cannot be deleted through the API: released from management, left as it is`);
+    return;
+  }
+  if (props.adopt && !props.created && !props.adopt.deleteOnRemove) {
+    // orgform did not create it: leaving the config releases it (adopt.deleteOnRemove opts in to deletion).
+    warn(`organization ${props.key} (${id}) was adopted, not created, by orgform: released from management and left in ${caps.displayName} (set adopt.deleteOnRemove: true to delete it instead)`);
     return;
   }
   const client = await backendFor(props);

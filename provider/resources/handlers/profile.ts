@@ -6,6 +6,7 @@ import { OrgformError } from "../../core/errors";
 import { projectForExport } from "../../core/export";
 import { schemaFor, validateDeclared } from "../../core/schema";
 import type { BackendName } from "../../core/backends";
+import { unusableBackend } from "../../backends";
 import { hasProfiles, type Fields } from "../../backends/types";
 import { backendFor, type ConnectionInputs } from "../runtime";
 import { checkFailures, pickDeclared, type CheckFailure } from "./common";
@@ -20,6 +21,8 @@ export interface ProfileOutputs extends ProfileInputs {
 }
 
 export function check(news: ProfileInputs): CheckFailure[] {
+  const unusable = unusableBackend(news.backend);
+  if (unusable) return [{ property: "backend", reason: unusable }];
   const backend = news.backend as BackendName;
   if (!capabilitiesOf(backend).profile.supported) {
     return [{ property: "backend", reason: `${capabilitiesOf(backend).displayName} has no organization profile` }];

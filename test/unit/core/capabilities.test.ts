@@ -1,3 +1,4 @@
+import { memberRoles } from "../../../provider/core/roles";
 import { describe, expect, it } from "vitest";
 import { BACKENDS } from "../../../provider/core/backends";
 import { allCapabilities, capabilitiesOf } from "../../../provider/core/capabilities";
@@ -19,10 +20,13 @@ describe.each(BACKENDS)("the %s capability matrix", (backend) => {
     expect(caps.profile.update === null).toBe(!caps.profile.supported);
   });
 
-  it("lists the same roles as the member schema, with a default among them", () => {
-    if (!caps.members.supported) return expect(caps.members.roles).toEqual([]);
-    expect(caps.members.roles).toEqual(schemaFor(backend, "member").field("role")?.enum);
-    if (caps.members.defaultRole !== null) expect(caps.members.roles).toContain(caps.members.defaultRole);
+  it("keeps roles in the member schema only: a default and administrators among its values", () => {
+    expect(caps.members).not.toHaveProperty("roles");
+    const rules = memberRoles(backend);
+    if (!caps.members.supported) return expect(rules).toEqual({ adminRoles: [] });
+    if (rules.values === undefined) return; // roles belong to each organization, resolved live
+    if (rules.defaultRole !== undefined) expect(rules.values).toContain(rules.defaultRole);
+    for (const admin of rules.adminRoles) expect(rules.values).toContain(admin);
   });
 
   it("supports a hierarchy exactly when organizations have a declarable parent_id", () => {
@@ -50,16 +54,16 @@ describe("the capability matrices together", () => {
     const summary = Object.fromEntries(
       allCapabilities().map((c) => [
         c.backend,
-        `create=${c.organization.create} delete=${c.organization.delete.supported}[${c.organization.delete.preconditions.join(",")}] update=${c.organization.update.verb} hierarchy=${c.hierarchy.supported} profile=${c.profile.supported} members=${c.members.supported} perCredential=${c.organization.orgsPerCredential ?? "-"}`,
+        `create=${c.organization.create} delete=${c.organization.delete.supported}[${c.organization.delete.preconditions.join(",")}] update=${c.organization.update.verb} hierarchy=${c.hierarchy.supported} profile=${c.profile.supported} members=${c.members.supported} createsPerOwner=${c.organization.createsPerOwner ?? "-"} perCredential=${c.organization.visiblePerCredential ?? "-"}`,
       ]),
     );
     expect(summary).toMatchInlineSnapshot(`
       {
-        "aiaengine": "create=true delete=true[no-active-subscription] update=PUT hierarchy=false profile=false members=true perCredential=-",
-        "cloudflare": "create=true delete=true[no-sub-organizations,no-accounts,no-members,no-users] update=PUT hierarchy=true profile=true members=true perCredential=-",
-        "cloudomation": "create=false delete=false[] update=PATCH hierarchy=false profile=false members=false perCredential=1",
-        "commercelayer": "create=true delete=false[] update=PATCH hierarchy=false profile=false members=true perCredential=-",
-        "zenml": "create=true delete=true[] update=PATCH hierarchy=false profile=false members=false perCredential=1",
+        "aiaengine": "create=true delete=true[no-active-subscription] update=PUT hierarchy=false profile=false members=true createsPerOwner=- perCredential=-",
+        "cloudflare": "create=true delete=true[no-sub-organizations,no-accounts,no-members,no-users] update=PUT hierarchy=true profile=true members=true createsPerOwner=- perCredential=-",
+        "cloudomation": "create=false delete=false[] update=PATCH hierarchy=false profile=false members=false createsPerOwner=- perCredential=1",
+        "commercelayer": "create=true delete=false[] update=PATCH hierarchy=false profile=false members=true createsPerOwner=- perCredential=-",
+        "zenml": "create=true delete=true[] update=PATCH hierarchy=false profile=false members=false createsPerOwner=1 perCredential=-",
       }
     `);
   });
