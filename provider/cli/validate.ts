@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { hasErrors, renderDiagnostics } from "../config/diagnostics";
+import { escapeControls, hasErrors, renderDiagnostics } from "../config/diagnostics";
 import { loadConfig } from "../config/load";
 
 export interface ValidateOutput {
@@ -20,13 +20,14 @@ export function runValidate(target: string, options: { json?: boolean } = {}): {
     return { output: `${JSON.stringify(out, null, 2)}\n`, exitCode: valid ? 0 : 1 };
   }
   const lines: string[] = [];
+  const shown = escapeControls(target); // a file name can hold escape sequences as well as a file can
   if (diagnostics.length) lines.push(renderDiagnostics(diagnostics));
   if (valid && config) {
     const n = config.organizations.length;
-    lines.push(`${target}: valid (${config.backend}, ${n} organization${n === 1 ? "" : "s"}${config.files.length > 1 ? `, ${config.files.length} files` : ""})`);
+    lines.push(`${shown}: valid (${config.backend}, ${n} organization${n === 1 ? "" : "s"}${config.files.length > 1 ? `, ${config.files.length} files` : ""})`);
   } else {
     const errors = diagnostics.filter((d) => d.severity === "error").length;
-    lines.push(`${target}: ${errors} error${errors === 1 ? "" : "s"}`);
+    lines.push(`${shown}: ${errors} error${errors === 1 ? "" : "s"}`);
   }
   return { output: `${lines.join("\n")}\n`, exitCode: valid ? 0 : 1 };
 }

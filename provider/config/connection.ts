@@ -22,6 +22,7 @@ import { AuthMethod, capabilitiesOf } from "../core/capabilities";
 import { allCredentialParts, partsOf, type AuthMethodKind, type CredentialPart, type Credentials } from "../core/credential-kinds";
 import { OrgformError } from "../core/errors";
 import type { ConnectionSettings } from "./model";
+import { isSecretKey, secretValueKind } from "./secrets";
 
 export type SettingSource = "flag" | "env" | "stack" | "file" | "default";
 
@@ -100,6 +101,46 @@ function stackValue(stack: Record<string, string | undefined> | undefined, key: 
   return stack[`orgform:${key}`] ?? stack[key];
 }
 
+/** Query parameters that carry credentials besides those `isSecretKey` names (`*token`, `*secret`, …). */
+const CREDENTIAL_PARAMS = new Set(["key", "sig", "signature", "auth", "jwt", "session", "sessionid", "sid", "pass", "pwd", "code"]);
+
+export interface UrlProblem {
+  /** `credential`: the URL carries a credential (reported as inline-secret); `invalid`: unusable. */
+  kind: "invalid" | "credential";
+  /** Completes "<setting> ...", never echoes a credential. */
+  message: string;
+}
+
+/**
+ * What is wrong with an endpoint or token URL, if anything: not a full http(s) URL, unparsable, an
+ * impossible port, credentials in it (user-info, a credential-like query parameter) and, for the
+ * endpoint (a base URL that API paths are appended to), any query string or fragment.
+ */
+export function urlProblem(url: string, setting: "endpoint" | "tokenUrl"): UrlProblem | undefined {
+  if (!/^https?:\/\/[^\s/]+/i.test(url)) return { kind: "invalid", message: "must be a full http(s) URL" };
+  const authority = /^https?:\/\/([^/?#]*)/i.exec(url)![1]!;
+  const hostPort = authority.slice(authority.lastIndexOf("@") + 1);
+  const port = /^(?:\[[^\]]*\]|[^:]*):(\d+)$/.exec(hostPort)?.[1];
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return { kind: "invalid", message: `has port ${port}, which cannot exist (ports are 1-65535)` };
+  let parsed: URL;
+  try {
+    if (/\s/.test(url)) throw new TypeError("whitespace");
+    parsed = new URL(url);
+  } catch {
+    return { kind: "invalid", message: "is not a valid URL (check the host name, the port and any % escapes)" };
+  }
+  if (parsed.username || parsed.password) return { kind: "credential", message: "carries credentials before the host (user:password@)" };
+  for (const [name, value] of parsed.searchParams) {
+    if (isSecretKey(name) || CREDENTIAL_PARAMS.has(name.toLowerCase()) || secretValueKind(value)) {
+      return { kind: "credential", message: `carries a credential in its query string (${JSON.stringify(name)})` };
+    }
+  }
+  if (setting === "endpoint" && (parsed.search || parsed.hash)) {
+    return { kind: "invalid", message: "is a base URL that orgform appends API paths to: it cannot have a query string (?…) or a fragment (#…)" };
+  }
+  return undefined;
+}
+
 /** Resolves and reports every problem at once; never throws. */
 export function tryResolveConnection(input: ResolveConnectionInput): ResolveConnectionResult {
   const flags = input.flags ?? {};
@@ -151,8 +192,9 @@ export function tryResolveConnection(input: ResolveConnectionInput): ResolveConn
   ]);
   if (endpoint === undefined) {
     problems.push(`missing endpoint for ${backend}: set ${FLAG_NAMES.endpoint}, ${ORGFORM_ENV.endpoint}, orgform:endpoint or connection.endpoint in the YAML file (the full base URL)`);
-  } else if (!/^https?:\/\/[^\s/]+/i.test(endpoint)) {
-    problems.push(`endpoint (from ${describeSource(sources.endpoint!)}) must be a full http(s) URL`);
+  } else {
+    const problem = urlProblem(endpoint, "endpoint");
+    if (problem) problems.push(`endpoint (from ${describeSource(sources.endpoint!)}) ${problem.message}${problem.kind === "credential" ? ": credentials are never part of a URL" : ""}`);
   }
 
   // Credentials. A complete method from one level wins (flag > environment > stack config, the
@@ -186,6 +228,10 @@ export function tryResolveConnection(input: ResolveConnectionInput): ResolveConn
       if (v === undefined) {
         settingMissing = { method, part };
         return false;
+      }
+      if (/Url$/.test(part)) {
+        const problem = urlProblem(v, "tokenUrl");
+        if (problem) problems.push(`${part === "tokenUrl" ? "token URL" : part} (from ${describeSource(sources[part]!)}) ${problem.message}${problem.kind === "credential" ? ": credentials are never part of a URL" : ""}`);
       }
       values[part] = v;
     }
@@ -242,7 +288,7 @@ export function tryResolveConnection(input: ResolveConnectionInput): ResolveConn
   ]);
   const ratePerSecond = rate === undefined ? undefined : Number(rate);
   if (ratePerSecond !== undefined && !(ratePerSecond > 0)) problems.push(`${ORGFORM_ENV.rateLimit} / orgform:rateLimit must be a positive number of requests per second`);
-  if (problems.length || endpoint === undefined || !credentials) return { problems, credentialsMissing };
+  if (problems.length || endpoint === undefined || !credentials) return { problems: [...new Set(problems)], credentialsMissing };
   const connection: Connection = { backend, endpoint: endpoint.replace(/\/+$/, ""), credentials, sources };
   if (ratePerSecond !== undefined) connection.ratePerSecond = ratePerSecond;
   return { connection, problems };

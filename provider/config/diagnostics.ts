@@ -10,6 +10,14 @@ export const DIAGNOSTIC_CODES = {
   "no-yaml-files": "The directory holds no *.yaml / *.yml file.",
   "yaml-syntax": "The file is not valid YAML.",
   "duplicate-yaml-key": "The same key appears twice in one YAML mapping.",
+  "invalid-encoding": "The file is not UTF-8 (e.g. UTF-16, or Latin-1 bytes); a UTF-8 BOM is fine.",
+  "yaml-multiple-documents": "The file holds more than one YAML document (a second `---`); one document per file.",
+  "yaml-too-deep": "Lists and mappings nested deeper than 64 levels.",
+  "yaml-unknown-tag": "A YAML tag other than the core ones (e.g. `!secret name`, `!!binary`).",
+  "yaml-undefined-alias": "An alias (`*name`) with no anchor (`&name`) before it.",
+  "yaml-recursive-alias": "An alias inside the value its anchor names (a value that contains itself).",
+  "yaml-alias-limit": "Aliases expand the file far beyond its size (nested aliases, an \"alias bomb\").",
+  "control-character": "A string with NUL, another control character, a terminal escape (ESC) or a bidi override; a line break or tab in a key or name.",
   // structure and schema
   "unknown-field": "A key orgform does not know (with a \"did you mean\" when one is close).",
   "wrong-type": "A value of the wrong type (e.g. a list where a mapping is expected).",
@@ -21,7 +29,8 @@ export const DIAGNOSTIC_CODES = {
   "pattern-mismatch": "A string that does not match the schema's pattern (e.g. #RRGGBB colours, keys).",
   "schema-violation": "Any other schema rule (e.g. duplicate items in a list that must be unique; numeric bounds).",
   "read-only": "An export-only or internal (neither) field set by the user.",
-  "inline-secret": "A credential written in YAML (a secret-looking key or value).",
+  "inline-secret": "A credential written in YAML (a secret-looking key or value, credentials in a URL).",
+  "blank-string": "A value of an organization made only of whitespace or invisible characters.",
   // backend and connection
   "missing-backend": "No file names the backend.",
   "unknown-backend": "The backend is not one of cloudflare, zenml, commercelayer, cloudomation, aiaengine.",
@@ -67,13 +76,21 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
 /** Sorted by file, line, column, then code (stable output). */
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort(
-    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code) || a.path.localeCompare(b.path),
+    (a, b) => (a.file === b.file ? 0 : a.file.localeCompare(b.file)) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code) || a.path.localeCompare(b.path),
   );
 }
 
 /** `file:line:column: error[code] path: message`, one per line. */
 export function renderDiagnostic(d: Diagnostic): string {
-  return `${d.file}:${d.line}:${d.column}: ${d.severity}[${d.code}]${d.path ? ` ${d.path}` : ""}: ${d.message}`;
+  return escapeControls(`${d.file}:${d.line}:${d.column}: ${d.severity}[${d.code}]${d.path ? ` ${d.path}` : ""}: ${d.message}`);
+}
+
+/**
+ * Control characters, line breaks and bidi controls as `\u001b` escapes: text from a hostile file
+ * (a key, a file name) must not drive the terminal of whoever reads a diagnostic.
+ */
+export function escapeControls(text: string): string {
+  return text.replace(/[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 export function renderDiagnostics(diagnostics: readonly Diagnostic[]): string {

@@ -15,8 +15,9 @@ import { BACKENDS, BackendName, isBackendName } from "../core/backends";
 import { Capabilities, capabilitiesOf } from "../core/capabilities";
 import { Problem, ResourceSchema, declarableFields, hasSchema, schemaFor, validateDeclared } from "../core/schema";
 import { memberRoles } from "../core/roles";
-import { suggest } from "../core/suggest";
-import { DIAGNOSTIC_CODES, Diagnostic, DiagnosticCode, hasErrors, sortDiagnostics } from "./diagnostics";
+import { Suggester, suggest } from "../core/suggest";
+import { urlProblem } from "./connection";
+import { DIAGNOSTIC_CODES, Diagnostic, DiagnosticCode, escapeControls, hasErrors, sortDiagnostics } from "./diagnostics";
 import {
   ADOPT_IDENTITY_KEYS,
   ADOPT_KEYS,
@@ -34,17 +35,15 @@ import {
   TOP_LEVEL_KEYS,
 } from "./model";
 import { isSecretKey, secretValueKind } from "./secrets";
-import { PathSegment, SourceFile, entries, isMap, isScalar, isSeq, navigate } from "./source";
+import { PathSegment, SourceFile, decodeUtf8, entries, isAlias, isMap, isScalar, isSeq, navigate, setOwn } from "./source";
 
 export interface LoadResult {
   config?: Config;
   diagnostics: Diagnostic[];
 }
 
-export interface InlineSource {
-  file: string;
-  text: string;
-}
+/** A file's text, or its bytes (decoded as UTF-8 and refused if they are not). */
+export type InlineSource = { file: string; text: string } | { file: string; bytes: Uint8Array };
 
 /** Loads a YAML file or a directory of *.yaml files. Never throws for bad input. */
 export function loadConfig(fileOrDir: string): LoadResult {
@@ -71,7 +70,7 @@ export function loadConfig(fileOrDir: string): LoadResult {
   const diagnostics: Diagnostic[] = [];
   for (const file of files) {
     try {
-      sources.push({ file, text: fs.readFileSync(file, "utf8") });
+      sources.push({ file, bytes: fs.readFileSync(file) });
     } catch {
       diagnostics.push(fileDiagnostic(file, "file-not-found", `cannot read ${file}`));
     }
@@ -88,7 +87,15 @@ export function loadConfigText(text: string, file = "<inline>.yaml"): LoadResult
 /** Loads several YAML texts as one config (the files of a directory). */
 export function loadConfigSources(inputs: readonly InlineSource[]): LoadResult {
   const loader = new Loader();
-  for (const input of inputs) loader.readFile(new SourceFile(input.file, input.text));
+  for (const input of inputs) {
+    if ("text" in input) {
+      loader.readFile(new SourceFile(input.file, input.text));
+      continue;
+    }
+    const decoded = decodeUtf8(input.bytes);
+    if ("text" in decoded) loader.readFile(new SourceFile(input.file, decoded.text));
+    else loader.unreadable({ file: input.file, line: decoded.line, column: decoded.column, path: "", code: "invalid-encoding", message: decoded.message, severity: "error" });
+  }
   return loader.finish();
 }
 
@@ -123,35 +130,29 @@ class Loader {
   private backend?: Located<string>;
   private readonly connection = new Map<string, Located<string>>();
   private readonly pendingOrgs: Array<{ source: SourceFile; index: number; node: unknown }> = [];
-  /** A file was not a mapping: do not add "missing backend" on top. */
+  /** A file was not a mapping, or not readable YAML: do not add "missing backend" on top. */
   private unusable = false;
 
   private report(source: SourceFile, node: Node | null | undefined, p: ReadonlyArray<PathSegment>, code: DiagnosticCode, message: string): void {
     this.diagnostics.push(source.diagnostic(node, p, code, message));
   }
 
+  /** A file that could not be decoded. */
+  unreadable(diagnostic: Diagnostic): void {
+    this.diagnostics.push(diagnostic);
+    this.unusable = true;
+  }
+
   readFile(source: SourceFile): void {
     this.sources.push(source);
     const { doc } = source;
-    if (doc.errors.length > 0) {
-      // Every duplicate key, but only the first syntax error: later ones mostly repeat it.
-      const firstSyntax = doc.errors.find((e) => e.code !== "DUPLICATE_KEY");
-      for (const e of doc.errors) {
-        if (e.code !== "DUPLICATE_KEY" && e !== firstSyntax) continue;
-        const { line, column } = source.position(e.pos[0]);
-        const message = e.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, "");
-        this.diagnostics.push({
-          file: source.file,
-          line,
-          column,
-          path: "",
-          code: e.code === "DUPLICATE_KEY" ? "duplicate-yaml-key" : "yaml-syntax",
-          message: e.code === "DUPLICATE_KEY" ? "the same key appears twice in this mapping" : message,
-          severity: "error",
-        });
-      }
+    if (source.fatal.length > 0) {
+      // The first syntax error (later ones mostly repeat it), or every duplicate key, undefined alias, unknown tag.
+      this.diagnostics.push(...source.fatal);
+      this.unusable = true;
       return;
     }
+    this.diagnostics.push(...source.stringProblems);
     const root = source.resolve(doc.contents);
     if (root === null || (isScalar(root) && (root.value === null || root.value === ""))) return; // empty file
     if (!isMap(root)) {
@@ -189,7 +190,8 @@ class Loader {
 
   private unknownKey(source: SourceFile, keyNode: Node, p: PathSegment[], key: string, candidates: readonly string[], what: string, where = ""): void {
     const hint = suggest(key, candidates);
-    this.report(source, keyNode, p, "unknown-field", `unknown ${what} "${key}"${where}` + (hint ? `; did you mean "${hint}"?` : ""));
+    const shown = key.length > 60 ? `${key.slice(0, 57)}...` : key;
+    this.report(source, keyNode, p, "unknown-field", `unknown ${what} "${shown}"${where}` + (hint ? `; did you mean "${hint}"?` : ""));
   }
 
   private readBackend(source: SourceFile, node: Node | null): void {
@@ -228,8 +230,15 @@ class Loader {
         continue;
       }
       const url = valueNode.value;
-      if (!/^https?:\/\/[^\s/]+/i.test(url)) {
-        this.report(source, valueNode, p, "invalid-format", `${key} must be a full http(s) URL (got ${JSON.stringify(url)})`);
+      const problem = urlProblem(url, key as "endpoint" | "tokenUrl");
+      if (problem?.kind === "credential") {
+        // Reported once: the secret scan may have named the same value already.
+        if (!secretValueKind(url)) this.report(source, valueNode, p, "inline-secret", `${key} ${problem.message}: never write credentials in YAML; use ${this.credentialHint()}`);
+        continue;
+      }
+      if (problem) {
+        const shown = problem.message === "must be a full http(s) URL" ? ` (got ${JSON.stringify(url.length > 80 ? `${url.slice(0, 77)}...` : url)})` : "";
+        this.report(source, valueNode, p, "invalid-format", `${key} ${problem.message}${shown}`);
         continue;
       }
       const previous = this.connection.get(key);
@@ -241,15 +250,19 @@ class Loader {
     }
   }
 
-  /** Reports secret-looking keys and values anywhere in the document. */
+  private credentialHint(): string {
+    return this.backend ? envHint(this.backend.value as BackendName) : "the environment or Pulumi stack config (orgform:token, as a secret)";
+  }
+
+  /** Reports secret-looking keys and values anywhere in the document (aliased values where their anchor is). */
   private scanSecrets(source: SourceFile, node: unknown, p: PathSegment[]): void {
+    if (isAlias(node)) return;
     const resolved = source.resolve(node);
     if (isMap(resolved)) {
       for (const { key, keyNode, value } of entries(resolved)) {
         const here = [...p, key];
         if (isSecretKey(key)) {
-          const hint = this.backend ? envHint(this.backend.value as BackendName) : "the environment or Pulumi stack config (orgform:token, as a secret)";
-          this.report(source, keyNode, here, "inline-secret", `"${key}" looks like a credential: never write credentials in YAML; use ${hint}`);
+          this.report(source, keyNode, here, "inline-secret", `"${key}" looks like a credential: never write credentials in YAML; use ${this.credentialHint()}`);
           continue;
         }
         this.scanSecrets(source, value, here);
@@ -279,13 +292,27 @@ class Loader {
     const orgs: RawOrganization[] = [];
     if (backend) {
       const caps = capabilitiesOf(backend);
+      // An alias of another item of the list repeats that organization whole, key included.
+      const listed = new Map<unknown, number>();
+      for (const pending of this.pendingOrgs) if (!isAlias(pending.node)) listed.set(pending.node, pending.index);
       for (const pending of this.pendingOrgs) {
+        const original = isAlias(pending.node) ? listed.get(pending.source.resolve(pending.node)) : undefined;
+        if (original !== undefined) {
+          this.report(
+            pending.source,
+            pending.node as Node,
+            ["organizations", pending.index],
+            "duplicate-key",
+            `this alias repeats organizations[${original}] whole, key included: declare each organization once (an alias can share a value such as metadata, not an organization)`,
+          );
+          continue;
+        }
         const org = this.readOrganization(pending.source, pending.index, pending.node, backend, caps);
         if (org) orgs.push(org);
       }
       this.crossChecks(orgs, caps);
     }
-    const diagnostics = sortDiagnostics(this.diagnostics);
+    const diagnostics = finalDiagnostics(this.diagnostics);
     if (!backend || hasErrors(diagnostics)) return { diagnostics };
     const connection: ConnectionSettings = {};
     for (const [k, v] of this.connection) connection[k as keyof ConnectionSettings] = v.value;
@@ -388,7 +415,7 @@ class Loader {
         this.unknownKey(source, keyNode, [...base, key], key, [...ORGANIZATION_KEYS, ...declarable], "field", ` for a ${backend} organization`);
         continue;
       }
-      known[key] = source.toJS(value);
+      setOwn(known, key, source.toJS(value));
       if (key === "parent_id") {
         org.hasParentId = true;
         org.parentIdNode = keyNode;
@@ -428,7 +455,7 @@ class Loader {
 
   private withoutSecretKeys(source: SourceFile, node: YAMLMap): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const { key, value } of entries(node)) if (!isSecretKey(key)) out[key] = source.toJS(value);
+    for (const { key, value } of entries(node)) if (!isSecretKey(key)) setOwn(out, key, source.toJS(value));
     return out;
   }
 
@@ -559,28 +586,31 @@ class Loader {
       });
     }
     // Parents resolve to keys, without cycles.
+    const parents = new Suggester(() => byKey.keys());
     for (const org of orgs) {
       if (!org.parent) continue;
       if (!byKey.has(org.parent.value)) {
-        const hint = suggest(org.parent.value, [...byKey.keys()].filter((k) => k !== org.key?.value)); // never itself
+        const hint = parents.suggest(org.parent.value, org.key?.value); // never itself
         this.report(org.source, org.parent.node, ["organizations", org.index, "parent"], "unknown-parent", `no organization has the key "${org.parent.value}"` + (hint ? `; did you mean "${hint}"?` : ""));
       }
     }
-    for (const org of orgs) {
-      if (!org.parent || !org.key) continue;
-      const chain = [org.key.value];
-      let cur: RawOrganization | undefined = org;
-      while (cur?.parent) {
-        const next = byKey.get(cur.parent.value);
-        if (!next?.key) break;
-        if (next === org) {
-          this.report(org.source, org.parent.node, ["organizations", org.index, "parent"], "cyclic-parent", `parent chain loops: ${[...chain, org.key.value].join(" -> ")}`);
-          break;
-        }
-        if (chain.includes(next.key.value)) break; // a loop that does not include org: reported for its members
-        chain.push(next.key.value);
-        cur = next;
+    // Each organization is walked once: "on the walk" marks a loop, "done" a chain already checked.
+    const state = new Map<RawOrganization, "on the walk" | "done">();
+    for (const start of orgs) {
+      const walk: RawOrganization[] = [];
+      let cur: RawOrganization | undefined = start;
+      while (cur?.key && !state.has(cur)) {
+        state.set(cur, "on the walk");
+        walk.push(cur);
+        cur = cur.parent ? byKey.get(cur.parent.value) : undefined;
       }
+      if (cur && state.get(cur) === "on the walk") {
+        const loop = walk.slice(walk.indexOf(cur));
+        loop.forEach((org, i) => {
+          this.report(org.source, org.parent!.node, ["organizations", org.index, "parent"], "cyclic-parent", `parent chain loops: ${loopText(loop, i)}`);
+        });
+      }
+      for (const org of walk) state.set(org, "done");
     }
     // Names unique where the vendor requires it.
     const { scope, caseInsensitive } = caps.organization.nameUniqueness;
@@ -625,6 +655,33 @@ class Loader {
       }
     }
   }
+}
+
+/** `a -> b -> c -> a` from loop member i; a long loop shows its ends and how many are between. */
+function loopText(loop: RawOrganization[], i: number): string {
+  const key = (k: number): string => loop[(i + k) % loop.length]!.key!.value;
+  if (loop.length <= 8) return [...loop.keys(), loop.length].map(key).join(" -> ");
+  return `${[0, 1, 2].map(key).join(" -> ")} -> ... (${loop.length - 5} more) ... -> ${[loop.length - 2, loop.length - 1, loop.length].map(key).join(" -> ")}`;
+}
+
+/**
+ * Sorted; one diagnostic per place and code; a string's own problem (a control character, a blank
+ * value) hides what the schema says about the same value; messages safe for a terminal.
+ */
+function finalDiagnostics(all: readonly Diagnostic[]): Diagnostic[] {
+  const at = (d: Diagnostic): string => `${d.file}\u0000${d.line}:${d.column}\u0000${d.path}`;
+  const stringProblem = new Set(all.filter((d) => d.code === "control-character" || d.code === "blank-string").map(at));
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const d of all) {
+    const place = at(d);
+    if (stringProblem.has(place) && d.code !== "control-character" && d.code !== "blank-string") continue;
+    const id = `${place}\u0000${d.code}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push({ ...d, path: escapeControls(d.path), message: escapeControls(d.message) });
+  }
+  return sortDiagnostics(out);
 }
 
 function envHint(backend: BackendName): string {

@@ -21,6 +21,7 @@ const VALUE_PATTERNS: Array<[RegExp, string]> = [
   [/^eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*$/, "a JSON Web Token"],
   [/^-----BEGIN [A-Z ]*PRIVATE KEY-----/, "a private key"],
   [/^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i, "a URL with an embedded password"],
+  [/^[a-z][a-z0-9+.-]*:\/\/[^\s?#]*\?(?:[^#\s]*[&;])?(?:[\w.-]*[_.-]|api|access|client|private|session)?(?:token|secret|password|passwd|key|signature|sig|auth|jwt)=[^&;#\s]+/i, "a URL with a credential in its query string"],
   [/^(sk|rk)_(live|test)_[A-Za-z0-9]{16,}$/, "an API secret key"],
   [/^gh[pousr]_[A-Za-z0-9]{30,}$/, "a GitHub token"],
   [/^xox[abprs]-[A-Za-z0-9-]{10,}$/, "a Slack token"],

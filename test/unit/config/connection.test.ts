@@ -64,6 +64,10 @@ describe("resolveConnection", () => {
     { name: "names the missing token URL", input: { backend: "zenml", flags: { endpoint: "http://z.example" }, env: { ZENML_CLIENT_ID: "i", ZENML_CLIENT_SECRET: "s" } }, code: "AUTH", message: /missing token URL for zenml: set ZENML_TOKEN_URL/ },
     { name: "rejects an unknown backend", input: { env: { ORGFORM_BACKEND: "github" } }, code: "VALIDATION", message: /unknown backend "github"/ },
     { name: "rejects a backend that contradicts the YAML file", input: { flags: { backend: "zenml" }, file: { backend: "cloudflare" }, env: {} }, code: "VALIDATION", message: /conflicts with backend cloudflare/ },
+    { name: "rejects an endpoint with an impossible port", input: { backend: "cloudflare", flags: { endpoint: "https://api.example:70000/v4" }, env: { CLOUDFLARE_API_TOKEN: "t" } }, code: "VALIDATION", message: /endpoint \(from the command line\) has port 70000, which cannot exist/ },
+    { name: "rejects an endpoint that new URL cannot parse", input: { backend: "cloudflare", env: { ORGFORM_ENDPOINT: "https://api.example:8o8o/v4", CLOUDFLARE_API_TOKEN: "t" } }, code: "VALIDATION", message: /endpoint \(from the environment\) is not a valid URL/ },
+    { name: "rejects a credential in the endpoint's query string", input: { backend: "cloudflare", stackConfig: { "orgform:endpoint": "https://api.example/v4?access_token=abc", "orgform:token": "t" } }, code: "VALIDATION", message: /query string \("access_token"\): credentials are never part of a URL/ },
+    { name: "rejects credentials before the host of a token URL", input: { backend: "zenml", flags: { endpoint: "http://z.example", tokenUrl: "https://ml:pw@z.example/token" }, env: { ZENML_CLIENT_ID: "i", ZENML_CLIENT_SECRET: "s" } }, code: "VALIDATION", message: /token URL \(from the command line\) carries credentials before the host/ },
   ];
   it.each(failures)("$name", ({ input, code, message }) => {
     let error: unknown;
@@ -75,6 +79,12 @@ describe("resolveConnection", () => {
     expect(error).toBeInstanceOf(OrgformError);
     expect((error as OrgformError).code).toBe(code);
     expect((error as OrgformError).message).toMatch(message);
+  });
+
+  it("never prints a credential from a URL in an error", () => {
+    const { problems } = tryResolveConnection({ backend: "cloudflare", env: { ORGFORM_ENDPOINT: "https://u:hunter2@api.example/v4?token=zz-top", CLOUDFLARE_API_TOKEN: "t" } });
+    expect(problems).toHaveLength(1);
+    expect(problems.join(" ")).not.toMatch(/hunter2|zz-top/);
   });
 
   it("never prints a credential value in an error", () => {
