@@ -52,8 +52,10 @@ beforeAll(async () => {
         users: [{ email: "existing@example.com", name: "Existing" }, { email: "second@example.com" }],
         organizations: [
           { name: "Subscribed", has_active_subscription: true, members: [{ email: "owner@example.com", role: "OrgOwner" }, { email: "guest@partner.example", external: true }] },
+          { name: "Scoped" },
         ],
       },
+      tokens: [{ token: "aiaengine-scoped-token", backend: "aiaengine", org_path: ["Scoped"] }],
     },
   });
   base = emu.baseUrls.aiaengine;
@@ -142,6 +144,16 @@ describe("AIA Engine conformance with document 004", () => {
     expect(changed.body.role).toBe("OrgOwner");
     expect((await api("DELETE", `/v1/orgs/${org.id}/users/${added.body.user.id}`)).status).toBe(200);
     expect((await api("DELETE", `/v1/orgs/${org.id}/users/existing@example.com`)).status).toBe(404);
+  });
+
+  it("shows a token scoped to one organization that organization only, and lets it create none", async () => {
+    const scoped = { bearer: "aiaengine-scoped-token" };
+    const scopedOrg = emu.seeded!.organizations.find((o) => o.name === "Scoped")!;
+    const subscribed = emu.seeded!.organizations.find((o) => o.name === "Subscribed")!;
+    expect((await api("GET", "/v1/orgs", { auth: scoped })).body.orgs.map((o: any) => o.id)).toEqual([scopedOrg.id]);
+    expect((await api("GET", `/v1/orgs/${subscribed.id}`, { auth: scoped })).status).toBe(404);
+    expect((await api("POST", "/v1/orgs", { auth: scoped, body: { name: "Elsewhere" } })).body.code).toBe(7);
+    expect((await api("DELETE", `/v1/orgs/${scopedOrg.id}`, { auth: scoped })).status).toBe(403);
   });
 
   it("keeps no name unique: two organizations may share one", async () => {
