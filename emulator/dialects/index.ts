@@ -1,4 +1,5 @@
 import type { Dialect } from "../types";
+import { aiaengine } from "./aiaengine";
 import { cloudflare } from "./cloudflare";
 
 /**
@@ -9,6 +10,7 @@ import { cloudflare } from "./cloudflare";
  */
 export const DIALECTS = {
   cloudflare,
+  aiaengine,
 } satisfies Record<string, Dialect>;
 
 export type DialectName = keyof typeof DIALECTS;

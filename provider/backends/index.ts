@@ -6,6 +6,7 @@ import { capabilitiesOf } from "../core/capabilities";
 import { OrgformError } from "../core/errors";
 import { HttpClient } from "../http/client";
 import { clientAuth } from "../http/credentials";
+import { aiaengineVendor } from "./aiaengine";
 import { cloudflareVendor } from "./cloudflare";
 import type { FullBackend } from "./types";
 
@@ -33,7 +34,7 @@ export const VENDORS = {
   zenml: planned("zenml"),
   commercelayer: planned("commercelayer"),
   cloudomation: planned("cloudomation"),
-  aiaengine: planned("aiaengine"),
+  aiaengine: aiaengineVendor,
 } satisfies Record<BackendName, VendorEntry>;
 
 /** The vendors whose adapter is built, in BACKENDS order. */

@@ -43,13 +43,24 @@ export function forwardingProvider(handlers: HandlersModule): pulumi.dynamic.Res
       return loadOrgform(handlers).create(inputs);
     },
     async read(id, props) {
-      return loadOrgform(handlers).read(id, props);
+      try {
+        return await loadOrgform(handlers).read(id, props);
+      } catch (err) {
+        // The engine prints a failed read or delete as `${err}: ${err.stack}`: the message is the sentence, the trace only noise.
+        if (err instanceof Error) err.stack = "";
+        throw err;
+      }
     },
     async update(id, olds, news) {
       return loadOrgform(handlers).update(id, olds, news);
     },
     async delete(id, props) {
-      return loadOrgform(handlers).remove(id, props);
+      try {
+        return await loadOrgform(handlers).remove(id, props);
+      } catch (err) {
+        if (err instanceof Error) err.stack = "";
+        throw err;
+      }
     },
   };
 }

@@ -247,6 +247,20 @@ describe.each(ADAPTED)("the %s backend", (backendName) => {
         },
         reason: /member/i,
       },
+      {
+        what: "an active subscription",
+        when: caps.organization.delete.preconditions.includes("no-active-subscription"),
+        // Subscriptions are billing, never an API write: the emulator's seed sets one (by id, in place).
+        fill: async (org: ObservedOrganization) => {
+          const res = await fetch(`${emu.url}/_admin/seed`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${emu.credentials.adminToken}`, "content-type": "application/json" },
+            body: JSON.stringify({ [backendName]: { organizations: [{ id: org.id, name: org.name, has_active_subscription: true }] } }),
+          });
+          expect(res.status).toBe(201);
+        },
+        reason: /subscription/i,
+      },
     ];
     each(cases.filter((c) => c.when), (c) => `refuses to delete an organization that still has ${c.what}, saying why`, async ({ fill, reason }) => {
       const org = await create("not empty");

@@ -1,0 +1,129 @@
+// AIA Engine adapter (document 004, the Python SDK's Org), over our REST design of the
+// aiaengine.api.org gRPC service: errors are google.rpc.Status {code, message}; no paging; update
+// replaces; no name uniqueness, hence no way to recognise what an ambiguous create committed.
+import { HttpClient, HttpStatusError, type HttpMethod } from "../../http/client";
+import { OrgformError, isOrgformError } from "../../core/errors";
+import type { Backend, Fields, MemberAbility, MemberAssignment, ObservedMember, ObservedOrganization, OrganizationQuery } from "../types";
+import { toWire } from "../../core/wire";
+import { schemaFor } from "../../core/schema";
+import { fromOrganization, fromOrgUser, nameForEmail, toUpdateBody, type WireOrgUser, type WireOrganization } from "./mappers";
+import type { ImplementedVendor } from "../index";
+
+/** google.rpc.Code FAILED_PRECONDITION: the vendor's refusal to delete while a subscription is active. */
+const FAILED_PRECONDITION = 9;
+
+const orgPath = (id: string) => `/v1/orgs/${encodeURIComponent(id)}`;
+
+export class AiaEngineBackend implements Backend, MemberAbility {
+  readonly name = "aiaengine" as const;
+  /**
+   * Organizations have a name and a description only, names are not unique and there is no free
+   * field for a marker nor a client-chosen id: an ambiguous create is never retried (fail closed).
+   */
+  readonly duplicateGuard = "none" as const;
+
+  constructor(private readonly http: HttpClient) {}
+
+  /** The answer's body; undefined on 404; any other failure as an error with the vendor's message. */
+  private async call<T>(method: HttpMethod, path: string, body?: unknown): Promise<T | undefined> {
+    const res = await this.http.send({ method, path, body });
+    if (res.status >= 200 && res.status < 300) return res.body as T;
+    if (res.status === 404) return undefined;
+    throw new HttpStatusError(res.status, res.body, `aiaengine ${method} ${path.split("?")[0]}`);
+  }
+
+  private async getWire(id: string): Promise<WireOrganization | undefined> {
+    return this.call<WireOrganization>("GET", orgPath(id));
+  }
+
+  async getOrganization(id: string): Promise<ObservedOrganization | undefined> {
+    const wire = await this.getWire(id);
+    return wire && fromOrganization(wire);
+  }
+
+  /** list_user_orgs(): every organization of the caller (no paging); names compared exactly (nothing folds them). */
+  async findOrganizations(query: OrganizationQuery): Promise<ObservedOrganization[]> {
+    if (query.parentId) return []; // no hierarchy: nothing is below anything
+    const answer = await this.call<{ orgs: WireOrganization[] }>("GET", "/v1/orgs");
+    return (answer?.orgs ?? []).map(fromOrganization).filter((o) => query.name === undefined || o.name === query.name);
+  }
+
+  async createOrganization(declared: Fields): Promise<ObservedOrganization> {
+    const wire = await this.call<WireOrganization>("POST", "/v1/orgs", toWire(declared, schemaFor("aiaengine", "organization")));
+    return fromOrganization(wire!);
+  }
+
+  /** Never asked (guard `none`): nothing tells one same-named organization from another. */
+  async findCreated(): Promise<ObservedOrganization | undefined> {
+    return undefined;
+  }
+
+  async updateOrganization(id: string, declared: Fields): Promise<ObservedOrganization> {
+    const gone = () => new OrgformError("NOT_FOUND", `cannot update AIA Engine organization ${id}: it does not exist`);
+    const live = await this.getWire(id);
+    if (!live) throw gone();
+    const wire = await this.call<WireOrganization>("PUT", orgPath(id), toUpdateBody(live, declared));
+    if (!wire) throw gone();
+    return fromOrganization(wire);
+  }
+
+  async deleteOrganization(id: string): Promise<void> {
+    try {
+      await this.call("DELETE", orgPath(id));
+    } catch (err) {
+      const body = err instanceof HttpStatusError ? (err.responseBody as { code?: number; message?: string } | undefined) : undefined;
+      if (body?.code === FAILED_PRECONDITION) {
+        throw new OrgformError("CONFLICT", `cannot delete AIA Engine organization ${id}: ${body.message ?? "it has an active subscription"}`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  /** list_users(), without external users: they collaborate in projects (outside orgform's model), not in the organization. */
+  async listMembers(orgId: string): Promise<ObservedMember[]> {
+    const answer = await this.call<{ users: WireOrgUser[] }>("GET", `${orgPath(orgId)}/users`);
+    if (!answer) throw new OrgformError("NOT_FOUND", `cannot list the users of AIA Engine organization ${orgId}: the organization does not exist`);
+    return answer.users.filter((u) => !u.external).map(fromOrgUser);
+  }
+
+  /**
+   * add_user(email, role) for an existing platform user; for an email no user has, create_user
+   * with a name taken from the email and no password (the API generates one; orgform never reads it).
+   */
+  async addMember(orgId: string, member: MemberAssignment): Promise<ObservedMember> {
+    try {
+      const added = await this.call<WireOrgUser>("POST", `${orgPath(orgId)}/users`, { email: member.email, role: member.role });
+      if (added) return fromOrgUser(added);
+      await this.assertOrganization(orgId);
+      const created = await this.call<WireOrgUser>("POST", `${orgPath(orgId)}/users:create`, { name: nameForEmail(member.email), email: member.email, role: member.role });
+      if (!created) throw new OrgformError("NOT_FOUND", `cannot add ${member.email} to AIA Engine organization ${orgId}: the organization does not exist`);
+      return fromOrgUser(created);
+    } catch (err) {
+      // A user is in an organization at most once: after an ambiguous POST, or a 409, look before failing.
+      if (!isOrgformError(err, "AMBIGUOUS") && !isOrgformError(err, "CONFLICT")) throw err;
+      const existing = (await this.listMembers(orgId)).find((m) => m.email.toLowerCase() === member.email.toLowerCase());
+      if (!existing) throw err;
+      return existing.role === member.role ? existing : this.setMemberRole(orgId, existing.id, member.role);
+    }
+  }
+
+  private async assertOrganization(orgId: string): Promise<void> {
+    if (!(await this.getWire(orgId))) throw new OrgformError("NOT_FOUND", `AIA Engine organization ${orgId} does not exist`);
+  }
+
+  async setMemberRole(orgId: string, memberId: string, role: string): Promise<ObservedMember> {
+    const changed = await this.call<WireOrgUser>("PUT", `${orgPath(orgId)}/users/${encodeURIComponent(memberId)}`, { role });
+    if (!changed) throw new OrgformError("NOT_FOUND", `user ${memberId} is not in AIA Engine organization ${orgId}`);
+    return fromOrgUser(changed);
+  }
+
+  async removeMember(orgId: string, memberId: string): Promise<void> {
+    await this.call("DELETE", `${orgPath(orgId)}/users/${encodeURIComponent(memberId)}`);
+  }
+}
+
+export const aiaengineVendor = {
+  name: "aiaengine",
+  status: "implemented",
+  open: (http: HttpClient) => new AiaEngineBackend(http) satisfies Backend & MemberAbility,
+} as const satisfies ImplementedVendor;

@@ -1,0 +1,165 @@
+// AIA Engine end to end with the real engine against the emulator: create with users (existing
+// ones added, new ones created), an update of the name alone that keeps the live description
+// (update replaces both), adoption by id and by name, drift caught by a refreshing preview after
+// changes through the vendor's own API, a delete the vendor refuses (active subscription) and then
+// allows, and a create that commits and then fails: no retry, one organization, a sentence that
+// says to adopt, and after adopting a rerun converges.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { API_TOKEN, liveState, orgformProject, readTree, type OrgformProject } from "./orgform-harness";
+import type { RunResult } from "./harness";
+
+const output = (r: RunResult) => r.stdout + r.stderr;
+
+describe("AIA Engine organizations and users through pulumi", { timeout: 300_000 }, () => {
+  let p: OrgformProject;
+  const printed: string[] = [];
+  const ids: Record<string, string> = {};
+  const up = async () => {
+    const r = await p.ws.pulumiOk(["up", "--yes", "--skip-preview"]);
+    printed.push(output(r));
+    return r;
+  };
+  const upFailing = async () => {
+    const r = await p.ws.pulumi(["up", "--yes", "--skip-preview"]);
+    printed.push(output(r));
+    expect(r.code, output(r)).not.toBe(0);
+    return output(r);
+  };
+  const orgNamed = async (name: string) => (await liveState(p)).organizations.filter((o) => o.name === name);
+  const usersOf = async (orgId: string) =>
+    ((await p.api("GET", `/v1/orgs/${orgId}/users`)).users as { user: { email: string }; role: string; external: boolean }[])
+      .map((u) => `${u.user.email} ${u.role || "(external)"}`)
+      .sort();
+  const stateText = async () => (await p.ws.pulumiOk(["stack", "export"])).stdout;
+
+  const config = (analytics: string, extra = "") => `backend: aiaengine
+organizations:
+  - key: analytics
+${analytics}
+    members:
+      mode: authoritative
+      items:
+        - { email: lead@acme.example, role: OrgOwner }
+        - { email: new.analyst@acme.example, role: OrgEditor }
+        - email: viewer@acme.example
+  - key: legacy
+    name: Legacy Lab
+    adopt: {id: LEGACY_ID}
+  - key: shop
+    description: Adopted by name
+    adopt: {name: Shop Analytics}
+${extra}`;
+  const write = (text: string) => p.writeConfig(text.replace("LEGACY_ID", ids.legacy));
+
+  beforeAll(async () => {
+    p = await orgformProject("aiaengine-lifecycle", "backend: aiaengine\norganizations: []\n", {
+      backend: "aiaengine",
+      emulator: {
+        seed: {
+          aiaengine: {
+            users: [{ email: "lead@acme.example", name: "Lead" }, { email: "viewer@acme.example" }],
+            organizations: [
+              { name: "Legacy", description: "an old lab" },
+              { name: "Shop Analytics", members: [{ email: "guest@partner.example", external: true }] },
+            ],
+          },
+        },
+      },
+    });
+    ids.legacy = p.emulator.seeded!.organizations.find((o) => o.name === "Legacy")!.id;
+    ids.shop = p.emulator.seeded!.organizations.find((o) => o.name === "Shop Analytics")!.id;
+  }, 120_000);
+  afterAll(async () => p?.close());
+
+  it("creates an organization with its users and adopts two by id and by name, then a refreshing preview has no changes", async () => {
+    write(config("    name: Acme Analytics\n    description: Forecasting models"));
+    await up();
+    const [analytics] = await orgNamed("Acme Analytics");
+    ids.analytics = analytics.id;
+    expect(analytics.document).toMatchObject({ description: "Forecasting models" });
+    expect(await usersOf(ids.analytics)).toEqual(["lead@acme.example OrgOwner", "new.analyst@acme.example OrgEditor", "viewer@acme.example OrgViewer"]);
+    // The new user was made with create_user, an existing one added with add_user; no password was sent or kept.
+    const writes = (await p.admin("GET", "/requests?dialect=aiaengine")).requests.filter((r: { method: string }) => r.method === "POST");
+    expect(writes.map((w: { url: string }) => w.url.replace(/[0-9a-f]{32}/, "{id}"))).toEqual(expect.arrayContaining(["/v1/orgs/{id}/users:create"]));
+    expect(JSON.stringify(writes)).not.toMatch(/password/);
+    expect((await orgNamed("Legacy Lab")).map((o) => o.id)).toEqual([ids.legacy]);
+    expect((await orgNamed("Shop Analytics"))[0].document).toMatchObject({ description: "Adopted by name" });
+    expect(await usersOf(ids.shop)).toEqual(["guest@partner.example (external)"]);
+    await p.ws.pulumiOk(["preview", "--refresh", "--expect-no-changes"]);
+  });
+
+  it("renames with the name alone declared, sending the live description back (update replaces both)", async () => {
+    await p.admin("DELETE", "/requests");
+    write(config("    name: Acme Insights"));
+    await up();
+    const put = (await p.admin("GET", "/requests?dialect=aiaengine")).requests.find((r: { method: string }) => r.method === "PUT");
+    expect(put.body).toEqual({ name: "Acme Insights", description: "Forecasting models", logo_url: "" });
+    expect((await orgNamed("Acme Insights"))[0]).toMatchObject({ id: ids.analytics, document: { description: "Forecasting models" } });
+  });
+
+  it("catches changes made through the vendor's API with a refreshing preview, and converges them", async () => {
+    await p.api("PUT", `/v1/orgs/${ids.analytics}`, { name: "Renamed Elsewhere", description: "Forecasting models" });
+    const lead = (await p.api("GET", `/v1/orgs/${ids.analytics}/users`)).users.find((u: { user: { email: string } }) => u.user.email === "lead@acme.example");
+    await p.api("PUT", `/v1/orgs/${ids.analytics}/users/${lead.user.id}`, { role: "OrgViewer" });
+    const drift = await p.ws.pulumi(["preview", "--refresh", "--expect-no-changes"]);
+    expect(drift.code).not.toBe(0);
+    expect(output(drift)).toMatch(/Organization analytics update \[diff: ~fields\]/);
+    expect(output(drift)).toMatch(/OrganizationMembers analytics-members refresh \[diff: ~members\]/);
+    await p.ws.pulumiOk(["up", "--yes", "--refresh", "--skip-preview"]);
+    expect((await orgNamed("Acme Insights"))).toHaveLength(1);
+    expect(await usersOf(ids.analytics)).toContain("lead@acme.example OrgOwner");
+    await p.ws.pulumiOk(["preview", "--refresh", "--expect-no-changes"]);
+  });
+
+  it("keeps an organization with an active subscription when its removal is refused, in one sentence, and deletes it once allowed", async () => {
+    await p.admin("POST", "/seed", { aiaengine: { organizations: [{ id: ids.analytics, name: "Acme Insights", has_active_subscription: true }] } });
+    write(`backend: aiaengine
+organizations:
+  - key: legacy
+    name: Legacy Lab
+    adopt: {id: ${ids.legacy}}
+  - key: shop
+    description: Adopted by name
+    adopt: {name: Shop Analytics}
+`);
+    const refused = await upFailing();
+    expect(refused).toMatch(/cannot delete AIA Engine organization [0-9a-f]{32}: organization [0-9a-f]{32} has an active subscription: only an organization without active subscriptions can be deleted/);
+    expect(refused).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/); // no stack trace
+    expect(await orgNamed("Acme Insights")).toHaveLength(1);
+    expect(await stateText()).toContain(ids.analytics);
+
+    await p.admin("POST", "/seed", { aiaengine: { organizations: [{ id: ids.analytics, name: "Acme Insights", has_active_subscription: false }] } });
+    await up();
+    expect(await orgNamed("Acme Insights")).toEqual([]);
+    expect(await stateText()).not.toContain(ids.analytics);
+  });
+
+  it("does not retry a create that committed and then failed: one organization, a sentence saying to adopt it, and adopting converges", async () => {
+    const fresh = `  - key: fresh\n    name: Fresh Lab\n    description: made once\n`;
+    const base = `backend: aiaengine
+organizations:
+  - key: legacy
+    name: Legacy Lab
+    adopt: {id: ${ids.legacy}}
+`;
+    await p.admin("PUT", "/faults", { spec: "commit-then-fail=1:502,dialect=aiaengine,method=POST,path=/v1/orgs,count=1" });
+    p.writeConfig(base + fresh);
+    const failed = await upFailing();
+    await p.admin("DELETE", "/faults");
+    expect(failed).toMatch(/cannot tell whether organization fresh \("Fresh Lab"\) was created/);
+    expect(failed).toMatch(/add adopt: \{name: "Fresh Lab"\}/);
+    expect(await orgNamed("Fresh Lab")).toHaveLength(1);
+
+    p.writeConfig(base + fresh + "    adopt: {name: Fresh Lab}\n");
+    await up();
+    expect(await orgNamed("Fresh Lab")).toHaveLength(1);
+    await p.ws.pulumiOk(["preview", "--refresh", "--expect-no-changes"]);
+  });
+
+  it("never writes the API token to state or output", async () => {
+    const state = readTree(p.stateDir);
+    expect(state.length).toBeGreaterThan(1000);
+    expect(state).not.toContain(API_TOKEN);
+    expect(printed.join("\n")).not.toContain(API_TOKEN);
+  });
+});

@@ -1,0 +1,112 @@
+// The AIA Engine adapter against its dialect over HTTP: what the generic contract cannot say about
+// this vendor. Users are platform users (add_user for an existing one, create_user for a new email,
+// never a password), external users are left alone, update replaces so undeclared fields are sent
+// back live, names are not unique, and what an ambiguous write did is recovered or refused.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { openBackend } from "../../provider/backends";
+import type { FullBackend } from "../../provider/backends/types";
+import { hasMembers } from "../../provider/backends/types";
+import { identityFor } from "../../provider/resources/handlers/organization";
+import { emulatorCredentials } from "../../scripts/emulator-credentials";
+import { rejection, startTestEmulator, type TestEmulator } from "./helpers";
+
+let emu: TestEmulator;
+let backend: FullBackend;
+
+interface Sent {
+  method: string;
+  url: string;
+  body: any;
+  status: number | string;
+}
+async function sent(): Promise<Sent[]> {
+  return (await emu.admin("GET", "/requests?dialect=aiaengine")).body.requests.filter((r: Sent) => r.method !== "GET");
+}
+const members = () => {
+  if (!hasMembers(backend)) throw new Error("aiaengine promises members");
+  return backend;
+};
+const identity = (key: string) => identityFor({ owner: "aiaengine/test", key });
+
+beforeAll(async () => {
+  emu = await startTestEmulator({
+    seed: {
+      aiaengine: {
+        users: [{ email: "existing@acme.example", name: "Existing" }],
+        organizations: [{ name: "With guests", members: [{ email: "lead@acme.example", role: "OrgOwner" }, { email: "guest@partner.example", external: true }] }],
+      },
+    },
+  });
+  backend = openBackend(
+    { backend: "aiaengine", endpoint: emu.baseUrls.aiaengine, credentials: emulatorCredentials("aiaengine", emu).credentials, sources: {} },
+    "aiaengine-backend-test",
+  );
+});
+afterAll(async () => {
+  await emu.close();
+});
+beforeEach(async () => {
+  await emu.admin("DELETE", "/faults");
+  await emu.admin("DELETE", "/requests");
+});
+
+describe("the AIA Engine adapter", () => {
+  it("adds an existing platform user with add_user and creates a new email with create_user, never sending a password", async () => {
+    const org = await backend.createOrganization({ name: "Users" }, null, identity("users"));
+    const existing = await members().addMember(org.id, { email: "existing@acme.example", role: "OrgEditor" });
+    const created = await members().addMember(org.id, { email: "new.person@acme.example", role: "OrgViewer" });
+    expect(existing.fields).toMatchObject({ name: "Existing", role: "OrgEditor", external: false });
+    expect(created.fields).toMatchObject({ name: "new.person", email: "new.person@acme.example", role: "OrgViewer" });
+    const posts = (await sent()).filter((r) => r.url.includes("/users")).map((r) => `${r.url.replace(org.id, "{id}")} ${r.status}`);
+    expect(posts).toEqual(["/v1/orgs/{id}/users 200", "/v1/orgs/{id}/users 404", "/v1/orgs/{id}/users:create 200"]);
+    expect(JSON.stringify(await sent())).not.toMatch(/password/);
+  });
+
+  it("lists the organization's users without its external users, whom it leaves alone", async () => {
+    const org = (await backend.findOrganizations({ name: "With guests" }))[0];
+    expect((await members().listMembers(org.id)).map((m) => `${m.email} ${m.role}`)).toEqual(["lead@acme.example OrgOwner"]);
+  });
+
+  it("recovers an add that committed and then failed, without adding the user twice", async () => {
+    const org = await backend.createOrganization({ name: "Flaky add" }, null, identity("flaky-add"));
+    await emu.admin("PUT", "/faults", { spec: "commit-then-fail=1:502,dialect=aiaengine,method=POST,path=/v1/orgs/,count=1" });
+    const added = await members().addMember(org.id, { email: "existing@acme.example", role: "OrgOwner" });
+    expect(added).toMatchObject({ email: "existing@acme.example", role: "OrgOwner" });
+    expect((await members().listMembers(org.id)).map((m) => m.email)).toEqual(["existing@acme.example"]);
+  });
+
+  it("renames with only the name declared, sending the live description and logo back (update replaces them)", async () => {
+    const org = await backend.createOrganization({ name: "Keep", description: "kept", logo_url: "https://logo.example/k.png" }, null, identity("keep"));
+    await emu.admin("DELETE", "/requests");
+    const renamed = await backend.updateOrganization(org.id, { name: "Kept" }, undefined);
+    expect(renamed.fields).toMatchObject({ name: "Kept", description: "kept", logo_url: "https://logo.example/k.png" });
+    expect((await sent()).map((r) => r.body)).toEqual([{ name: "Kept", description: "kept", logo_url: "https://logo.example/k.png" }]);
+  });
+
+  it("finds every organization of a name, compared exactly: names are not unique", async () => {
+    await backend.createOrganization({ name: "Twin" }, null, identity("twin-1"));
+    await backend.createOrganization({ name: "Twin" }, null, identity("twin-2"));
+    expect(await backend.findOrganizations({ name: "Twin" })).toHaveLength(2);
+    expect(await backend.findOrganizations({ name: "twin" })).toHaveLength(0);
+    expect(await backend.findOrganizations({ name: "Twin", parentId: "x".repeat(32) })).toEqual([]);
+  });
+
+  it("fails an ambiguous create with AMBIGUOUS after one request, never a second", async () => {
+    await emu.admin("PUT", "/faults", { spec: "commit-then-fail=1:502,dialect=aiaengine,method=POST,path=/v1/orgs,count=1" });
+    const err = await rejection(backend.createOrganization({ name: "Once" }, null, identity("once")));
+    expect(err.code).toBe("AMBIGUOUS");
+    expect((await sent()).filter((r) => r.method === "POST")).toHaveLength(1);
+    expect(await backend.findOrganizations({ name: "Once" })).toHaveLength(1);
+  });
+
+  it("refuses to delete an organization with an active subscription in one sentence with the vendor's reason", async () => {
+    const org = await backend.createOrganization({ name: "Subscribed" }, null, identity("subscribed"));
+    await emu.admin("POST", "/seed", { aiaengine: { organizations: [{ id: org.id, name: "Subscribed", has_active_subscription: true }] } });
+    const err = await rejection(backend.deleteOrganization(org.id));
+    expect(err.code).toBe("CONFLICT");
+    expect(err.message.replaceAll(org.id, "<id>")).toMatchInlineSnapshot(
+      `"cannot delete AIA Engine organization <id>: organization <id> has an active subscription: only an organization without active subscriptions can be deleted"`,
+    );
+    expect(await backend.getOrganization(org.id)).toBeDefined();
+  });
+});
