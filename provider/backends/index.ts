@@ -7,6 +7,7 @@ import { OrgformError } from "../core/errors";
 import { HttpClient } from "../http/client";
 import { clientAuth } from "../http/credentials";
 import { cloudflareVendor } from "./cloudflare";
+import { commercelayerVendor } from "./commercelayer";
 import type { FullBackend } from "./types";
 
 export type { FullBackend } from "./types";
@@ -31,7 +32,7 @@ const planned = (name: BackendName): PlannedVendor => ({ name, status: "planned"
 export const VENDORS = {
   cloudflare: cloudflareVendor,
   zenml: planned("zenml"),
-  commercelayer: planned("commercelayer"),
+  commercelayer: commercelayerVendor,
   cloudomation: planned("cloudomation"),
   aiaengine: planned("aiaengine"),
 } satisfies Record<BackendName, VendorEntry>;
