@@ -1,6 +1,7 @@
 import type { Dialect } from "../types";
 import { aiaengine } from "./aiaengine";
 import { cloudflare } from "./cloudflare";
+import { commercelayer } from "./commercelayer";
 
 /**
  * The mounted dialects, one entry per vendor: the only list of dialects in the emulator. A new
@@ -11,6 +12,7 @@ import { cloudflare } from "./cloudflare";
 export const DIALECTS = {
   cloudflare,
   aiaengine,
+  commercelayer,
 } satisfies Record<string, Dialect>;
 
 export type DialectName = keyof typeof DIALECTS;

@@ -8,6 +8,7 @@ import { HttpClient } from "../http/client";
 import { clientAuth } from "../http/credentials";
 import { aiaengineVendor } from "./aiaengine";
 import { cloudflareVendor } from "./cloudflare";
+import { commercelayerVendor } from "./commercelayer";
 import type { FullBackend } from "./types";
 
 export type { FullBackend } from "./types";
@@ -32,7 +33,7 @@ const planned = (name: BackendName): PlannedVendor => ({ name, status: "planned"
 export const VENDORS = {
   cloudflare: cloudflareVendor,
   zenml: planned("zenml"),
-  commercelayer: planned("commercelayer"),
+  commercelayer: commercelayerVendor,
   cloudomation: planned("cloudomation"),
   aiaengine: aiaengineVendor,
 } satisfies Record<BackendName, VendorEntry>;

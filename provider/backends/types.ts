@@ -92,7 +92,23 @@ export interface MemberAbility {
   removeMember(orgId: string, memberId: string): Promise<void>;
 }
 
-export type FullBackend = Backend & Partial<ProfileAbility> & Partial<MemberAbility>;
+/** A role of one organization, as the vendor lists it. */
+export interface RoleInfo {
+  name: string;
+  /** Whether the role makes a member an administrator: a property of the role (its kind), not of its name. */
+  administrator: boolean;
+}
+
+/**
+ * The vendor's roles belong to each organization (standard ones plus custom ones): the member
+ * schema's `role` has no `enum`, and a declared role name is resolved against this list.
+ */
+export interface RoleAbility {
+  /** Throws NOT_FOUND when the organization does not exist. */
+  listRoles(orgId: string): Promise<RoleInfo[]>;
+}
+
+export type FullBackend = Backend & Partial<ProfileAbility> & Partial<MemberAbility> & Partial<RoleAbility>;
 
 export function hasProfiles(b: FullBackend): b is Backend & ProfileAbility {
   return typeof b.getProfile === "function" && typeof b.putProfile === "function";
@@ -100,4 +116,8 @@ export function hasProfiles(b: FullBackend): b is Backend & ProfileAbility {
 
 export function hasMembers(b: FullBackend): b is Backend & MemberAbility {
   return typeof b.listMembers === "function" && typeof b.addMember === "function";
+}
+
+export function hasRoles(b: FullBackend): b is Backend & RoleAbility {
+  return typeof b.listRoles === "function";
 }

@@ -9,6 +9,9 @@
  *   that option is absent (drift detection) they are never a change. The live API never reports them.
  * - `export-only`, `neither` and `x-volatile` fields are never a change.
  * - A change of an `x-replace-on-change` field forces replacement.
+ * - A change of an `x-create-only` field cannot be applied at all (`createOnly`): the caller
+ *   refuses it with a message instead of updating or replacing.
+ * - The `x-reserved-keys` of an object field (orgform's marker) are never compared.
  * - kind: `add` when the old value is unset, `remove` when the new value is unset (declared null),
  *   `update` otherwise.
  */
@@ -24,12 +27,16 @@ export interface FieldChange {
   to: unknown;
   replace: boolean;
   access: Access;
+  /** Set for an `x-create-only` field: the vendor cannot change it after create. */
+  createOnly?: true;
 }
 
 export interface FieldDiff {
   changes: FieldChange[];
   /** Fields whose change forces replacement. */
   replaces: string[];
+  /** `x-create-only` fields whose declared value differs from the live one: refused, never applied. */
+  createOnly: string[];
   hasChanges: boolean;
 }
 
@@ -48,10 +55,10 @@ export function diffFields(
   const live = observed ?? {};
   for (const spec of schema.fields) {
     if (!Object.prototype.hasOwnProperty.call(desired, spec.name)) continue;
-    const to = desired[spec.name];
+    const to = withoutReserved(desired[spec.name], spec.reservedKeys);
     if (to === undefined || spec.volatile) continue;
     let from: unknown;
-    if (spec.access === "both") from = live[spec.name];
+    if (spec.access === "both") from = withoutReserved(live[spec.name], spec.reservedKeys);
     else if (spec.access === "import-only" && options.previousImportOnly) from = options.previousImportOnly[spec.name];
     else continue;
     if (deepEqual(from, to, { caseInsensitive: spec.format === "email" })) continue;
@@ -62,9 +69,21 @@ export function diffFields(
       to,
       replace: spec.replaceOnChange,
       access: spec.access,
+      ...(spec.createOnly ? { createOnly: true as const } : {}),
     });
   }
-  return { changes, replaces: changes.filter((c) => c.replace).map((c) => c.field), hasChanges: changes.length > 0 };
+  return {
+    changes,
+    replaces: changes.filter((c) => c.replace).map((c) => c.field),
+    createOnly: changes.filter((c) => c.createOnly).map((c) => c.field),
+    hasChanges: changes.length > 0,
+  };
+}
+
+/** An object field's value without orgform's reserved keys. */
+function withoutReserved(value: unknown, reserved: string[]): unknown {
+  if (reserved.length === 0 || value === null || typeof value !== "object" || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([k]) => !reserved.includes(k)));
 }
 
 const SYMBOL: Record<FieldChange["kind"], string> = { update: "~", add: "+", remove: "-" };
@@ -82,7 +101,7 @@ export function renderDiff(diff: FieldDiff, options: { indent?: string } = {}): 
   if (!diff.hasChanges) return `${indent}(no changes)`;
   const out: string[] = [];
   for (const c of diff.changes) {
-    const suffix = (c.replace ? " (forces replacement)" : "") + (c.access === "import-only" ? " (import-only)" : "");
+    const suffix = (c.replace ? " (forces replacement)" : "") + (c.access === "import-only" ? " (import-only)" : "") + (c.createOnly ? " (set at create only: cannot change)" : "");
     if (isBlock(c.from) || isBlock(c.to)) {
       out.push(`${indent}${SYMBOL[c.kind]} ${c.field}:${suffix}`);
       out.push(...blockDiff(c.from, c.to).map((l) => `${indent}    ${l}`));

@@ -65,6 +65,17 @@ export interface FieldSpec {
   wire: string[];
   /** Keywords of this property that orgform enforces for its users' safety though the vendor does not state them (`x-client-side`). */
   clientSide: string[];
+  /**
+   * Set once, at create (`x-create-only`): sent on create only, compared with the live value; a
+   * difference is refused (the vendor cannot change it) instead of an update or a replacement.
+   */
+  createOnly: boolean;
+  /**
+   * Keys of this object field that are orgform's, not the user's (`x-reserved-keys`, e.g. the
+   * ownership marker in a vendor's free-form metadata): written by the adapter, kept on update,
+   * and never read back into the field, so diff, export and drift never see them.
+   */
+  reservedKeys: string[];
   /** The property's JSON Schema, as written. */
   json: Record<string, unknown>;
 }
@@ -88,6 +99,8 @@ export const ORGFORM_KEYWORDS = [
   "x-wire-base",
   "x-client-side",
   "x-admin-values",
+  "x-create-only",
+  "x-reserved-keys",
 ] as const;
 
 let ajvInstance: Ajv2020 | undefined;
@@ -109,6 +122,10 @@ export function ajv(): Ajv2020 {
     { keyword: "x-client-side", schemaType: "array", metaSchema: { type: "array", items: { type: "string" }, uniqueItems: true } },
     // Values of a member's role that make the member an administrator (guard rails).
     { keyword: "x-admin-values", schemaType: "array", metaSchema: { type: "array", uniqueItems: true } },
+    // Set at create only; a declared change of it is refused, never applied nor a replacement.
+    { keyword: "x-create-only", schemaType: "boolean" },
+    // Keys of an object field that belong to orgform (its ownership marker): never the user's.
+    { keyword: "x-reserved-keys", schemaType: "array", metaSchema: { type: "array", items: { type: "string", minLength: 1 }, uniqueItems: true } },
   ]);
   const dir = schemasDir();
   for (const backend of BACKENDS) {
@@ -187,6 +204,8 @@ function fieldsOf(json: Record<string, unknown>, label: string, wireBase: string
       nullable,
       wire: typeof prop["x-wire"] === "string" ? pointerSegments(prop["x-wire"]) : [...wireBase, name],
       clientSide: Array.isArray(prop["x-client-side"]) ? (prop["x-client-side"] as string[]) : [],
+      createOnly: prop["x-create-only"] === true,
+      reservedKeys: Array.isArray(prop["x-reserved-keys"]) ? (prop["x-reserved-keys"] as string[]) : [],
       json: prop,
     };
     if (typeof prop.format === "string") spec.format = prop.format;
@@ -268,6 +287,14 @@ export function validateDeclared(schema: ResourceSchema, value: unknown, options
             ? `"${key}" is read-only (export-only): it is reported by the API and cannot be declared`
             : `"${key}" is internal to orgform and cannot be declared`,
       });
+    }
+    const declaredValue = value[key];
+    if (spec && isPlainObject(declaredValue)) {
+      for (const reserved of spec.reservedKeys) {
+        if (Object.prototype.hasOwnProperty.call(declaredValue, reserved)) {
+          problems.push({ path: [key, reserved], code: "read-only", message: `"${key}.${reserved}" is reserved for orgform (its ownership marker) and cannot be declared` });
+        }
+      }
     }
   }
   const key = `${schema.backend}/${schema.kind}/${options.partial ? "partial" : "full"}`;

@@ -10,6 +10,10 @@
  *   parts, overlaid with the declared fields: undeclared state is sent back as it is.
  * - A read takes every `both`, `export-only` and `neither` field the vendor returned;
  *   `import-only` fields are never read back.
+ * - An `x-create-only` field is sent on create only, never in an update.
+ * - The `x-reserved-keys` of an object field (orgform's ownership marker in a vendor's free-form
+ *   metadata) are left out of what is read, and an update that sends the field keeps their live
+ *   values: the user's declaration never sees nor removes them.
  */
 import type { ResourceSchema } from "./schema";
 
@@ -53,15 +57,30 @@ export function toWire(fields: Record<string, unknown>, schema: ResourceSchema):
   return out;
 }
 
-/** The flat record of what the vendor returned: `both`, `export-only` and `neither` fields present on the wire. */
+/** The flat record of what the vendor returned: `both`, `export-only` and `neither` fields present on the wire (reserved keys left out). */
 export function fromWire(wire: unknown, schema: ResourceSchema): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const spec of schema.fields) {
     if (spec.access === "import-only") continue;
     const value = readAt(wire, spec.wire);
-    if (value !== undefined) out[spec.name] = clone(value);
+    if (value === undefined) continue;
+    const copy = clone(value);
+    if (spec.reservedKeys.length > 0 && isObject(copy)) for (const k of spec.reservedKeys) delete copy[k];
+    out[spec.name] = copy;
   }
   return out;
+}
+
+/** Writes the live values of every reserved key into the object fields the body carries. */
+function keepReservedKeys(body: WireObject, live: unknown, schema: ResourceSchema): void {
+  for (const spec of schema.fields) {
+    if (spec.reservedKeys.length === 0) continue;
+    const sent = readAt(body, spec.wire);
+    const was = readAt(live, spec.wire);
+    if (!isObject(was) || (sent !== null && !isObject(sent))) continue;
+    const kept = Object.fromEntries(spec.reservedKeys.filter((k) => was[k] !== undefined).map((k) => [k, clone(was[k])]));
+    if (Object.keys(kept).length > 0) writeAt(body, spec.wire, { ...(isObject(sent) ? sent : {}), ...kept });
+  }
 }
 
 /** The live wire object without what the client may not send back (`export-only` fields). */
@@ -81,6 +100,7 @@ export function writableWire(live: unknown, schema: ResourceSchema): WireObject 
 /**
  * The body of an update. `merge`: the declared fields only. `replace`: the live object's writable
  * part with the declared fields written over it, each declared field replacing its value whole.
+ * Create-only fields are never sent; reserved keys keep their live values (`live` given).
  */
 export function updateBody(
   schema: ResourceSchema,
@@ -88,13 +108,18 @@ export function updateBody(
   semantics: "merge" | "replace",
   live?: unknown,
 ): WireObject {
-  const body = toWire(declared, schema);
-  if (semantics === "merge") return body;
-  const out = writableWire(live, schema);
-  for (const spec of schema.fields) {
-    if ((spec.access === "both" || spec.access === "import-only") && declared[spec.name] !== undefined) {
-      writeAt(out, spec.wire, clone(declared[spec.name]));
+  const updatable = Object.fromEntries(Object.entries(declared).filter(([name]) => !schema.field(name)?.createOnly));
+  let out: WireObject;
+  if (semantics === "merge") out = toWire(updatable, schema);
+  else {
+    out = writableWire(live, schema);
+    for (const spec of schema.fields) {
+      if (spec.createOnly) deleteAt(out, spec.wire);
+      else if ((spec.access === "both" || spec.access === "import-only") && declared[spec.name] !== undefined) {
+        writeAt(out, spec.wire, clone(declared[spec.name]));
+      }
     }
   }
+  if (live !== undefined) keepReservedKeys(out, live, schema);
   return out;
 }

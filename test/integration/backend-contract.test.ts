@@ -6,7 +6,7 @@ import { rejection } from "./helpers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type StartedEmulator } from "../../emulator";
 import { implementedVendors, openBackend } from "../../provider/backends";
-import { hasMembers, hasProfiles, type CreateIdentity, type Fields, type FullBackend, type ObservedOrganization } from "../../provider/backends/types";
+import { hasMembers, hasProfiles, hasRoles, type CreateIdentity, type Fields, type FullBackend, type ObservedOrganization } from "../../provider/backends/types";
 import type { Connection } from "../../provider/config/connection";
 import type { BackendName } from "../../provider/core/backends";
 import { capabilitiesOf } from "../../provider/core/capabilities";
@@ -65,8 +65,21 @@ const MARKER = (label: string) => IDENTITY(label).marker;
 
 describe.each(ADAPTED)("the %s backend", (backendName) => {
   const caps = capabilitiesOf(backendName);
-  const roles = [...(memberRoles(backendName).values ?? [])];
+  const fixedRoles = memberRoles(backendName).values;
   let backend: FullBackend;
+  /** Two roles a member of this organization can have: the schema's, or (roles per organization) the organization's own. */
+  async function rolesOf(orgId: string): Promise<[string, string]> {
+    const names = fixedRoles ? [...fixedRoles] : hasRoles(backend) ? (await backend.listRoles(orgId)).map((r) => r.name) : [];
+    if (names.length === 0) throw new Error(`${backendName} has members but no roles: neither an enum in its member schema nor a RoleAbility`);
+    return [names[0], names[1] ?? names[0]];
+  }
+  /** The id of an organization that is gone: deleted where the vendor can delete, else one no organization ever had. */
+  async function goneId(label: string): Promise<string> {
+    const org = await create(label);
+    if (!caps.organization.delete.supported) return `${org.id}-gone`;
+    await backend.deleteOrganization(org.id);
+    return org.id;
+  }
   beforeAll(() => {
     backend = open(backendName);
   });
@@ -82,9 +95,7 @@ describe.each(ADAPTED)("the %s backend", (backendName) => {
 
   describe("organizations", () => {
     it("answers absent (undefined) for an organization that does not exist", async () => {
-      const gone = await create("ghost");
-      await backend.deleteOrganization(gone.id);
-      await expect(backend.getOrganization(gone.id)).resolves.toBeUndefined();
+      await expect(backend.getOrganization(await goneId("ghost"))).resolves.toBeUndefined();
     });
 
     it("round-trips the declared fields through create and get", async () => {
@@ -136,7 +147,7 @@ describe.each(ADAPTED)("the %s backend", (backendName) => {
       if (hasProfiles(backend)) expect(await backend.getProfile(org.id)).toEqual(profile);
     });
 
-    it("succeeds when it deletes an organization that is already gone", async () => {
+    it.skipIf(!caps.organization.delete.supported)("succeeds when it deletes an organization that is already gone", async () => {
       const org = await create("delete twice");
       await backend.deleteOrganization(org.id);
       await expect(backend.deleteOrganization(org.id)).resolves.toBeUndefined();
@@ -144,9 +155,7 @@ describe.each(ADAPTED)("the %s backend", (backendName) => {
     });
 
     it("refuses to update an organization that does not exist with NOT_FOUND", async () => {
-      const org = await create("update gone");
-      await backend.deleteOrganization(org.id);
-      const err = await rejection(backend.updateOrganization(org.id, anOrganization(backendName, org.name), undefined));
+      const err = await rejection(backend.updateOrganization(await goneId("update gone"), anOrganization(backendName, uniqueName("update gone")), undefined));
       expect(err.code).toBe("NOT_FOUND");
     });
   });
@@ -230,7 +239,7 @@ describe.each(ADAPTED)("the %s backend", (backendName) => {
     });
   });
 
-  describe("refused deletes surface the vendor's reason", () => {
+  describe.skipIf(!caps.organization.delete.supported)("refused deletes surface the vendor's reason", () => {
     const cases = [
       {
         what: "a sub-organization",
@@ -243,7 +252,7 @@ describe.each(ADAPTED)("the %s backend", (backendName) => {
         when: caps.members.supported && caps.organization.delete.preconditions.includes("no-members"),
         fill: async (org: ObservedOrganization) => {
           if (!hasMembers(backend)) throw new Error("no members");
-          await backend.addMember(org.id, { email: "blocker@contract.test", role: roles[0] });
+          await backend.addMember(org.id, { email: "blocker@contract.test", role: (await rolesOf(org.id))[0] });
         },
         reason: /member/i,
       },
@@ -310,10 +319,9 @@ describe.each(ADAPTED)("the %s backend", (backendName) => {
       if (!hasMembers(backend)) throw new Error(`${backendName} promises members but has no MemberAbility`);
       return backend;
     };
-    const [firstRole, secondRole] = [roles[0], roles[1] ?? roles[0]];
-
     it("adds, lists, changes the role of and removes a member", async () => {
       const org = await create("members");
+      const [firstRole, secondRole] = await rolesOf(org.id);
       const added = await members().addMember(org.id, { email: "ada@contract.test", role: firstRole });
       expect(added).toMatchObject({ email: "ada@contract.test", role: firstRole });
       expect((await members().listMembers(org.id)).map((m) => [m.id, m.email, m.role])).toEqual([[added.id, "ada@contract.test", firstRole]]);
@@ -329,21 +337,24 @@ describe.each(ADAPTED)("the %s backend", (backendName) => {
     });
 
     each([
-      { how: "the same email and role", email: "grace@contract.test", role: () => firstRole },
-      { how: "the email in another case", email: "GRACE@Contract.Test", role: () => firstRole },
-      { how: "the same email with another role (the role is changed)", email: "grace@contract.test", role: () => secondRole },
-    ], (c) => `does not duplicate a member added again with ${c.how}`, async ({ email, role }) => {
+      { how: "the same email and role", email: "grace@contract.test", second: false },
+      { how: "the email in another case", email: "GRACE@Contract.Test", second: false },
+      { how: "the same email with another role (the role is changed)", email: "grace@contract.test", second: true },
+    ], (c) => `does not duplicate a member added again with ${c.how}`, async ({ email, second }) => {
       const org = await create("member twice");
+      const [firstRole, secondRole] = await rolesOf(org.id);
+      const role = second ? secondRole : firstRole;
       const first = await members().addMember(org.id, { email: "grace@contract.test", role: firstRole });
-      const again = await members().addMember(org.id, { email, role: role() });
+      const again = await members().addMember(org.id, { email, role });
       expect(again.id).toBe(first.id);
       const listed = await members().listMembers(org.id);
       expect(listed).toHaveLength(1);
-      expect(listed[0].role.toLowerCase()).toBe(role().toLowerCase());
+      expect(listed[0].role.toLowerCase()).toBe(role.toLowerCase());
     });
 
     it("lists several members whatever the page size", async () => {
       const org = await create("many members");
+      const [firstRole] = await rolesOf(org.id);
       const emails = Array.from({ length: 12 }, (_, i) => `m${i}@contract.test`);
       for (const email of emails) await members().addMember(org.id, { email, role: firstRole });
       expect((await members().listMembers(org.id)).map((m) => m.email).sort()).toEqual([...emails].sort());
@@ -351,15 +362,14 @@ describe.each(ADAPTED)("the %s backend", (backendName) => {
 
     it("refuses a role the vendor does not have, naming the roles it has", async () => {
       const org = await create("bad role");
+      const [firstRole] = await rolesOf(org.id);
       const err = await rejection(members().addMember(org.id, { email: "x@contract.test", role: "Overlord" }));
       expect(err.code).toBe("VALIDATION");
       expect(err.message).toContain(firstRole);
     });
 
     it("throws NOT_FOUND when it lists the members of an organization that does not exist", async () => {
-      const org = await create("members gone");
-      await backend.deleteOrganization(org.id);
-      expect((await rejection(members().listMembers(org.id))).code).toBe("NOT_FOUND");
+      expect((await rejection(members().listMembers(await goneId("members gone")))).code).toBe("NOT_FOUND");
     });
   });
 });

@@ -3,11 +3,11 @@
 import { capabilitiesOf } from "../../core/capabilities";
 import { diffFields } from "../../core/diff";
 import { OrgformError, isOrgformError } from "../../core/errors";
-import { roleOrDefault } from "../../core/roles";
+import { memberRoles, roleOrDefault } from "../../core/roles";
 import { schemaFor, validateDeclared } from "../../core/schema";
 import { unusableBackend } from "../../backends";
 import type { BackendName } from "../../core/backends";
-import { hasMembers, type MemberAssignment, type ObservedMember } from "../../backends/types";
+import { hasMembers, hasRoles, type FullBackend, type MemberAssignment, type ObservedMember } from "../../backends/types";
 import { backendFor, type ConnectionInputs } from "../runtime";
 import { checkFailures, type CheckFailure } from "./common";
 
@@ -64,10 +64,28 @@ function roleOf(backend: BackendName, m: MemberAssignment): string {
 
 const liveView = (members: ObservedMember[]) => members.map((m) => ({ email: m.email, role: m.role, id: m.id }));
 
+/**
+ * Where roles belong to each organization (the member schema's `role` has no `enum`), every
+ * declared role must be one of that organization's roles: checked live, before any member is
+ * touched, so an unknown role fails with the roles the organization has and changes nothing.
+ */
+async function checkRolesLive(api: FullBackend, backend: BackendName, orgId: string, declared: MemberAssignment[]): Promise<void> {
+  if (memberRoles(backend).values || !hasRoles(api)) return;
+  const roles = await api.listRoles(orgId);
+  const known = new Set(roles.map((r) => r.name.toLowerCase()));
+  const unknown = [...new Set(declared.map((m) => roleOf(backend, m)).filter((r) => !known.has(r.toLowerCase())))];
+  if (unknown.length === 0) return;
+  throw new OrgformError(
+    "VALIDATION",
+    `organization ${orgId} has no role ${unknown.map((r) => JSON.stringify(r)).join(", ")}: its roles are ${roles.map((r) => r.name).join(", ")}`,
+  );
+}
+
 /** Brings the organization's members to the declaration; returns the members as they end up. */
 async function reconcile(inputs: MembersInputs, previouslyManaged: MemberAssignment[] = []): Promise<ObservedMember[]> {
   const api = await memberApi(inputs);
   const backend = inputs.backend as BackendName;
+  await checkRolesLive(api, backend, inputs.organizationId, inputs.members);
   const live = await api.listMembers(inputs.organizationId);
   for (const want of inputs.members) {
     const role = roleOf(backend, want);
@@ -188,6 +206,7 @@ export function checkOne(news: MemberInputs): CheckFailure[] {
 export async function createOne(inputs: MemberInputs): Promise<{ id: string; outs: MemberOutputs }> {
   const api = await memberApi(inputs);
   const role = roleOf(inputs.backend as BackendName, inputs);
+  await checkRolesLive(api, inputs.backend as BackendName, inputs.organizationId, [inputs]);
   const live = await api.listMembers(inputs.organizationId);
   const have = live.find((m) => sameEmail(m.email, inputs.email));
   const member = !have

@@ -1,7 +1,7 @@
 // What the Organization resource does, free of Pulumi's serialization concerns: the dynamic
 // provider object only forwards here (see ../organization.ts).
 import { capabilitiesOf } from "../../core/capabilities";
-import { diffFields, renderDiff } from "../../core/diff";
+import { diffFields, renderDiff, type FieldDiff } from "../../core/diff";
 import { OrgformError, isOrgformError } from "../../core/errors";
 import { projectForExport } from "../../core/export";
 import { schemaFor, validateDeclared } from "../../core/schema";
@@ -181,10 +181,30 @@ function desiredParent(inputs: OrganizationInputs, liveParentId: string | null):
   return inputs.adopt && inputs.parentId === undefined ? liveParentId : (inputs.parentId ?? null);
 }
 
+/**
+ * A declared `x-create-only` field that differs from the live value cannot be applied: neither an
+ * update (the vendor cannot change it) nor a replacement (orgform never deletes to rename a
+ * region). Refused in one sentence, so the preview fails instead of ignoring the declaration.
+ */
+function refuseCreateOnly(inputs: OrganizationInputs, organizationId: string, fieldDiff: FieldDiff): void {
+  if (fieldDiff.createOnly.length === 0) return;
+  const caps = capabilitiesOf(inputs.backend as BackendName);
+  const what = fieldDiff.changes
+    .filter((c) => c.createOnly)
+    .map((c) => `${c.field} is ${JSON.stringify(c.from)}, declared ${JSON.stringify(c.to)}`)
+    .join("; ");
+  throw new OrgformError(
+    "VALIDATION",
+    `cannot change organization ${inputs.key} (${organizationId}): ${what}. ${caps.displayName} sets ${fieldDiff.createOnly.join(", ")} ` +
+      `when an organization is created and can never change it; declare the live value (or leave it out) to keep this organization`,
+  );
+}
+
 /** Updates the live object when it differs from the declaration; no call when it does not. */
 async function converge(inputs: OrganizationInputs, observed: ObservedOrganization): Promise<ObservedOrganization> {
   const schema = schemaFor(inputs.backend as BackendName, "organization");
   const fieldDiff = diffFields(inputs.fields, observed.fields, schema, { previousImportOnly: {} });
+  refuseCreateOnly(inputs, observed.id, fieldDiff);
   const wantParent = desiredParent(inputs, observed.parentId);
   if (!fieldDiff.hasChanges && wantParent === observed.parentId) return observed;
   const backend = await backendFor(inputs);
@@ -205,6 +225,7 @@ export function diff(olds: OrganizationOutputs, news: OrganizationInputs): DiffA
   const caps = capabilitiesOf(backend);
   const previousImportOnly = pickDeclared(olds.fields ?? {}, schema, "import-only");
   const fieldDiff = diffFields(news.fields ?? {}, olds.live ?? olds.fields ?? {}, schema, { previousImportOnly });
+  if (olds.backend === news.backend) refuseCreateOnly(news, olds.organizationId, fieldDiff);
   const replaces = fieldDiff.replaces.map((f) => `fields.${f}`);
   if (olds.backend !== news.backend) replaces.push("backend");
   const wantParent = desiredParent(news, olds.liveParentId ?? null);

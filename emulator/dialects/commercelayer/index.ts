@@ -1,0 +1,50 @@
+import type { Dialect, PresentedCredential } from "../../types";
+import { ClError, fault, fromError, unauthenticated } from "./jsonapi";
+import { registerRoutes } from "./routes";
+import { seedCommercelayer } from "./seed";
+import { BACKEND, PREFIX } from "./wire";
+
+/**
+ * Commerce Layer provisioning API (document 001) at `/commercelayer/api`, the vendor's
+ * `https://provisioning.commercelayer.io/api`: JSON:API organizations, memberships and roles.
+ * Auth: `Authorization: Bearer <access token>`, the token from the OAuth2 client-credentials
+ * endpoint at `/commercelayer/oauth/token` (the vendor's `https://auth.commercelayer.io/oauth/token`),
+ * or the emulator's API token. Rate-limit headers as the SDK reads them: `x-ratelimit-limit`,
+ * `x-ratelimit-interval`, `x-ratelimit-remaining`.
+ */
+export const commercelayer: Dialect = {
+  name: BACKEND,
+  prefix: PREFIX,
+  oauth2: { tokenPath: "/commercelayer/oauth/token" },
+
+  readCredential(req): PresentedCredential | null | "malformed" {
+    const authorization = req.headers.authorization;
+    if (authorization === undefined || authorization === "") return null;
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(String(authorization));
+    return m ? { kind: "bearer", token: m[1] } : "malformed";
+  },
+
+  errors: {
+    unauthenticated,
+    rateLimited: () => ClError.of(429, "TOO_MANY_REQUESTS", "Too many requests", "You hit the rate limit: wait and retry").answer(),
+    fault,
+    noRoute: (method, path) => ClError.of(404, "NOT_FOUND", "Not found", `No route matches ${method} ${path}`).answer(),
+    fromError,
+  },
+
+  rateLimitHeaders(state) {
+    const interval = Math.ceil(state.config.burst / state.config.ratePerSecond);
+    return { "x-ratelimit-limit": String(state.config.burst), "x-ratelimit-interval": String(interval), "x-ratelimit-remaining": String(state.remaining) };
+  },
+
+  routes: registerRoutes,
+  seed: seedCommercelayer,
+
+  describeCredentials(creds, baseUrl) {
+    const client = creds.oauthClients[0];
+    return [
+      `Authorization: Bearer ${creds.apiToken}`,
+      ...(client ? [`OAuth2 client credentials ${client.clientId} / ${client.clientSecret} at ${baseUrl}/commercelayer/oauth/token`] : []),
+    ];
+  },
+};

@@ -1,0 +1,186 @@
+// Commerce Layer provisioning API adapter: JSON:API (application/vnd.api+json) both ways,
+// `page[number]` / `page[size]` paging with `meta.page_count`, `filter[q][name_cont]`, PATCH merges,
+// no DELETE of organizations, memberships with a role of the organization's own.
+import { HttpClient, HttpStatusError, type HttpMethod } from "../../http/client";
+import { OrgformError } from "../../core/errors";
+import type {
+  Backend,
+  CreateIdentity,
+  Fields,
+  MemberAbility,
+  MemberAssignment,
+  ObservedMember,
+  ObservedOrganization,
+  OrganizationQuery,
+  RoleAbility,
+  RoleInfo,
+} from "../types";
+import {
+  fromMembership,
+  fromOrganization,
+  membershipDocument,
+  roleChangeDocument,
+  toCreateDocument,
+  toUpdateDocument,
+  type WireDocument,
+  type WireResource,
+} from "./mappers";
+import type { ImplementedVendor } from "../index";
+
+const MEDIA_TYPE = "application/vnd.api+json";
+/** The largest page the API serves (the SDK's `QueryPageSize` type). */
+const PAGE_SIZE = 25;
+
+interface WireRole {
+  id: string;
+  name: string;
+  administrator: boolean;
+}
+
+export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility {
+  readonly name = "commercelayer" as const;
+  /** The ownership marker rides in `metadata.orgform_marker`, the key the schema reserves for it. */
+  readonly duplicateGuard = "marker" as const;
+  private readonly roleCache = new Map<string, WireRole[]>();
+
+  constructor(private readonly http: HttpClient) {}
+
+  /** The document of a 2xx answer; undefined on 404; any other answer throws with the vendor's reason. */
+  private async call(method: HttpMethod, path: string, body?: unknown): Promise<WireDocument | undefined> {
+    const res = await this.http.send({ method, path, body, headers: { accept: MEDIA_TYPE, ...(body !== undefined ? { "content-type": MEDIA_TYPE } : {}) } });
+    if (res.status >= 200 && res.status < 300) return res.body as WireDocument | undefined;
+    if (res.status === 404) return undefined;
+    throw new HttpStatusError(res.status, res.body, `commercelayer ${method} ${path.split("?")[0]}`);
+  }
+
+  /** Every page of a list, with the resources each page included. */
+  private async list(path: string, params: URLSearchParams, what: string): Promise<{ data: WireResource[]; included: WireResource[] }> {
+    const data: WireResource[] = [];
+    const included: WireResource[] = [];
+    for (let page = 1; ; page++) {
+      const q = new URLSearchParams(params);
+      q.set("page[size]", String(PAGE_SIZE));
+      q.set("page[number]", String(page));
+      const doc = await this.call("GET", `${path}?${q}`);
+      // A 404 means the list's owner (the organization) is gone: say so, an empty list would read as "nothing".
+      if (!doc) throw new OrgformError("NOT_FOUND", `cannot list ${what}: the organization does not exist`);
+      data.push(...(doc.data as WireResource[]));
+      included.push(...(doc.included ?? []));
+      if (page >= (doc.meta?.page_count ?? 1)) return { data, included };
+    }
+  }
+
+  private async getWire(id: string): Promise<WireResource | undefined> {
+    const doc = await this.call("GET", `/organizations/${encodeURIComponent(id)}`);
+    return doc?.data as WireResource | undefined;
+  }
+
+  async getOrganization(id: string): Promise<ObservedOrganization | undefined> {
+    const wire = await this.getWire(id);
+    return wire && fromOrganization(wire);
+  }
+
+  async findOrganizations(query: OrganizationQuery): Promise<ObservedOrganization[]> {
+    // No hierarchy: every organization is a root.
+    if (query.parentId !== undefined && query.parentId !== null) return [];
+    const params = new URLSearchParams();
+    // `name_cont` is case-insensitive (ILIKE); exactness is checked here, as names are unique by slug.
+    if (query.name !== undefined) params.set("filter[q][name_cont]", query.name);
+    const { data } = await this.list("/organizations", params, "commercelayer organizations");
+    const wanted = query.name?.toLowerCase();
+    return data.map(fromOrganization).filter((o) => wanted === undefined || o.name.toLowerCase() === wanted);
+  }
+
+  async createOrganization(declared: Fields, _parentId: string | null, identity: CreateIdentity): Promise<ObservedOrganization> {
+    const doc = await this.call("POST", "/organizations", toCreateDocument(declared, identity.marker));
+    return fromOrganization(doc!.data as WireResource);
+  }
+
+  /** Names are unique (by slug): our organization is the same-named one carrying our marker. */
+  async findCreated(declared: Fields, _parentId: string | null, identity: CreateIdentity): Promise<ObservedOrganization | undefined> {
+    const sameName = await this.findOrganizations({ name: String(declared.name) });
+    return sameName.find((o) => o.marker === identity.marker);
+  }
+
+  async updateOrganization(id: string, declared: Fields): Promise<ObservedOrganization> {
+    const live = await this.getWire(id);
+    if (!live) throw new OrgformError("NOT_FOUND", `cannot update commercelayer organization ${id}: it does not exist`);
+    const body = toUpdateDocument(live, declared);
+    if (!body) return fromOrganization(live);
+    const doc = await this.call("PATCH", `/organizations/${encodeURIComponent(id)}`, body);
+    if (!doc) throw new OrgformError("NOT_FOUND", `cannot update commercelayer organization ${id}: it does not exist`);
+    return fromOrganization(doc.data as WireResource);
+  }
+
+  /** The provisioning API has no DELETE for organizations (the handler releases them instead). */
+  async deleteOrganization(id: string): Promise<void> {
+    throw new OrgformError("UNSUPPORTED", `commercelayer organization ${id} cannot be deleted: the provisioning API has no delete for organizations`);
+  }
+
+  private async roles(orgId: string, fresh = false): Promise<WireRole[]> {
+    let roles = fresh ? undefined : this.roleCache.get(orgId);
+    if (!roles) {
+      const { data } = await this.list(`/organizations/${encodeURIComponent(orgId)}/roles`, new URLSearchParams(), `the roles of commercelayer organization ${orgId}`);
+      roles = data.map((r) => ({ id: r.id, name: String(r.attributes.name), administrator: r.attributes.kind === "admin" }));
+      this.roleCache.set(orgId, roles);
+    }
+    return roles;
+  }
+
+  async listRoles(orgId: string): Promise<RoleInfo[]> {
+    return (await this.roles(orgId, true)).map(({ name, administrator }) => ({ name, administrator }));
+  }
+
+  /** The id of the organization's role of that name (case-insensitively); custom roles may be new, so a miss looks again. */
+  private async roleId(orgId: string, roleName: string): Promise<string> {
+    const find = (roles: WireRole[]) => roles.find((r) => r.name.toLowerCase() === roleName.toLowerCase());
+    const role = find(await this.roles(orgId)) ?? find(await this.roles(orgId, true));
+    if (!role) {
+      const names = (await this.roles(orgId)).map((r) => r.name);
+      throw new OrgformError("VALIDATION", `commercelayer organization ${orgId} has no role "${roleName}" (its roles: ${names.join(", ")})`);
+    }
+    return role.id;
+  }
+
+  async listMembers(orgId: string): Promise<ObservedMember[]> {
+    const { data, included } = await this.list(
+      `/organizations/${encodeURIComponent(orgId)}/memberships`,
+      new URLSearchParams({ include: "role" }),
+      `the memberships of commercelayer organization ${orgId}`,
+    );
+    const names = new Map(included.filter((r) => r.type === "roles").map((r) => [r.id, String(r.attributes.name)]));
+    return data.map((m) => fromMembership(m, names));
+  }
+
+  async addMember(orgId: string, member: MemberAssignment): Promise<ObservedMember> {
+    const roleId = await this.roleId(orgId, member.role);
+    try {
+      const doc = await this.call("POST", "/memberships", membershipDocument(member.email, orgId, roleId));
+      if (!doc) throw new OrgformError("NOT_FOUND", `cannot add a member to commercelayer organization ${orgId}: it does not exist`);
+      return fromMembership(doc.data as WireResource, new Map([[roleId, member.role]]));
+    } catch (err) {
+      // An email is a member at most once: after an ambiguous POST, or a 422 "taken", look before failing.
+      const existing = (await this.listMembers(orgId)).find((m) => m.email.toLowerCase() === member.email.toLowerCase());
+      if (existing) return existing.role.toLowerCase() === member.role.toLowerCase() ? existing : this.setMemberRole(orgId, existing.id, member.role);
+      throw err;
+    }
+  }
+
+  async setMemberRole(orgId: string, memberId: string, role: string): Promise<ObservedMember> {
+    const roleId = await this.roleId(orgId, role);
+    const doc = await this.call("PATCH", `/memberships/${encodeURIComponent(memberId)}`, roleChangeDocument(memberId, roleId));
+    if (!doc) throw new OrgformError("NOT_FOUND", `membership ${memberId} of commercelayer organization ${orgId} does not exist`);
+    const name = (await this.roles(orgId)).find((r) => r.id === roleId)!.name;
+    return fromMembership(doc.data as WireResource, new Map([[roleId, name]]));
+  }
+
+  async removeMember(_orgId: string, memberId: string): Promise<void> {
+    await this.call("DELETE", `/memberships/${encodeURIComponent(memberId)}`);
+  }
+}
+
+export const commercelayerVendor = {
+  name: "commercelayer",
+  status: "implemented",
+  open: (http: HttpClient) => new CommerceLayerBackend(http) satisfies Backend & MemberAbility & RoleAbility,
+} as const satisfies ImplementedVendor;
