@@ -1,5 +1,6 @@
 import type { Dialect } from "../types";
 import { cloudflare } from "./cloudflare";
+import { zenml } from "./zenml";
 
 /**
  * The mounted dialects, one entry per vendor: the only list of dialects in the emulator. A new
@@ -9,6 +10,7 @@ import { cloudflare } from "./cloudflare";
  */
 export const DIALECTS = {
   cloudflare,
+  zenml,
 } satisfies Record<string, Dialect>;
 
 export type DialectName = keyof typeof DIALECTS;

@@ -29,7 +29,9 @@ const unauthorized = async () => (await admin("GET", "/counters")).body.dialects
 
 describe("the emulator's token endpoint", () => {
   it("is announced for the dialects that declare it, and only those", () => {
-    expect(emu.tokenUrls).toEqual({ echo: `${emu.url}/echo/oauth/token` });
+    const declaring = [...Object.values(DIALECTS), echoDialect].filter((d) => d.oauth2);
+    expect(emu.tokenUrls).toEqual(Object.fromEntries(declaring.map((d) => [d.name, `${emu.url}${d.oauth2!.tokenPath}`])));
+    expect(emu.tokenUrls.echo).toBe(`${emu.url}/echo/oauth/token`);
   });
 
   it("issues a bearer token for a form-encoded client credentials grant, which the dialect then accepts", async () => {
