@@ -7,6 +7,7 @@ import { OrgformError } from "../core/errors";
 import { HttpClient } from "../http/client";
 import { clientAuth } from "../http/credentials";
 import { cloudflareVendor } from "./cloudflare";
+import { zenmlVendor } from "./zenml";
 import type { FullBackend } from "./types";
 
 export type { FullBackend } from "./types";
@@ -30,7 +31,7 @@ const planned = (name: BackendName): PlannedVendor => ({ name, status: "planned"
 
 export const VENDORS = {
   cloudflare: cloudflareVendor,
-  zenml: planned("zenml"),
+  zenml: zenmlVendor,
   commercelayer: planned("commercelayer"),
   cloudomation: planned("cloudomation"),
   aiaengine: planned("aiaengine"),
