@@ -47,7 +47,8 @@ export function refusalOf(status: number, body: unknown): VendorRefusal {
     // ["ExceptionName", "message", ...]: a ZenML exception.
     if (detail.every((d) => typeof d === "string")) {
       const [exception, ...args] = detail as string[];
-      return { status, exception, reason: args.join(": ") || exception };
+      // The reason goes inside a sentence of ours: without its closing full stop.
+      return { status, exception, reason: (args.join(": ") || exception).replace(/\.\s*$/, "") };
     }
     // FastAPI's 422: pydantic items {loc, msg}.
     const items = detail
