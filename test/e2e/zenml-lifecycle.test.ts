@@ -73,8 +73,12 @@ describe("a ZenML Pro stack from creation to destroy", { timeout: 240_000 }, () 
     expect(r.stdout).toMatch(/4 created/); // the stack and 3 organizations
     const [ml] = await byName("ML Platform");
     expect(ml!.id).toBe(identityFor({ owner: "zenml-lifecycle/e2e", key: "ml-platform" }).clientId);
-    const post = (await writes()).find((w: { method: string }) => w.method === "POST");
+    const sent: { method: string; url: string; body: any }[] = await writes();
+    const post = sent.find((w) => w.method === "POST")!;
     expect(post.body).toMatchObject({ id: ml!.id, name: "ML Platform", links: [{ name: "Runbook", url: "https://wiki.acme.example/runbook" }] });
+    // One write creates it, import-only links included; the adopted ones are converged by a PATCH each.
+    expect(sent.filter((w) => w.method === "POST" || w.url.includes(ml!.id)).map((w) => `${w.method} ${w.url}`)).toEqual(["POST /organizations"]);
+    expect(sent.filter((w) => w.method === "PATCH")).toHaveLength(2);
     const [research] = await byName("Research Lab");
     expect(research!.document).toMatchObject({ description: "Experiments", owner_id: RESEARCH_OWNER });
     expect((await byName("Data Engineering"))[0]!.document.logo_url).toBe("https://assets.acme.example/data.png");
