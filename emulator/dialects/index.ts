@@ -2,6 +2,7 @@ import type { Dialect } from "../types";
 import { aiaengine } from "./aiaengine";
 import { cloudflare } from "./cloudflare";
 import { commercelayer } from "./commercelayer";
+import { zenml } from "./zenml";
 
 /**
  * The mounted dialects, one entry per vendor: the only list of dialects in the emulator. A new
@@ -13,6 +14,7 @@ export const DIALECTS = {
   cloudflare,
   aiaengine,
   commercelayer,
+  zenml,
 } satisfies Record<string, Dialect>;
 
 export type DialectName = keyof typeof DIALECTS;

@@ -9,6 +9,7 @@ import { clientAuth } from "../http/credentials";
 import { aiaengineVendor } from "./aiaengine";
 import { cloudflareVendor } from "./cloudflare";
 import { commercelayerVendor } from "./commercelayer";
+import { zenmlVendor } from "./zenml";
 import type { FullBackend } from "./types";
 
 export type { FullBackend } from "./types";
@@ -32,7 +33,7 @@ const planned = (name: BackendName): PlannedVendor => ({ name, status: "planned"
 
 export const VENDORS = {
   cloudflare: cloudflareVendor,
-  zenml: planned("zenml"),
+  zenml: zenmlVendor,
   commercelayer: commercelayerVendor,
   cloudomation: planned("cloudomation"),
   aiaengine: aiaengineVendor,

@@ -51,6 +51,7 @@ export const DIAGNOSTIC_CODES = {
   "unsupported-profile": "The backend has no organization profile.",
   "unsupported-members": "The backend has no organization members.",
   "too-many-organizations": "More organizations than one credential may hold on this backend.",
+  "too-many-creates": "More organizations created for one owner than the backend lets an owner create (adopted ones do not count).",
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -654,6 +654,33 @@ class Loader {
         this.report(org.source, org.node, ["organizations", org.index], "too-many-organizations", `${caps.displayName} allows ${limit} organization${limit === 1 ? "" : "s"} per credential; this config declares ${orgs.length}`);
       }
     }
+    // How many organizations one owner may create: those this config creates (not adopts), by the
+    // owner each declares (caps.organization.ownerField), or the credential's own user when none.
+    const perOwner = caps.organization.createsPerOwner;
+    if (perOwner !== null) {
+      const ownerField = caps.organization.ownerField ?? undefined;
+      const byOwner = new Map<string, RawOrganization[]>();
+      for (const org of orgs) {
+        if (org.adopt) continue;
+        const declared = ownerField ? org.decl.fields?.[ownerField] : undefined;
+        const owner = typeof declared === "string" ? declared.toLowerCase() : "";
+        byOwner.set(owner, [...(byOwner.get(owner) ?? []), org]);
+      }
+      for (const [owner, group] of byOwner) {
+        for (const org of group.slice(perOwner)) {
+          const whose = owner ? `owner ${owner}` : `the user whose credential runs it (no ${ownerField ?? "owner"} declared)`;
+          const others = group.slice(0, perOwner).map((o) => `"${o.key?.value ?? "?"}"`).join(", ");
+          this.report(
+            org.source,
+            org.node,
+            ["organizations", org.index],
+            "too-many-creates",
+            `${caps.displayName} lets one owner create ${perOwner} organization${perOwner === 1 ? "" : "s"}, and this config already creates ${others} for ${whose}: ` +
+              `adopt this one (adopt: {id: ...} or adopt: {name: ...})${ownerField ? ` or declare another ${ownerField}` : ""}`,
+          );
+        }
+      }
+    }
   }
 }
 

@@ -40,6 +40,8 @@ export interface Capabilities {
     clientChosenId: boolean;
     /** Organizations one owner may create (adopted ones do not count); null = no limit. */
     createsPerOwner: number | null;
+    /** The declared field naming an organization's owner (createsPerOwner counts by it); undeclared = the caller. */
+    ownerField?: string | null;
     /** Organizations one credential can see and manage at all (a config may declare no more); null = no limit. */
     visiblePerCredential: number | null;
     serviceAccountsCanCreate: boolean;

@@ -172,7 +172,9 @@ export async function create(inputs: OrganizationInputs): Promise<{ id: string; 
     return { id: found.id, outs: outputsFor(inputs, converged, false) };
   }
   const created = await createOnce(inputs);
-  const converged = await converge(inputs, created);
+  // The create sent every declared import-only field: they need no second write.
+  const schema = schemaFor(inputs.backend as BackendName, "organization");
+  const converged = await converge(inputs, created, pickDeclared(inputs.fields, schema, "import-only"));
   return { id: created.id, outs: outputsFor(inputs, converged, true) };
 }
 
@@ -200,10 +202,13 @@ function refuseCreateOnly(inputs: OrganizationInputs, organizationId: string, fi
   );
 }
 
-/** Updates the live object when it differs from the declaration; no call when it does not. */
-async function converge(inputs: OrganizationInputs, observed: ObservedOrganization): Promise<ObservedOrganization> {
+/**
+ * Updates the live object when it differs from the declaration; no call when it does not.
+ * Import-only fields are never read back: they are sent unless `sentImportOnly` says they just were.
+ */
+async function converge(inputs: OrganizationInputs, observed: ObservedOrganization, sentImportOnly: Fields = {}): Promise<ObservedOrganization> {
   const schema = schemaFor(inputs.backend as BackendName, "organization");
-  const fieldDiff = diffFields(inputs.fields, observed.fields, schema, { previousImportOnly: {} });
+  const fieldDiff = diffFields(inputs.fields, observed.fields, schema, { previousImportOnly: sentImportOnly });
   refuseCreateOnly(inputs, observed.id, fieldDiff);
   const wantParent = desiredParent(inputs, observed.parentId);
   if (!fieldDiff.hasChanges && wantParent === observed.parentId) return observed;

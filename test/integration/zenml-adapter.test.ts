@@ -1,0 +1,119 @@
+// The ZenML Pro adapter against the emulator over HTTP, beyond the generic contract: paging to the
+// end, the client-chosen id, refusals as one sentence (a service account creating, a second
+// organization for one owner, a body ZenML will not validate), ids that are not UUIDs.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type StartedEmulator } from "../../emulator";
+import { openBackend } from "../../provider/backends";
+import type { FullBackend } from "../../provider/backends/types";
+import type { Credentials } from "../../provider/core/credential-kinds";
+import { identityFor } from "../../provider/resources/handlers/organization";
+import { call, rejection } from "./helpers";
+
+let emu: StartedEmulator;
+let user: FullBackend;
+let robot: FullBackend;
+const identity = (key: string) => identityFor({ owner: "zenml-adapter/test", key });
+
+const admin = (method: string, path: string, body?: unknown) => call(emu.url + "/_admin", method, path, { auth: { bearer: emu.credentials.adminToken }, body });
+const open = (credentials: Credentials, label: string) => openBackend({ backend: "zenml", endpoint: emu.baseUrls.zenml!, credentials, sources: {} }, label);
+
+beforeAll(async () => {
+  emu = await startEmulator({ port: 0, db: ":memory:" });
+  user = open({ method: "bearer-token", token: emu.credentials.apiToken }, "zenml-user");
+  const client = emu.credentials.oauthClients[0]!;
+  robot = open({ method: "oauth2-client-credentials", clientId: client.clientId, clientSecret: client.clientSecret, tokenUrl: emu.tokenUrls.zenml! }, "zenml-robot");
+});
+afterAll(async () => {
+  await emu?.close();
+});
+
+describe("the ZenML Pro adapter", () => {
+  it("pages with offset and limit to the end, and finds an exact name among many", async () => {
+    const prefix = "Many";
+    const names = Array.from({ length: 230 }, (_, i) => `${prefix} ${String(i).padStart(3, "0")}`);
+    expect((await admin("POST", "/seed", { zenml: { organizations: names.map((name) => ({ name })) } })).status).toBe(201);
+    await admin("DELETE", "/requests");
+    const all = await user.findOrganizations({});
+    expect(all.map((o) => o.name)).toEqual(names);
+    const pages = (await admin("GET", "/requests?dialect=zenml")).body.requests.map((r: { url: string }) => r.url);
+    expect(pages).toEqual(["/organizations?offset=0&limit=100", "/organizations?offset=100&limit=100", "/organizations?offset=200&limit=100"]);
+    expect((await user.findOrganizations({ name: "Many 229" })).map((o) => o.name)).toEqual(["Many 229"]);
+    expect(await user.findOrganizations({ name: "many 229" })).toEqual([]);
+    expect(await user.findOrganizations({ parentId: all[0]!.id })).toEqual([]);
+  });
+
+  it("creates with the id derived from the marker, and finds that create again by it", async () => {
+    const created = await user.createOrganization({ name: "Derived", owner_id: "6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d" }, null, identity("derived"));
+    expect(created.id).toBe(identity("derived").clientId);
+    expect((await user.findCreated({ name: "Derived" }, null, identity("derived")))?.id).toBe(created.id);
+    expect(await user.findCreated({ name: "Derived" }, null, identity("other"))).toBeUndefined();
+  });
+
+  it("takes a declared id as ours only when it carries the declared name", async () => {
+    const id = "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e";
+    await user.createOrganization({ id, name: "Declared", owner_id: "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d" }, null, identity("declared"));
+    expect((await user.findCreated({ id, name: "Declared" }, null, identity("declared")))?.id).toBe(id);
+    expect(await user.findCreated({ id, name: "Someone else's" }, null, identity("declared"))).toBeUndefined();
+  });
+
+  const refusals = [
+    {
+      what: "a service account creating, telling it to use a user's token or adopt",
+      act: () => robot.createOrganization({ name: "By a robot" }, null, identity("robot")),
+      code: "REFUSED",
+      message: `ZenML Pro does not let a service account create organization "By a robot" (Service accounts are not allowed to create organizations): create it with a user's API token (ZENML_API_TOKEN or orgform:token as a secret) instead of client credentials, or create it in ZenML Pro and adopt it with adopt: {name: "By a robot"}`,
+    },
+    {
+      what: "a second organization for one owner, telling how to go on",
+      act: async () => {
+        await user.createOrganization({ name: "Owned once" }, null, identity("owned-once"));
+        return user.createOrganization({ name: "Owned twice" }, null, identity("owned-twice"));
+      },
+      code: "REFUSED",
+      message: /^ZenML Pro refused to create organization "Owned twice": User [0-9a-f-]{36} already has an organization \([0-9a-f-]{36}\): a user can own one organization \(OrganizationLimitExceeded\); a ZenML Pro owner has at most one organization: adopt the existing one \(adopt: \{id: \.\.\.\}\) or create this one for another owner_id$/,
+    },
+    {
+      what: "a body ZenML does not validate, naming the field",
+      act: async () => {
+        const org = (await user.findOrganizations({ name: "Derived" }))[0]!;
+        return user.updateOrganization(org.id, { name: "x".repeat(51) }, undefined);
+      },
+      code: "VALIDATION",
+      message: /^ZenML Pro refused PATCH \/organizations\/[0-9a-f-]{36}: name: String should have at most 50 characters \(RequestValidationError\)$/,
+    },
+  ];
+  for (const c of refusals) {
+    it(`refuses ${c.what}, in one sentence`, async () => {
+      const err = await rejection(c.act());
+      expect(err.code).toBe(c.code);
+      if (typeof c.message === "string") expect(err.message).toBe(c.message);
+      else expect(err.message).toMatch(c.message);
+    });
+  }
+
+  it("lets a service account read, update and delete", async () => {
+    const org = await user.createOrganization({ name: "Robot run", owner_id: "8a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d" }, null, identity("robot-run"));
+    expect((await robot.getOrganization(org.id))?.name).toBe("Robot run");
+    expect((await robot.updateOrganization(org.id, { description: "by a robot" }, undefined)).fields.description).toBe("by a robot");
+    await robot.deleteOrganization(org.id);
+    expect(await robot.getOrganization(org.id)).toBeUndefined();
+  });
+
+  it("reads the subscription status, and never sends the id in a PATCH", async () => {
+    const org = (await user.findOrganizations({ name: "Declared" }))[0]!;
+    expect((await user.getOrganization(org.id))?.fields).toMatchObject({ has_active_subscription: true, trial_expiry: expect.any(Number) });
+    await admin("DELETE", "/requests");
+    await user.updateOrganization(org.id, { id: org.id, description: "patched" }, undefined);
+    const [patch] = (await admin("GET", "/requests?dialect=zenml")).body.requests;
+    expect(patch).toMatchObject({ method: "PATCH", body: { description: "patched" } });
+    expect(patch.body).not.toHaveProperty("id");
+  });
+
+  it("answers an id that is not a UUID as no organization, without asking (the route would match a name)", async () => {
+    await admin("DELETE", "/requests");
+    expect(await user.getOrganization("Declared")).toBeUndefined();
+    await expect(user.deleteOrganization("Declared")).resolves.toBeUndefined();
+    expect((await rejection(user.updateOrganization("Declared", { description: "x" }, undefined))).code).toBe("NOT_FOUND");
+    expect((await admin("GET", "/requests?dialect=zenml")).body.requests).toEqual([]);
+  });
+});
