@@ -1,5 +1,6 @@
 import type { Dialect } from "../types";
 import { cloudflare } from "./cloudflare";
+import { cloudomation } from "./cloudomation";
 
 /**
  * The mounted dialects, one entry per vendor: the only list of dialects in the emulator. A new
@@ -9,6 +10,7 @@ import { cloudflare } from "./cloudflare";
  */
 export const DIALECTS = {
   cloudflare,
+  cloudomation,
 } satisfies Record<string, Dialect>;
 
 export type DialectName = keyof typeof DIALECTS;
