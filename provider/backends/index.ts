@@ -7,6 +7,7 @@ import { OrgformError } from "../core/errors";
 import { HttpClient } from "../http/client";
 import { clientAuth } from "../http/credentials";
 import { cloudflareVendor } from "./cloudflare";
+import { cloudomationVendor } from "./cloudomation";
 import type { FullBackend } from "./types";
 
 export type { FullBackend } from "./types";
@@ -32,7 +33,7 @@ export const VENDORS = {
   cloudflare: cloudflareVendor,
   zenml: planned("zenml"),
   commercelayer: planned("commercelayer"),
-  cloudomation: planned("cloudomation"),
+  cloudomation: cloudomationVendor,
   aiaengine: planned("aiaengine"),
 } satisfies Record<BackendName, VendorEntry>;
 
@@ -60,7 +61,8 @@ export function unusableBackend(backend: unknown): string | undefined {
 export function openBackend(connection: Connection, pacingKey: string): FullBackend {
   const vendor: VendorEntry = VENDORS[connection.backend];
   if (vendor.status !== "implemented") throw new OrgformError("UNSUPPORTED", unusableBackend(connection.backend)!);
-  const auth = clientAuth(connection.credentials);
+  const method = capabilitiesOf(connection.backend).connection.auth.find((m) => m.method === connection.credentials.method);
+  const auth = clientAuth(connection.credentials, { endpoint: connection.endpoint, ...(method?.login ? { login: method.login } : {}) });
   const http = new HttpClient({
     baseUrl: connection.endpoint,
     headers: () => auth.headers(),
