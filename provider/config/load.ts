@@ -551,7 +551,10 @@ class Loader {
     }
     const given = Object.keys(adopt).length;
     const keysGiven = entries(node).filter((e) => (ADOPT_IDENTITY_KEYS as readonly string[]).includes(e.key)).length;
-    if (given === 2 || (keysGiven === 0 && given === 0)) {
+    // Where a credential sees one organization at all, `adopt: {}` takes that one.
+    const backend = this.backend?.value;
+    const onlyOne = isBackendName(backend) && capabilitiesOf(backend).organization.visiblePerCredential === 1;
+    if (given === 2 || (keysGiven === 0 && given === 0 && !onlyOne)) {
       this.report(source, node, p, "invalid-adopt", "adopt names exactly one of id or name");
       return;
     }

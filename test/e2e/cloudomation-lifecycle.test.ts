@@ -10,6 +10,7 @@ import { schemaFor } from "../../provider/core/schema";
 import { liveState, orgformProject, readTree, SECRETS, type OrgformProject } from "./orgform-harness";
 
 const schema = schemaFor("cloudomation", "organization");
+const WORKSPACE_PASSWORD = "e2e-workspace-password-51d0";
 const fieldsOf = (access: string) => schema.fields.filter((f) => f.access === access).map((f) => f.name);
 
 /** The desired state: one organization (a credential sees one), adopted as `adopt` says. */
@@ -121,6 +122,16 @@ describe("a Cloudomation organization under orgform", () => {
     expect((await live(globex)).document.description).toBe("the other workspace");
   });
 
+  it("adopts the workspace's only organization with adopt: {}, as a user of that workspace", async () => {
+    await seed([{ id: globex, name: "Globex", users: [{ user_name: "globex-admin", password: WORKSPACE_PASSWORD }] }]);
+    p.writeConfig("backend: cloudomation\norganizations:\n  - key: workspace\n    adopt: {}\n    region: Styria\n");
+    const r = await p.ws.pulumi(["up", "--yes", "--skip-preview"], { env: { CLOUDOMATION_USER_NAME: "globex-admin", CLOUDOMATION_PASSWORD: WORKSPACE_PASSWORD } });
+    logs.push(r.stdout, r.stderr);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect((await live(globex)).document.region).toBe("Styria");
+    expect(JSON.parse((await p.ws.pulumiOk(["stack", "output", "organizations", "--json"])).stdout).workspace.id).toBe(globex);
+  });
+
   it("releases on destroy too, and leaves no secret and no neither field in state or logs", async () => {
     const r = await p.ws.pulumiOk(["destroy", "--yes", "--skip-preview"]);
     logs.push(r.stdout, r.stderr);
@@ -128,7 +139,7 @@ describe("a Cloudomation organization under orgform", () => {
     expect((await liveState(p)).organizations.map((o) => o.name).sort()).toEqual(["Acme", "Globex"]);
     const state = readTree(p.stateDir);
     expect(state.length).toBeGreaterThan(0);
-    for (const secret of SECRETS) {
+    for (const secret of [...SECRETS, WORKSPACE_PASSWORD]) {
       expect(state, "state").not.toContain(secret);
       expect(logs.join("\n"), "logs").not.toContain(secret);
     }

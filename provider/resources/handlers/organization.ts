@@ -100,6 +100,19 @@ async function adopt(inputs: OrganizationInputs): Promise<ObservedOrganization> 
     if (!found) throw new OrgformError("NOT_FOUND", `cannot adopt organization ${inputs.key}: no organization has id ${how.id}`);
     return found;
   }
+  const caps = capabilitiesOf(inputs.backend as BackendName);
+  if (how.name === undefined && caps.organization.visiblePerCredential === 1) {
+    // `adopt: {}`: the one organization this credential (a workspace) sees.
+    const visible = await backend.findOrganizations({});
+    if (visible.length !== 1) {
+      throw new OrgformError(
+        visible.length === 0 ? "NOT_FOUND" : "CONFLICT",
+        `cannot adopt organization ${inputs.key}: the credential sees ${visible.length} ${caps.displayName} organizations, not one` +
+          (visible.length > 1 ? ` (ids ${visible.map((o) => o.id).join(", ")}); adopt one by id` : ""),
+      );
+    }
+    return visible[0];
+  }
   const name = how.name ?? String(inputs.fields.name);
   const found = await backend.findOrganizations({ name });
   if (found.length === 0) throw new OrgformError("NOT_FOUND", `cannot adopt organization ${inputs.key}: no organization is named "${name}"`);
