@@ -646,7 +646,10 @@ class Loader {
     // The capability matrix.
     if (!caps.organization.create) {
       for (const org of orgs) {
-        if (!org.adopt) this.report(org.source, org.node, ["organizations", org.index], "unsupported-create", `${caps.displayName} organizations cannot be created: adopt an existing one with adopt: {id: ...} or adopt: {name: ...}`);
+        if (!org.adopt) {
+          const only = caps.organization.visiblePerCredential === 1 ? ", or adopt: {} (the one organization the credential sees)" : "";
+          this.report(org.source, org.node, ["organizations", org.index], "unsupported-create", `${caps.displayName} organizations cannot be created: adopt an existing one with adopt: {id: ...} or adopt: {name: ...}${only}`);
+        }
       }
     }
     // How many organizations one credential can see at all (adopted or not). How many one owner may

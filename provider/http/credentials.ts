@@ -40,15 +40,8 @@ export function clientAuth(credentials: Credentials, context: AuthContext = {}):
 
 // ---- Session login (a user name and password exchanged for session cookies) ----
 
-interface CachedSession {
-  cookie?: string;
-  /** Epoch ms after which the session is renewed before use (its cookie's Max-Age / Expires). */
-  renewAt: number;
-  pending?: Promise<string>;
-}
-
 /** One session per endpoint and credential for the whole process (like the OAuth2 tokens). */
-const sessions = new Map<string, CachedSession>();
+const sessions = new Map<string, Cached>();
 
 /** The `name=value` pairs of the Set-Cookie header(s) (undici joins several with ", ") and when the first expires. */
 export function parseSetCookie(header: string, now = Date.now()): { cookie: string; expiresAt?: number } {
@@ -72,7 +65,7 @@ function sessionLogin(c: Extract<Credentials, { method: "session-login" }>, endp
   const url = endpoint.replace(/\/$/, "") + login.path;
   const http = new HttpClient({ baseUrl: url, headers: () => ({}), retry: { attempts: 4 } });
 
-  const open = async (): Promise<string> => {
+  const open = async (): Promise<{ value: string; lifetimeMs: number }> => {
     let res;
     try {
       // A login opens one more session and changes nothing else: safe to send again after a failure.
@@ -90,24 +83,11 @@ function sessionLogin(c: Extract<Credentials, { method: "session-login" }>, endp
         cause: new HttpStatusError(res.status, undefined, `POST ${url}`),
       });
     }
+    // Renewed before the cookie's Max-Age / Expires; a cookie without one is kept an hour (and renewed on a 401).
     const { cookie, expiresAt } = parseSetCookie(setCookie);
-    const lifetime = expiresAt !== undefined ? expiresAt - Date.now() : 3600_000;
-    // Renewed before it expires: a minute before the end, or at 90% of a life shorter than ten minutes.
-    sessions.set(key, { cookie, renewAt: Date.now() + lifetime - Math.min(60_000, lifetime * 0.1) });
-    return cookie;
+    return { value: cookie, lifetimeMs: expiresAt !== undefined ? expiresAt - Date.now() : 3600_000 };
   };
-
-  const cookie = async (force: boolean): Promise<string> => {
-    const cached = sessions.get(key);
-    if (cached?.pending) return cached.pending;
-    if (!force && cached?.cookie && Date.now() < cached.renewAt) return cached.cookie;
-    const pending = open().finally(() => {
-      const now = sessions.get(key);
-      if (now?.pending === pending) delete now.pending;
-    });
-    sessions.set(key, { ...(cached ?? { renewAt: 0 }), pending });
-    return pending;
-  };
+  const cookie = renewable(sessions, key, open);
 
   return {
     headers: async () => ({ cookie: await cookie(false) }),
@@ -118,24 +98,50 @@ function sessionLogin(c: Extract<Credentials, { method: "session-login" }>, endp
   };
 }
 
-// ---- OAuth2 client credentials (RFC 6749 4.4) ----
+// ---- Credentials obtained from the vendor (an OAuth2 token, a session): one per key per process ----
 
-interface CachedToken {
-  accessToken?: string;
-  /** Epoch ms after which the token is renewed before use. */
+interface Cached {
+  value?: string;
+  /** Epoch ms after which the value is renewed before use. */
   renewAt: number;
   pending?: Promise<string>;
 }
 
+/**
+ * A value obtained once per key for the whole process (every client of the credential shares it,
+ * concurrent callers share one request), renewed before it expires (a minute before the end, or at
+ * 90% of a life shorter than ten minutes) and when forced (after a 401).
+ */
+function renewable(cache: Map<string, Cached>, key: string, obtain: () => Promise<{ value: string; lifetimeMs: number }>): (force: boolean) => Promise<string> {
+  return async (force) => {
+    const cached = cache.get(key);
+    if (cached?.pending) return cached.pending;
+    if (!force && cached?.value && Date.now() < cached.renewAt) return cached.value;
+    const pending = obtain()
+      .then(({ value, lifetimeMs }) => {
+        cache.set(key, { value, renewAt: Date.now() + lifetimeMs - Math.min(60_000, lifetimeMs * 0.1) });
+        return value;
+      })
+      .finally(() => {
+        const now = cache.get(key);
+        if (now?.pending === pending) delete now.pending;
+      });
+    cache.set(key, { ...(cached ?? { renewAt: 0 }), pending });
+    return pending;
+  };
+}
+
+// ---- OAuth2 client credentials (RFC 6749 4.4) ----
+
 /** One token per credential for the whole process (every client of it shares it). */
-const tokens = new Map<string, CachedToken>();
+const tokens = new Map<string, Cached>();
 
 function oauth2ClientCredentials(c: Extract<Credentials, { method: "oauth2-client-credentials" }>): ClientAuth {
   // The cache key is a digest: no credential is kept in a map key.
   const key = createHash("sha256").update(`${c.tokenUrl}\0${c.clientId}\0${c.clientSecret}`).digest("hex");
   const http = new HttpClient({ baseUrl: c.tokenUrl, headers: () => ({}), retry: { attempts: 4 } });
 
-  const exchange = async (): Promise<string> => {
+  const exchange = async (): Promise<{ value: string; lifetimeMs: number }> => {
     let res;
     try {
       // A token request changes nothing that matters: safe to send again after a failure.
@@ -156,24 +162,10 @@ function oauth2ClientCredentials(c: Extract<Credentials, { method: "oauth2-clien
         cause: new HttpStatusError(res.status, undefined, `POST ${c.tokenUrl}`),
       });
     }
-    const lifetime = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in * 1000 : 3600_000;
-    // Renewed before it expires: a minute before the end, or at 90% of a life shorter than ten minutes.
-    const renewAt = Date.now() + lifetime - Math.min(60_000, lifetime * 0.1);
-    tokens.set(key, { accessToken: body.access_token, renewAt });
-    return body.access_token;
+    const lifetimeMs = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in * 1000 : 3600_000;
+    return { value: body.access_token, lifetimeMs };
   };
-
-  const token = async (force: boolean): Promise<string> => {
-    const cached = tokens.get(key);
-    if (cached?.pending) return cached.pending;
-    if (!force && cached?.accessToken && Date.now() < cached.renewAt) return cached.accessToken;
-    const pending = exchange().finally(() => {
-      const now = tokens.get(key);
-      if (now?.pending === pending) delete now.pending;
-    });
-    tokens.set(key, { ...(cached ?? { renewAt: 0 }), pending });
-    return pending;
-  };
+  const token = renewable(tokens, key, exchange);
 
   return {
     headers: async () => ({ authorization: `Bearer ${await token(false)}` }),

@@ -51,7 +51,7 @@ describe("a Cloudomation organization under orgform", () => {
     expect(r.code).not.toBe(0);
     expect(r.stdout + r.stderr).toMatch(/orgs\.yaml:3:5.*Cloudomation Engine organizations cannot be created/);
     expect(await journal()).toEqual([]);
-  });
+  }, 240_000);
 
   it("adopts by name and sends the declared fields in one PATCH, the import-only commit message with them", async () => {
     await p.admin("DELETE", "/requests");
@@ -63,7 +63,7 @@ describe("a Cloudomation organization under orgform", () => {
     const writes = (await journal()).filter((j) => j.method !== "GET");
     expect(writes.map((w) => [w.method, w.url, w.body])).toEqual([["PATCH", `/organization/${acme}`, { city: "Vienna", zip: "1010", payment_type: "INVOICE", commit_message: "billing address" }]]);
     expect(commitMessages(p.emulator.runtime.ctx, acme)).toEqual(["billing address"]);
-  });
+  }, 240_000);
 
   it("shows export-only fields in the outputs, never neither fields", async () => {
     const out = JSON.parse((await p.ws.pulumiOk(["stack", "output", "organizations", "--json"])).stdout).acme;
@@ -71,7 +71,7 @@ describe("a Cloudomation organization under orgform", () => {
     for (const f of fieldsOf("export-only")) expect(out, f).toHaveProperty(f);
     for (const f of fieldsOf("neither").filter((f) => f !== "id")) expect(out, f).not.toHaveProperty(f);
     expect(out).not.toHaveProperty("commit_message");
-  });
+  }, 240_000);
 
   it("sees no drift when usage counters and audit fields move between runs (export-only)", async () => {
     await seed([{ id: acme, name: "Acme", usage_count_flow_dev: 42, usage_count_connection_productive: 7, usage_db_size_bytes: 123456, active: false, is_trial_account: true, last_reset_at: "2026-11-01T00:00:00+00:00" }]);
@@ -79,7 +79,7 @@ describe("a Cloudomation organization under orgform", () => {
     const r = await p.ws.pulumiOk(["up", "--refresh", "--yes", "--skip-preview"]);
     expect(r.stdout).not.toMatch(/\d+ updated/);
     expect(JSON.parse((await p.ws.pulumiOk(["stack", "output", "organizations", "--json"])).stdout).acme).toMatchObject({ usage_count_flow_dev: 42, active: false });
-  });
+  }, 240_000);
 
   it("updates a changed field in place, and a changed commit message alone is an update, never drift", async () => {
     p.writeConfig(desired("{name: Acme}", { city: "Graz", zip: "1010", payment_type: "INVOICE", commit_message: "moved to Graz" }));
@@ -89,7 +89,7 @@ describe("a Cloudomation organization under orgform", () => {
     expect((await up()).stdout).toMatch(/1 updated/);
     expect(commitMessages(p.emulator.runtime.ctx, acme)).toEqual(["billing address", "moved to Graz", "typo fixed"]);
     logs.push((await p.ws.pulumiOk(["preview", "--refresh", "--expect-no-changes"])).stdout);
-  });
+  }, 240_000);
 
   it("catches an out-of-band change through the vendor's API, and converges it", async () => {
     await p.api("PATCH", `/organization/${acme}`, { city: "Linz" });
@@ -99,7 +99,7 @@ describe("a Cloudomation organization under orgform", () => {
     await p.ws.pulumiOk(["up", "--refresh", "--yes", "--skip-preview"]);
     expect((await live(acme)).document.city).toBe("Graz");
     await p.ws.pulumiOk(["preview", "--refresh", "--expect-no-changes"]);
-  });
+  }, 240_000);
 
   it("converges on the next run after an update that failed after it committed", async () => {
     await p.admin("PUT", "/faults", { spec: "dialect=cloudomation,method=PATCH,commit-then-fail=1" });
@@ -112,7 +112,7 @@ describe("a Cloudomation organization under orgform", () => {
     await up();
     await p.ws.pulumiOk(["preview", "--refresh", "--expect-no-changes"]);
     expect((await liveState(p)).organizations).toHaveLength(2);
-  }, 120_000);
+  }, 300_000);
 
   it("adopts another organization by id and releases the one that left the config, which stays as it is", async () => {
     p.writeConfig(desired(`{id: ${globex}}`, { description: "the other workspace" }, "globex"));
@@ -120,7 +120,7 @@ describe("a Cloudomation organization under orgform", () => {
     expect(r.stdout + r.stderr).toMatch(/Cloudomation Engine organization acme \(.*\) cannot be deleted through the API: released from management/);
     expect((await live(acme)).document.city).toBe("Salzburg");
     expect((await live(globex)).document.description).toBe("the other workspace");
-  });
+  }, 240_000);
 
   it("adopts the workspace's only organization with adopt: {}, as a user of that workspace", async () => {
     await seed([{ id: globex, name: "Globex", users: [{ user_name: "globex-admin", password: WORKSPACE_PASSWORD }] }]);
@@ -130,7 +130,7 @@ describe("a Cloudomation organization under orgform", () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect((await live(globex)).document.region).toBe("Styria");
     expect(JSON.parse((await p.ws.pulumiOk(["stack", "output", "organizations", "--json"])).stdout).workspace.id).toBe(globex);
-  });
+  }, 240_000);
 
   it("releases on destroy too, and leaves no secret and no neither field in state or logs", async () => {
     const r = await p.ws.pulumiOk(["destroy", "--yes", "--skip-preview"]);
@@ -144,5 +144,5 @@ describe("a Cloudomation organization under orgform", () => {
       expect(logs.join("\n"), "logs").not.toContain(secret);
     }
     for (const f of fieldsOf("neither").filter((f) => f !== "id")) expect(state, f).not.toContain(`"${f}"`);
-  });
+  }, 240_000);
 });
