@@ -64,7 +64,9 @@ export function check(news: OrganizationInputs): CheckFailure[] {
   if (!news.adopt && !caps.organization.create) {
     failures.push({
       property: "adopt",
-      reason: `${caps.displayName} organizations cannot be created: declare adopt: {id: ...} or adopt: {name: ...} to manage an existing one`,
+      reason:
+        `${caps.displayName} organizations cannot be created: declare adopt: {id: ...} or adopt: {name: ...}` +
+        `${caps.organization.visiblePerCredential === 1 ? " (or adopt: {}, the one organization the credential sees)" : ""} to manage an existing one`,
     });
   }
   if (news.parentId && !caps.hierarchy.supported) {
