@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { Authenticator, visibleOrgIds } from "./auth";
+import { Authenticator, safeEqual, visibleOrgIds } from "./auth";
 import { Counters } from "./counters";
 import { RequestJournal } from "./journal";
 import { registerTokenEndpoint } from "./oauth";
@@ -187,6 +187,7 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
       visibleOrgIds: (principal, backend) => visibleOrgIds(store, principal, backend),
       issueAccessToken: (req) => auth.issue(req),
       revokeAccessToken: (token) => auth.revoke(token),
+      isFullAccessUser: (userName, password) => safeEqual(`${userName}\0${password}`, `${credentials.userName}\0${credentials.password}`),
     };
     const faultRules = typeof options.faults === "string" ? parseFaultSpec(options.faults) : (options.faults ?? []);
     const initial = { rateLimit: resolveRateLimit(options.rateLimit), faults: faultRules, faultSeed: options.faultSeed ?? 1 };
@@ -241,6 +242,15 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
 
     for (const dialect of dialects) {
       if (dialect.oauth2) registerTokenEndpoint(app, dialect as Dialect & { oauth2: { tokenPath: string } }, rt);
+      if (dialect.publicRoutes) {
+        await app.register(
+          async (scope) => {
+            scope.setErrorHandler((err, _req, reply) => send(reply, dialect.errors.fromError(err)));
+            dialect.publicRoutes!(scope, ctx);
+          },
+          { prefix: dialect.prefix },
+        );
+      }
       await app.register(
         async (scope) => {
           installCore(scope, dialect, rt);

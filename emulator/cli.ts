@@ -58,6 +58,8 @@ export function registerEmulator(program: Command): void {
     .option("--api-token <token>", "full-access API bearer token", DEFAULT_CREDENTIALS.apiToken)
     .option("--auth-email <email>", "X-Auth-Email accepted with --auth-key", DEFAULT_CREDENTIALS.authEmail)
     .option("--auth-key <key>", "X-Auth-Key accepted with --auth-email", DEFAULT_CREDENTIALS.authKey)
+    .option("--user-name <name>", "full-access user of session logins (with --password)", DEFAULT_CREDENTIALS.userName)
+    .option("--password <password>", "password of the full-access user", DEFAULT_CREDENTIALS.password)
     .option("--oauth-client <id:secret>", "an OAuth2 client of the token endpoints (repeatable; replaces the default client)", oauthClientOf)
     .option("--token-ttl <seconds>", "lifetime of issued access tokens", positiveIntOf, DEFAULT_CREDENTIALS.tokenTtlSeconds)
     .option("--rate-limit <rate>", "per-credential rate limit, e.g. 10/s, 600/m or 10/s,burst=20 (default off)", checked(parseRateLimit))
@@ -66,7 +68,7 @@ export function registerEmulator(program: Command): void {
     .option("--log", "log every request (JSON lines on stdout)", false)
     .action(async (opts: {
       port: number; host: string; db: string; seed?: string; adminToken: string; apiToken: string;
-      authEmail: string; authKey: string; rateLimit?: string; faults?: string; faultSeed: number; log: boolean;
+      authEmail: string; authKey: string; userName: string; password: string; rateLimit?: string; faults?: string; faultSeed: number; log: boolean;
       oauthClient?: Array<{ clientId: string; clientSecret: string }>; tokenTtl: number;
     }) => {
       const emu = await startEmulator({
@@ -79,6 +81,8 @@ export function registerEmulator(program: Command): void {
           apiToken: opts.apiToken,
           authEmail: opts.authEmail,
           authKey: opts.authKey,
+          userName: opts.userName,
+          password: opts.password,
           oauthClients: opts.oauthClient ?? DEFAULT_CREDENTIALS.oauthClients,
           tokenTtlSeconds: opts.tokenTtl,
         },

@@ -74,6 +74,8 @@ export interface DialectContext {
   issueAccessToken(req: { backend: string; via: AccessTokenKind; subject: string; ttlSeconds?: number }): { token: string; expiresIn: number };
   /** Ends an issued access token early (logout). */
   revokeAccessToken(token: string): void;
+  /** Whether this is the emulator's full-access user (`Credentials.userName` / `password`), for a dialect's session login. */
+  isFullAccessUser(userName: string, password: string): boolean;
 }
 
 /** Result of applying a dialect's section of a seed document. */
@@ -107,6 +109,11 @@ export interface Dialect {
   rateLimitHeaders(state: BucketState): Record<string, string>;
   /** Registers the routes, relative to `prefix`, on an encapsulated Fastify instance. */
   routes(app: FastifyInstance, ctx: DialectContext): void;
+  /**
+   * Routes answered before authentication, under the same prefix (a session login). They are
+   * neither journaled nor counted, faulted or rate-limited: their bodies carry passwords.
+   */
+  publicRoutes?(app: FastifyInstance, ctx: DialectContext): void;
   /** Applies this dialect's section of a seed document; runs inside one store transaction. */
   seed(ctx: DialectContext, section: unknown): DialectSeedResult;
   /** Lines printed on start describing how a client authenticates (`baseUrl`: where the emulator listens). */
@@ -132,6 +139,9 @@ export interface Credentials {
   oauthClients: OAuthClient[];
   /** Lifetime of issued access tokens, in seconds. */
   tokenTtlSeconds: number;
+  /** Full-access user of the dialects whose vendor logs in with a user name and password (a session). */
+  userName: string;
+  password: string;
 }
 
 export const DEFAULT_CREDENTIALS: Credentials = {
@@ -141,6 +151,8 @@ export const DEFAULT_CREDENTIALS: Credentials = {
   adminToken: "orgform-admin-token",
   oauthClients: [{ clientId: "orgform-emulator-client", clientSecret: "orgform-emulator-secret" }],
   tokenTtlSeconds: 3600,
+  userName: "orgform-emulator",
+  password: "orgform-emulator-password",
 };
 
 declare module "fastify" {

@@ -8,7 +8,7 @@ import type { Credentials } from "../provider/core/credential-kinds";
 
 /** What the emulator accepts (a started emulator's `credentials` and `tokenUrls`). */
 export interface EmulatorAccess {
-  credentials: { apiToken: string; authEmail: string; authKey: string; oauthClients: { clientId: string; clientSecret: string }[] };
+  credentials: { apiToken: string; authEmail: string; authKey: string; oauthClients: { clientId: string; clientSecret: string }[]; userName: string; password: string };
   tokenUrls: Record<string, string>;
 }
 
@@ -21,6 +21,8 @@ export function emulatorCredentials(backend: BackendName, emu: EmulatorAccess): 
         return { method, credentials: { method: "bearer-token", token: c.apiToken } };
       case "api-key":
         return { method, credentials: { method: "api-key", email: c.authEmail, apiKey: c.authKey } };
+      case "session-login":
+        return { method, credentials: { method: "session-login", userName: c.userName, password: c.password } };
       case "oauth2-client-credentials": {
         const client = c.oauthClients[0];
         const tokenUrl = emu.tokenUrls[backend];

@@ -3,6 +3,7 @@ import { aiaengine } from "./aiaengine";
 import { cloudflare } from "./cloudflare";
 import { commercelayer } from "./commercelayer";
 import { zenml } from "./zenml";
+import { cloudomation } from "./cloudomation";
 
 /**
  * The mounted dialects, one entry per vendor: the only list of dialects in the emulator. A new
@@ -15,6 +16,7 @@ export const DIALECTS = {
   aiaengine,
   commercelayer,
   zenml,
+  cloudomation,
 } satisfies Record<string, Dialect>;
 
 export type DialectName = keyof typeof DIALECTS;

@@ -10,6 +10,7 @@ import { aiaengineVendor } from "./aiaengine";
 import { cloudflareVendor } from "./cloudflare";
 import { commercelayerVendor } from "./commercelayer";
 import { zenmlVendor } from "./zenml";
+import { cloudomationVendor } from "./cloudomation";
 import type { FullBackend } from "./types";
 
 export type { FullBackend } from "./types";
@@ -35,7 +36,7 @@ export const VENDORS = {
   cloudflare: cloudflareVendor,
   zenml: zenmlVendor,
   commercelayer: commercelayerVendor,
-  cloudomation: planned("cloudomation"),
+  cloudomation: cloudomationVendor,
   aiaengine: aiaengineVendor,
 } satisfies Record<BackendName, VendorEntry>;
 
@@ -63,7 +64,8 @@ export function unusableBackend(backend: unknown): string | undefined {
 export function openBackend(connection: Connection, pacingKey: string): FullBackend {
   const vendor: VendorEntry = VENDORS[connection.backend];
   if (vendor.status !== "implemented") throw new OrgformError("UNSUPPORTED", unusableBackend(connection.backend)!);
-  const auth = clientAuth(connection.credentials);
+  const method = capabilitiesOf(connection.backend).connection.auth.find((m) => m.method === connection.credentials.method);
+  const auth = clientAuth(connection.credentials, { endpoint: connection.endpoint, ...(method?.login ? { login: method.login } : {}) });
   const http = new HttpClient({
     baseUrl: connection.endpoint,
     headers: () => auth.headers(),

@@ -10,7 +10,8 @@
  * | backend      | --backend       | ORGFORM_BACKEND                             | orgform:backend        |
  * | endpoint     | --endpoint      | ORGFORM_ENDPOINT                            | orgform:endpoint       |
  * | tokenUrl     | --token-url     | <VENDOR>_TOKEN_URL, ORGFORM_TOKEN_URL       | orgform:tokenUrl       |
- * | token        | --token         | CLOUDFLARE_API_TOKEN, ZENML_API_TOKEN, CLOUDOMATION_API_TOKEN, AIAENGINE_API_TOKEN | orgform:token (secret) |
+ * | token        | --token         | CLOUDFLARE_API_TOKEN, ZENML_API_TOKEN, AIAENGINE_API_TOKEN | orgform:token (secret) |
+ * | userName+password | --user-name, --password | CLOUDOMATION_USER_NAME + CLOUDOMATION_PASSWORD | orgform:userName, orgform:password (secret) |
  * | email+apiKey | --email, --api-key | CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY    | orgform:email, orgform:apiKey (secret) |
  * | clientId+clientSecret | --client-id, --client-secret | ZENML_CLIENT_ID/SECRET, COMMERCELAYER_CLIENT_ID/SECRET | orgform:clientId, orgform:clientSecret (secret) |
  *

@@ -551,7 +551,10 @@ class Loader {
     }
     const given = Object.keys(adopt).length;
     const keysGiven = entries(node).filter((e) => (ADOPT_IDENTITY_KEYS as readonly string[]).includes(e.key)).length;
-    if (given === 2 || (keysGiven === 0 && given === 0)) {
+    // Where a credential sees one organization at all, `adopt: {}` takes that one.
+    const backend = this.backend?.value;
+    const onlyOne = isBackendName(backend) && capabilitiesOf(backend).organization.visiblePerCredential === 1;
+    if (given === 2 || (keysGiven === 0 && given === 0 && !onlyOne)) {
       this.report(source, node, p, "invalid-adopt", "adopt names exactly one of id or name");
       return;
     }
@@ -643,7 +646,10 @@ class Loader {
     // The capability matrix.
     if (!caps.organization.create) {
       for (const org of orgs) {
-        if (!org.adopt) this.report(org.source, org.node, ["organizations", org.index], "unsupported-create", `${caps.displayName} organizations cannot be created: adopt an existing one with adopt: {id: ...} or adopt: {name: ...}`);
+        if (!org.adopt) {
+          const only = caps.organization.visiblePerCredential === 1 ? ", or adopt: {} (the one organization the credential sees)" : "";
+          this.report(org.source, org.node, ["organizations", org.index], "unsupported-create", `${caps.displayName} organizations cannot be created: adopt an existing one with adopt: {id: ...} or adopt: {name: ...}${only}`);
+        }
       }
     }
     // How many organizations one credential can see at all (adopted or not). How many one owner may

@@ -24,6 +24,14 @@ export interface AuthMethod {
   method: AuthMethodKind;
   /** Environment variable per credential part. */
   env: Partial<Record<CredentialPart, string>>;
+  /** `session-login`: where and how the user name and password are posted (JSON), relative to the endpoint. */
+  login?: SessionLogin;
+}
+
+export interface SessionLogin {
+  path: string;
+  userField: string;
+  passwordField: string;
 }
 
 export interface Capabilities {
@@ -85,6 +93,7 @@ export function capabilitiesOf(backend: BackendName): Capabilities {
     if (!(AUTH_METHOD_KINDS as string[]).includes(auth.method)) {
       throw new Error(`schemas/${backend}/capabilities.json: unknown credential method ${auth.method} (known: ${AUTH_METHOD_KINDS.join(", ")})`);
     }
+    if (auth.method === "session-login" && !auth.login) throw new Error(`schemas/${backend}/capabilities.json: session-login needs its login route (login: {path, userField, passwordField})`);
     const parts = partsOf(auth.method).map((p) => p.name as string);
     for (const part of Object.keys(auth.env)) {
       if (!parts.includes(part)) throw new Error(`schemas/${backend}/capabilities.json: ${auth.method} has no part "${part}" (parts: ${parts.join(", ")})`);

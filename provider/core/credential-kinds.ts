@@ -22,6 +22,8 @@ export const CREDENTIAL_KINDS = {
   "oauth2-client-credentials": {
     parts: [{ name: "clientId", secret: false }, { name: "clientSecret", secret: true }, { name: "tokenUrl", secret: false, setting: true }],
   },
+  /** A user name and password exchanged for a session cookie at the vendor's login route (capabilities `login`). */
+  "session-login": { parts: [{ name: "userName", secret: false }, { name: "password", secret: true }] },
 } as const satisfies Record<string, { parts: readonly CredentialPartSpec[] }>;
 
 export type AuthMethodKind = keyof typeof CREDENTIAL_KINDS;

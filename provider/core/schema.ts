@@ -101,6 +101,7 @@ export const ORGFORM_KEYWORDS = [
   "x-admin-values",
   "x-create-only",
   "x-reserved-keys",
+  "x-not-allowed",
 ] as const;
 
 let ajvInstance: Ajv2020 | undefined;
@@ -126,6 +127,8 @@ export function ajv(): Ajv2020 {
     { keyword: "x-create-only", schemaType: "boolean" },
     // Keys of an object field that belong to orgform (its ownership marker): never the user's.
     { keyword: "x-reserved-keys", schemaType: "array", metaSchema: { type: "array", items: { type: "string", minLength: 1 }, uniqueItems: true } },
+    // The vendor's reason why this property takes no value on this kind (Cloudomation: "not allowed for ORGANIZATION").
+    { keyword: "x-not-allowed", schemaType: "string" },
   ]);
   const dir = schemasDir();
   for (const backend of BACKENDS) {
@@ -310,7 +313,11 @@ export function validateDeclared(schema: ResourceSchema, value: unknown, options
   const declaredPart: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) if (declarableNames.includes(k)) declaredPart[k] = v;
   validate(declaredPart);
-  problems.push(...problemsFromAjv(validate.errors ?? [], declaredPart));
+  for (const problem of problemsFromAjv(validate.errors ?? [], declaredPart)) {
+    // A property the vendor allows on other kinds only: say so in the vendor's words.
+    const reason = problem.path.length === 1 ? schema.field(problem.path[0])?.json["x-not-allowed"] : undefined;
+    problems.push(typeof reason === "string" ? { path: problem.path, code: "not-allowed-value", message: `${reason}: leave it out (or declare null)` } : problem);
+  }
   for (const f of declarable) {
     const list = declaredPart[f.name];
     if (!uniqueListField(f) || !Array.isArray(list)) continue;

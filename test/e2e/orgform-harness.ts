@@ -13,8 +13,10 @@ import { makeTempDir, repoRoot, workspace, type Workspace } from "./harness";
 export const API_TOKEN = "e2e-credential-7f3a9c21d4b8e6a0";
 export const CLIENT_SECRET = "e2e-client-secret-3b8d0f6e1a";
 export const ADMIN_TOKEN = "e2e-admin-5d1c";
+/** The password of the emulator's full-access user (session logins). */
+export const SESSION_PASSWORD = "e2e-session-password-9c4e71";
 /** Every secret an e2e project's emulator accepts: none may appear in state, logs or output. */
-export const SECRETS = [API_TOKEN, CLIENT_SECRET];
+export const SECRETS = [API_TOKEN, CLIENT_SECRET, SESSION_PASSWORD];
 
 export interface OrgformProject {
   ws: Workspace;
@@ -68,7 +70,7 @@ export async function orgformProject(
     port: 0,
     db: ":memory:",
     ...opts.emulator,
-    credentials: { apiToken: API_TOKEN, adminToken: ADMIN_TOKEN, oauthClients: [{ clientId: "e2e-client", clientSecret: CLIENT_SECRET }], ...opts.emulator?.credentials },
+    credentials: { apiToken: API_TOKEN, adminToken: ADMIN_TOKEN, oauthClients: [{ clientId: "e2e-client", clientSecret: CLIENT_SECRET }], password: SESSION_PASSWORD, ...opts.emulator?.credentials },
   });
   const endpoint = emulator.baseUrls[backend];
   const env: NodeJS.ProcessEnv = { ORGFORM_ENDPOINT: endpoint };

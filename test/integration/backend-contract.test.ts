@@ -2,7 +2,8 @@
 // against the emulator over real HTTP on 127.0.0.1. New adapters join automatically: the list is
 // the registry's implemented vendors. What a backend lacks (hierarchy, profile, members) is skipped
 // by reading its capability matrix and schemas, never its name.
-import { rejection } from "./helpers";
+import { randomUUID } from "node:crypto";
+import { ADMIN, call, rejection } from "./helpers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type StartedEmulator } from "../../emulator";
 import { implementedVendors, openBackend } from "../../provider/backends";
@@ -68,6 +69,12 @@ function anOrganization(backend: BackendName, name: string, overrides: Fields = 
 const IDENTITY = (label: string): CreateIdentity => identityFor({ owner: "contract/test", key: label });
 const MARKER = (label: string) => IDENTITY(label).marker;
 
+/** Seeds organizations of these names through /_admin (the common seed shape), for vendors that cannot create. */
+async function seedOrganizations(backend: BackendName, names: string[]): Promise<void> {
+  const res = await call(emu.url + "/_admin", "POST", "/seed", { auth: { bearer: ADMIN }, body: { [backend]: { organizations: names.map((name) => ({ name })) } } });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+}
+
 describe.each(ADAPTED)("the %s backend", (backendName) => {
   const caps = capabilitiesOf(backendName);
   const fixedRoles = memberRoles(backendName).values;
@@ -89,8 +96,22 @@ describe.each(ADAPTED)("the %s backend", (backendName) => {
     backend = open(backendName);
   });
 
+  /** An organization with these declared fields: created, or (a vendor that cannot create) seeded and then updated to them. */
+  const make = async (declared: Fields, parentId: string | null, identity: CreateIdentity): Promise<ObservedOrganization> => {
+    if (caps.organization.create) return backend.createOrganization(declared, parentId, identity);
+    await seedOrganizations(backendName, [String(declared.name)]);
+    const [seeded] = await backend.findOrganizations({ name: String(declared.name) });
+    return backend.updateOrganization(seeded.id, declared, parentId);
+  };
   const create = (label: string, parentId: string | null = null, overrides: Fields = {}): Promise<ObservedOrganization> =>
-    backend.createOrganization(anOrganization(backendName, uniqueName(label), overrides), parentId, IDENTITY(label));
+    make(anOrganization(backendName, uniqueName(label), overrides), parentId, IDENTITY(label));
+  /** The id of an organization that does not exist: one deleted, or (a vendor that cannot delete) one never made. */
+  const goneId = async (label: string): Promise<string> => {
+    if (!caps.organization.delete.supported) return randomUUID();
+    const gone = await create(label);
+    await backend.deleteOrganization(gone.id);
+    return gone.id;
+  };
 
   it("offers exactly the abilities its capability matrix promises", () => {
     expect(backend.name).toBe(backendName);
@@ -105,7 +126,7 @@ describe.each(ADAPTED)("the %s backend", (backendName) => {
 
     it("round-trips the declared fields through create and get", async () => {
       const declared = anOrganization(backendName, uniqueName("round trip"));
-      const created = await backend.createOrganization(declared, null, IDENTITY("round-trip"));
+      const created = await make(declared, null, IDENTITY("round-trip"));
       expect(created.name).toBe(declared.name);
       expect(created.parentId).toBeNull();
       const got = await backend.getOrganization(created.id);
@@ -154,6 +175,18 @@ describe.each(ADAPTED)("the %s backend", (backendName) => {
       if (hasProfiles(backend)) expect(await backend.getProfile(org.id)).toEqual(profile);
     });
 
+    it.skipIf(caps.organization.delete.supported)("refuses to delete an organization the vendor cannot delete, which stays", async () => {
+      const org = await create("undeletable");
+      expect((await rejection(backend.deleteOrganization(org.id))).code).toBe("UNSUPPORTED");
+      expect(await backend.getOrganization(org.id)).toBeDefined();
+    });
+
+    it.skipIf(caps.organization.create)("refuses to create an organization the vendor cannot create", async () => {
+      const name = uniqueName("uncreatable");
+      expect((await rejection(backend.createOrganization(anOrganization(backendName, name), null, IDENTITY("uncreatable")))).code).toBe("UNSUPPORTED");
+      expect(await backend.findOrganizations({ name })).toEqual([]);
+    });
+
     it.skipIf(!caps.organization.delete.supported)("succeeds when it deletes an organization that is already gone", async () => {
       const org = await create("delete twice");
       await backend.deleteOrganization(org.id);
@@ -177,6 +210,13 @@ describe.each(ADAPTED)("the %s backend", (backendName) => {
     let exact: ObservedOrganization;
 
     beforeAll(async () => {
+      if (!caps.organization.create) {
+        // Seeded in one go: a vendor that cannot create has no hierarchy to build either.
+        await seedOrganizations(backendName, [`${prefix} root`, ...Array.from({ length: COUNT - 1 }, (_, i) => `${prefix} ${String(i + 1).padStart(3, "0")}`), prefix]);
+        [exact] = await backend.findOrganizations({ name: prefix });
+        children = [exact];
+        return;
+      }
       const hierarchy = caps.hierarchy.supported;
       root = await backend.createOrganization(anOrganization(backendName, `${prefix} root`), null, IDENTITY("paged-root"));
       const parentId = hierarchy ? root.id : null;

@@ -64,7 +64,9 @@ export function check(news: OrganizationInputs): CheckFailure[] {
   if (!news.adopt && !caps.organization.create) {
     failures.push({
       property: "adopt",
-      reason: `${caps.displayName} organizations cannot be created: declare adopt: {id: ...} or adopt: {name: ...} to manage an existing one`,
+      reason:
+        `${caps.displayName} organizations cannot be created: declare adopt: {id: ...} or adopt: {name: ...}` +
+        `${caps.organization.visiblePerCredential === 1 ? " (or adopt: {}, the one organization the credential sees)" : ""} to manage an existing one`,
     });
   }
   if (news.parentId && !caps.hierarchy.supported) {
@@ -99,6 +101,19 @@ async function adopt(inputs: OrganizationInputs): Promise<ObservedOrganization> 
     const found = await backend.getOrganization(how.id);
     if (!found) throw new OrgformError("NOT_FOUND", `cannot adopt organization ${inputs.key}: no organization has id ${how.id}`);
     return found;
+  }
+  const caps = capabilitiesOf(inputs.backend as BackendName);
+  if (how.name === undefined && caps.organization.visiblePerCredential === 1) {
+    // `adopt: {}`: the one organization this credential (a workspace) sees.
+    const visible = await backend.findOrganizations({});
+    if (visible.length !== 1) {
+      throw new OrgformError(
+        visible.length === 0 ? "NOT_FOUND" : "CONFLICT",
+        `cannot adopt organization ${inputs.key}: the credential sees ${visible.length} ${caps.displayName} organizations, not one` +
+          (visible.length > 1 ? ` (ids ${visible.map((o) => o.id).join(", ")}); adopt one by id` : ""),
+      );
+    }
+    return visible[0];
   }
   const name = how.name ?? String(inputs.fields.name);
   const found = await backend.findOrganizations({ name });

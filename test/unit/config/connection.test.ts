@@ -48,8 +48,13 @@ describe("resolveConnection", () => {
     },
     {
       name: "reads the pacing rate",
-      input: { backend: "cloudomation", flags: { endpoint: "http://x.example/api" }, env: { CLOUDOMATION_API_TOKEN: "t", ORGFORM_RATE_LIMIT: "5" } },
+      input: { backend: "cloudomation", flags: { endpoint: "http://x.example/api" }, env: { CLOUDOMATION_USER_NAME: "u", CLOUDOMATION_PASSWORD: "p", ORGFORM_RATE_LIMIT: "5" } },
       expected: { ratePerSecond: 5 },
+    },
+    {
+      name: "resolves a session login from the environment, the password from stack config",
+      input: { backend: "cloudomation", flags: { endpoint: "https://acme.cloudomation.com/api/latest" }, env: { CLOUDOMATION_USER_NAME: "kevin" }, stackConfig: { "orgform:password": "pw" } },
+      expected: { credentials: { method: "session-login", userName: "kevin", password: "pw" } },
     },
   ];
   it.each(cases)("$name", ({ input, expected }) => {
@@ -60,7 +65,8 @@ describe("resolveConnection", () => {
     { name: "names the missing backend", input: { env: {} }, code: "VALIDATION", message: /missing backend: set --backend, ORGFORM_BACKEND, orgform:backend/ },
     { name: "names the missing credentials and where to set them", input: { backend: "cloudflare", env: {} }, code: "AUTH", message: /CLOUDFLARE_API_TOKEN .*, or CLOUDFLARE_EMAIL .* \+ CLOUDFLARE_API_KEY/ },
     { name: "names the missing half of a credential pair", input: { backend: "cloudflare", env: { CLOUDFLARE_EMAIL: "a@b.example" } }, code: "AUTH", message: /incomplete: missing CLOUDFLARE_API_KEY/ },
-    { name: "names the missing endpoint when the vendor has no public default", input: { backend: "cloudomation", env: { CLOUDOMATION_API_TOKEN: "t" } }, code: "VALIDATION", message: /missing endpoint for cloudomation/ },
+    { name: "names the missing endpoint when the vendor has no public default", input: { backend: "cloudomation", env: { CLOUDOMATION_USER_NAME: "u", CLOUDOMATION_PASSWORD: "p" } }, code: "VALIDATION", message: /missing endpoint for cloudomation/ },
+    { name: "names the missing password of a session login and where to set it", input: { backend: "cloudomation", flags: { endpoint: "https://acme.cloudomation.com/api/latest" }, env: { CLOUDOMATION_USER_NAME: "u" } }, code: "AUTH", message: /incomplete: missing CLOUDOMATION_PASSWORD \(or --password, orgform:password as a secret\)/ },
     { name: "names the missing token URL", input: { backend: "zenml", flags: { endpoint: "http://z.example" }, env: { ZENML_CLIENT_ID: "i", ZENML_CLIENT_SECRET: "s" } }, code: "AUTH", message: /missing token URL for zenml: set ZENML_TOKEN_URL/ },
     { name: "rejects an unknown backend", input: { env: { ORGFORM_BACKEND: "github" } }, code: "VALIDATION", message: /unknown backend "github"/ },
     { name: "rejects a backend that contradicts the YAML file", input: { flags: { backend: "zenml" }, file: { backend: "cloudflare" }, env: {} }, code: "VALIDATION", message: /conflicts with backend cloudflare/ },

@@ -52,6 +52,18 @@ organizations:
     expect(config?.organizations[0]).toMatchObject({ adopt: { name: "Acme" }, fields: { city: "Graz" } });
   });
 
+  it("takes adopt: {} as the one organization a credential sees, where a credential sees one (visiblePerCredential 1)", () => {
+    const { config, diagnostics } = loadConfigText(yaml`
+backend: cloudomation
+organizations:
+  - key: workspace
+    adopt: {}
+    city: Graz
+`);
+    expect(diagnostics).toEqual([]);
+    expect(config?.organizations[0]).toMatchObject({ adopt: {}, fields: { city: "Graz" } });
+  });
+
   it("keeps a literal parent_id among the fields and a parent key apart", () => {
     const { config } = loadConfigText(yaml`
 backend: cloudflare

@@ -39,7 +39,7 @@ describe.each(BACKENDS)("the %s capability matrix", (backend) => {
 
   it("names an environment variable for every part of every auth method", () => {
     for (const method of caps.connection.auth) {
-      const parts = { "bearer-token": ["token"], "api-key": ["email", "apiKey"], "oauth2-client-credentials": ["clientId", "clientSecret", "tokenUrl"] }[method.method];
+      const parts = { "bearer-token": ["token"], "api-key": ["email", "apiKey"], "oauth2-client-credentials": ["clientId", "clientSecret", "tokenUrl"], "session-login": ["userName", "password"] }[method.method];
       expect(Object.keys(method.env).sort()).toEqual([...parts].sort());
     }
   });
