@@ -30,7 +30,8 @@ export interface PlannedVendor {
 
 export type VendorEntry = ImplementedVendor | PlannedVendor;
 
-const planned = (name: BackendName): PlannedVendor => ({ name, status: "planned" });
+/** The entry of a vendor whose schemas land before its adapter: `planned("<vendor>")`. */
+export const planned = (name: BackendName): PlannedVendor => ({ name, status: "planned" });
 
 export const VENDORS = {
   cloudflare: cloudflareVendor,
@@ -51,7 +52,8 @@ export function implementedVendors(): BackendName[] {
  */
 export function unusableBackend(backend: unknown): string | undefined {
   if (!isBackendName(backend)) return `unknown backend ${JSON.stringify(backend)}: expected one of ${BACKENDS.join(", ")}`;
-  if (VENDORS[backend].status === "planned") {
+  const vendor = VENDORS[backend] as VendorEntry;
+  if (vendor.status === "planned") {
     return (
       `the ${capabilitiesOf(backend).displayName} backend (${backend}) is not implemented yet in this version of orgform: ` +
       `\`orgform validate\` checks its configs, but nothing can be applied to it`

@@ -85,13 +85,6 @@ describe.each(ADAPTED)("the %s backend", (backendName) => {
     if (names.length === 0) throw new Error(`${backendName} has members but no roles: neither an enum in its member schema nor a RoleAbility`);
     return [names[0], names[1] ?? names[0]];
   }
-  /** The id of an organization that is gone: deleted where the vendor can delete, else one no organization ever had. */
-  async function goneId(label: string): Promise<string> {
-    const org = await create(label);
-    if (!caps.organization.delete.supported) return `${org.id}-gone`;
-    await backend.deleteOrganization(org.id);
-    return org.id;
-  }
   beforeAll(() => {
     backend = open(backendName);
   });
