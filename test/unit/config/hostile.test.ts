@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../../provider/cli";
 import { runValidate } from "../../../provider/cli/validate";
 import { loadConfigSources, loadConfigText, renderDiagnostics, type Diagnostic } from "../../../provider/config";
-import { suggestionWork } from "../../../provider/core/suggest";
+import { DEFAULT_CELLS_PER_SEARCH, suggestionWork } from "../../../provider/core/suggest";
 
 const org = (i: number, extra = ""): string => `  - key: org-${i}\n    name: Organization ${i}\n${extra}`;
 const orgs = (n: number, extra: (i: number) => string = () => ""): string => Array.from({ length: n }, (_, i) => org(i, extra(i))).join("");
@@ -83,6 +83,19 @@ describe("many organizations", () => {
     expect(hinted.length).toBeLessThanOrEqual(20);
     expect(hinted[0]).toBe("organizations[0].parent");
     expect(suggestionWork.distances - before).toBeLessThanOrEqual(20 * 10_000);
+  });
+
+  it("bounds 'did you mean' work for 10,000 long, alike keys: the suggester stops at its budget of table cells", () => {
+    // Keys of 100 characters sharing 60: each distance fills most of a 100 x 100 table, so trying
+    // every key for 20 misspelled parents was 34 s; the shared budget makes it a few milliseconds.
+    const key = (i: number, salt: string): string => `${"p".repeat(60)}${salt}${String(i).padStart(39, "0")}`;
+    const text = cloudflare(
+      Array.from({ length: 10_000 }, (_, i) => `  - key: ${key(i, "a")}\n    name: N${i}\n${i < 20 ? `    parent: ${key(i * 7919, "b")}\n` : ""}`).join(""),
+    );
+    const before = suggestionWork.cells;
+    const { diagnostics } = loadConfigText(text);
+    expect(diagnostics.map((d) => d.code)).toEqual(Array(20).fill("unknown-parent"));
+    expect(suggestionWork.cells - before).toBeLessThanOrEqual(4 * DEFAULT_CELLS_PER_SEARCH + 100 * 100);
   });
 
   it("names the two alike items among 20,000 links of a list that must be unique", () => {
