@@ -127,13 +127,12 @@ export class SourceFile {
 
   /** The first syntax error, in the user's words and where they must look. */
   private syntaxDiagnostic(): Diagnostic {
-    const errors = this.doc.errors;
-    const deep = errors.filter((e) => e.code === "RESOURCE_EXHAUSTION");
-    if (deep.length > 0) {
-      const offset = Math.min(...deep.map((e) => e.pos[0]));
-      return this.diagnosticAt(offset, [], "yaml-too-deep", `lists and mappings are nested too deeply here: orgform reads at most ${MAX_DEPTH} levels`);
+    // The first error in the file is the one to fix: later ones (a parser that ran out of stack
+    // included) are often its consequences, as after a flow list that is not indented enough.
+    const e = this.doc.errors.reduce((first, x) => (x.pos[0] < first.pos[0] ? x : first));
+    if (e.code === "RESOURCE_EXHAUSTION") {
+      return this.diagnosticAt(e.pos[0], [], "yaml-too-deep", `lists and mappings are nested too deeply here: orgform reads at most ${MAX_DEPTH} levels`);
     }
-    const e = errors[0]!;
     if (e.code === "MULTIPLE_DOCS") {
       return this.diagnosticAt(e.pos[0], [], "yaml-multiple-documents", "a second YAML document starts here: orgform reads one YAML document per file (split it into files of one directory: they are merged into one config)");
     }

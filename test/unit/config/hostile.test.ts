@@ -138,6 +138,14 @@ describe("files that are not what they seem", () => {
     expect(diagnostics.map((d) => [d.code, d.line, d.message])).toEqual([["yaml-too-deep", 2, "lists and mappings are nested too deeply here: orgform reads at most 64 levels"]]);
   });
 
+  it("reports a long flow list that is not indented where it goes wrong, not as nested too deeply", () => {
+    // 20,000 items not indented under their key: the parser reports the first line, then runs out of
+    // stack on its own recovery; the first error is the one to fix.
+    const text = `backend: commercelayer\norganizations: [\n${Array.from({ length: 20_000 }, (_, i) => `{key: k${i}, name: n${i}}`).join(",\n")}]\n`;
+    const { diagnostics } = loadConfigText(text);
+    expect(brief(diagnostics)).toEqual(["yaml-syntax 3:1 -"]);
+  });
+
   it("says that aliases nest too deeply when a chain of them would", () => {
     const lines = ["backend: cloudflare", "status:", `  l0: &l0 ${"[".repeat(40)}x${"]".repeat(40)}`];
     for (let i = 1; i <= 200; i++) lines.push(`  l${i}: &l${i} [*l${i - 1}]`);
