@@ -1,21 +1,28 @@
 import { randomBytes } from "node:crypto";
+import type { Socket } from "node:net";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { Authenticator, visibleOrgIds } from "./auth";
 import { Counters } from "./counters";
 import { RequestJournal } from "./journal";
 import { registerTokenEndpoint } from "./oauth";
 import { DIALECTS } from "./dialects";
-import { FaultInjector, parseFaultSpec, type FaultRule } from "./faults";
+import { checkFaultRules, FaultInjector, parseFaultSpec, type FaultRule } from "./faults";
 import { parseRateLimit, RateLimiter, type RateLimitConfig } from "./ratelimit";
 import { applySeed, readSeedFile, type SeedResult } from "./seed";
 import { Store } from "./store";
 import { registerAdmin } from "./admin";
+import { redactUrl } from "./redact";
+import { asRefusal, clientErrorRefusal, coreAnswer, dialectOf, registerJsonParser, RequestRefusal, writeRawAnswer } from "./refusals";
 import { DEFAULT_CREDENTIALS, type Credentials, type Dialect, type DialectAnswer, type DialectContext } from "./types";
 
 export interface EmulatorOptions {
   /** SQLite file, or `:memory:` (the default for the library; the CLI defaults to `.orgform/emulator.db`). */
   db?: string;
-  /** Overrides of the accepted credentials (defaults in `DEFAULT_CREDENTIALS`). */
+  /**
+   * The accepted credentials. None given: the well-known defaults (`DEFAULT_CREDENTIALS`). Any
+   * given: no default survives; each one not given is a random secret of this start (shown in
+   * `credentials` and the CLI's banner), so a configured emulator never accepts a published key.
+   */
   credentials?: Partial<Credentials>;
   /** Rate limit per credential and dialect: `"10/s"`, `"600/m,burst=20"`, a config, or null (off, default). */
   rateLimit?: string | RateLimitConfig | null;
@@ -76,6 +83,26 @@ export interface StartedEmulator extends Emulator {
   /** OAuth2 token URL of each dialect that takes client credentials, by backend name. */
   tokenUrls: Record<string, string>;
   credentials: Credentials;
+}
+
+/** The credentials a user configures (the token lifetime is a setting, not one of them). */
+const CREDENTIAL_KEYS = ["apiToken", "authEmail", "authKey", "adminToken", "oauthClients"] as const;
+
+const randomSecret = (): string => `ofr_${randomBytes(24).toString("base64url")}`;
+
+/** The defaults when nothing is configured; otherwise what is configured, and a random secret for the rest. */
+export function resolveCredentials(given: Partial<Credentials> = {}): Credentials {
+  const tokenTtlSeconds = given.tokenTtlSeconds ?? DEFAULT_CREDENTIALS.tokenTtlSeconds;
+  if (!CREDENTIAL_KEYS.some((k) => given[k] !== undefined)) return { ...DEFAULT_CREDENTIALS, tokenTtlSeconds };
+  return {
+    apiToken: given.apiToken ?? randomSecret(),
+    // The email names the key pair's user (not a secret); the key is what must not be the default.
+    authEmail: given.authEmail ?? DEFAULT_CREDENTIALS.authEmail,
+    authKey: given.authKey ?? randomSecret(),
+    adminToken: given.adminToken ?? randomSecret(),
+    oauthClients: given.oauthClients ?? DEFAULT_CREDENTIALS.oauthClients.map((c) => ({ clientId: c.clientId, clientSecret: randomSecret() })),
+    tokenTtlSeconds,
+  };
 }
 
 const resolveRateLimit = (r: EmulatorOptions["rateLimit"]): RateLimitConfig | null =>
@@ -156,7 +183,7 @@ function installCore(scope: FastifyInstance, dialect: Dialect, rt: EmulatorRunti
       time: rt.ctx.now().toISOString(),
       dialect: dialect.name,
       method: req.method,
-      url: req.url.startsWith(dialect.prefix) ? req.url.slice(dialect.prefix.length) || "/" : req.url,
+      url: redactUrl(req.url.startsWith(dialect.prefix) ? req.url.slice(dialect.prefix.length) || "/" : req.url),
       body: req.body === undefined ? null : req.body,
       status: cut ? "reset" : reply.statusCode,
     });
@@ -164,14 +191,14 @@ function installCore(scope: FastifyInstance, dialect: Dialect, rt: EmulatorRunti
     rt.counters.answer(dialect.name, routeKey(dialect, req), reply.statusCode);
   });
 
-  scope.setErrorHandler((err, _req, reply) => send(reply, dialect.errors.fromError(err)));
+  scope.setErrorHandler((err, _req, reply) => send(reply, dialect.errors.fromError(asRefusal(err))));
   scope.setNotFoundHandler((req, reply) => send(reply, dialect.errors.noRoute(req.method, pathAfterPrefix(dialect, req))));
 }
 
 /** Builds the emulator's Fastify app over its store, without listening. */
 export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const now = options.now ?? (() => new Date());
-  const credentials: Credentials = { ...DEFAULT_CREDENTIALS, ...options.credentials };
+  const credentials = resolveCredentials(options.credentials);
   const dialects = options.dialects ?? Object.values(DIALECTS);
   const store = new Store({
     path: options.db ?? ":memory:",
@@ -188,7 +215,7 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
       issueAccessToken: (req) => auth.issue(req),
       revokeAccessToken: (token) => auth.revoke(token),
     };
-    const faultRules = typeof options.faults === "string" ? parseFaultSpec(options.faults) : (options.faults ?? []);
+    const faultRules = typeof options.faults === "string" ? parseFaultSpec(options.faults) : checkFaultRules(options.faults ?? []);
     const initial = { rateLimit: resolveRateLimit(options.rateLimit), faults: faultRules, faultSeed: options.faultSeed ?? 1 };
     const limiter = new RateLimiter(() => now().getTime());
     limiter.configure(initial.rateLimit);
@@ -205,7 +232,7 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
       counters: new Counters(now),
       journal: new RequestJournal(),
       initial,
-      seed: (doc) => store.tx(() => applySeed(ctx, dialects, doc)),
+      seed: (doc) => store.tx(() => applySeed(ctx, dialects, doc, (token) => auth.isReserved(token))),
     };
 
     let seeded: SeedResult | null = null;
@@ -218,19 +245,34 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (options.seed !== undefined) merge(rt.seed(options.seed));
 
     const app = Fastify({
-      logger: options.logger ?? false,
+      // Request logs show URLs with credentials in them redacted (`DELETE /_admin/tokens/<token>`).
+      logger: options.logger ? { serializers: { req: (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) }) } } : false,
       bodyLimit: 1024 * 1024,
       routerOptions: { ignoreTrailingSlash: true },
       forceCloseConnections: "idle",
+      // A URL the router cannot read (bad percent-encoding, a segment over its limit): in the shape
+      // of the dialect it names, after authentication as every other answer of a dialect.
+      frameworkErrors: (err, req, reply) => {
+        const refusal = asRefusal(err);
+        const answer = refusal instanceof RequestRefusal ? refusal : new RequestRefusal("bad-request", "the request could not be routed");
+        const dialect = dialectOf(dialects, req.url);
+        if (!dialect) return send(reply, coreAnswer(answer));
+        const auth = rt.auth.authenticate(dialect.name, dialect.readCredential(req));
+        return send(reply, auth.ok ? dialect.errors.fromError(answer) : dialect.errors.unauthenticated(auth.reason));
+      },
+      // What Node's HTTP parser refuses (a request line or headers over its 16 KiB limit...): no
+      // request exists yet, so no credential can be read; the answer is in the named dialect's shape.
+      clientErrorHandler: (err, socket) => {
+        if (err.code === "ECONNRESET" || socket.destroyed) return;
+        const { refusal, path } = clientErrorRefusal(err);
+        const dialect = path === undefined ? undefined : dialectOf(dialects, path);
+        writeRawAnswer(socket as Socket, dialect ? dialect.errors.fromError(refusal) : coreAnswer(refusal));
+      },
     });
 
-    // An empty body with a JSON content type (common on DELETE) is no body, not a parse error.
-    const defaultJson = app.getDefaultJsonParser("error", "error");
-    app.removeContentTypeParser("application/json");
-    app.addContentTypeParser("application/json", { parseAs: "string" }, (req, text, done) => {
-      if (text === "" || (typeof text === "string" && text.trim() === "")) return done(null, undefined);
-      defaultJson(req, String(text), done);
-    });
+    // Bodies are JSON, strictly (refusals.ts); text/plain is no JSON: 415, as documented.
+    app.removeContentTypeParser("text/plain");
+    registerJsonParser(app, ["application/json"]);
 
     app.get("/", async () => ({
       name: "orgform emulator",
@@ -243,6 +285,8 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (dialect.oauth2) registerTokenEndpoint(app, dialect as Dialect & { oauth2: { tokenPath: string } }, rt);
       await app.register(
         async (scope) => {
+          const extra = (dialect.jsonMediaTypes ?? []).filter((t) => t !== "application/json");
+          if (extra.length > 0) registerJsonParser(scope, extra);
           installCore(scope, dialect, rt);
           dialect.routes(scope, ctx);
         },

@@ -168,7 +168,7 @@ export function registerOrganizations(app: FastifyInstance, ctx: DialectContext)
       }
       const { rows, total } = store.queryOrgs({ ...query, afterSeq: pageReq.afterSeq, limit: pageReq.pageSize + 1 });
       const { page, resultInfo } = pageOf(rows, pageReq, total);
-      return success(page.map((r) => orgToWire(r, store)), resultInfo);
+      return success(page.map((r) => orgToWire(r, store, visible)), resultInfo);
     });
   });
 
@@ -187,13 +187,13 @@ export function registerOrganizations(app: FastifyInstance, ctx: DialectContext)
       const key = orgUniqueKey(parentId, name);
       if (store.findOrgByUniqueKey(BACKEND, key)) throw nameTaken(name);
       const row = store.insertOrg({ backend: BACKEND, id, parentId, name, uniqueKey: key, document: doc as never, createTime: now });
-      return success(orgToWire(row, store));
+      return success(orgToWire(row, store, ctx.visibleOrgIds(principalOf(req), BACKEND)));
     });
   });
 
   app.get("/organizations/:organization_id", async (req) => {
     const { organization_id: id } = req.params as { organization_id: string };
-    return store.read(() => success(orgToWire(visibleOrg(ctx, req, id), store)));
+    return store.read(() => success(orgToWire(visibleOrg(ctx, req, id), store, ctx.visibleOrgIds(principalOf(req), BACKEND))));
   });
 
   app.put("/organizations/:organization_id", async (req) => {
@@ -215,7 +215,7 @@ export function registerOrganizations(app: FastifyInstance, ctx: DialectContext)
       const clash = store.findOrgByUniqueKey(BACKEND, key);
       if (clash && clash.id !== id) throw nameTaken(name);
       const updated = store.updateOrg(BACKEND, id, { parentId, name, uniqueKey: key, document: doc as never, updateTime: ctx.now().toISOString() });
-      return success(orgToWire(updated, store));
+      return success(orgToWire(updated, store, ctx.visibleOrgIds(principalOf(req), BACKEND)));
     });
   });
 
