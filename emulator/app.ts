@@ -12,7 +12,7 @@ import { applySeed, readSeedFile, type SeedResult } from "./seed";
 import { Store } from "./store";
 import { registerAdmin } from "./admin";
 import { redactUrl } from "./redact";
-import { asRefusal, clientErrorRefusal, coreAnswer, dialectOf, registerJsonParser, RequestRefusal, writeRawAnswer } from "./refusals";
+import { asRefusal, clientErrorRefusal, coreAnswer, dialectOf, mediaTypeRefusal, registerJsonParser, RequestRefusal, writeRawAnswer } from "./refusals";
 import { DEFAULT_CREDENTIALS, type Credentials, type Dialect, type DialectAnswer, type DialectContext } from "./types";
 
 export interface EmulatorOptions {
@@ -36,8 +36,8 @@ export interface EmulatorOptions {
   seedFile?: string;
   /** Clock (tests). */
   now?: () => Date;
-  /** Fastify request logging (default off). */
-  logger?: boolean;
+  /** Request logging, JSON lines on stdout or on the given stream (default off); URLs are redacted (redact.ts). */
+  logger?: boolean | { stream: NodeJS.WritableStream };
   /** How long `close()` lets in-flight requests finish before cutting connections (default 10 s). */
   shutdownGraceMs?: number;
   /** Dialects to mount (default: all in `emulator/dialects/index.ts`). */
@@ -129,16 +129,20 @@ function pathAfterPrefix(dialect: Dialect, req: FastifyRequest): string {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The core's request pipeline for one dialect, in order: count, authenticate, rate-limit, inject
- * faults; after the handler, commit-then-fail turns a successful write's answer into an error.
+ * The core's request pipeline for one dialect, in order: count, authenticate, refuse a body that
+ * is not JSON (415), rate-limit, inject faults; after the handler, commit-then-fail turns a successful write's answer into an error.
  */
 function installCore(scope: FastifyInstance, dialect: Dialect, rt: EmulatorRuntime): void {
+  const mediaTypes = ["application/json", ...(dialect.jsonMediaTypes ?? [])].map((t) => t.toLowerCase());
   scope.addHook("onRequest", async (req, reply) => {
     rt.counters.request(dialect.name, routeKey(dialect, req));
 
     const auth = rt.auth.authenticate(dialect.name, dialect.readCredential(req));
     if (!auth.ok) return send(reply, dialect.errors.unauthenticated(auth.reason));
     req.principal = auth.principal;
+
+    const wrongMedia = mediaTypeRefusal(req.headers, mediaTypes);
+    if (wrongMedia) return send(reply, dialect.errors.fromError(wrongMedia));
 
     const bucket = rt.limiter.take(dialect.name, auth.principal.id);
     if (bucket) {
@@ -246,7 +250,12 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
 
     const app = Fastify({
       // Request logs show URLs with credentials in them redacted (`DELETE /_admin/tokens/<token>`).
-      logger: options.logger ? { serializers: { req: (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) }) } } : false,
+      logger: options.logger
+        ? {
+            serializers: { req: (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) }) },
+            ...(typeof options.logger === "object" ? { stream: options.logger.stream } : {}),
+          }
+        : false,
       bodyLimit: 1024 * 1024,
       routerOptions: { ignoreTrailingSlash: true },
       forceCloseConnections: "idle",

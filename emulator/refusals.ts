@@ -82,24 +82,32 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 /** Only an escape can bring a surrogate into valid UTF-8 text: skip the walk when there is none. */
 const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 
-/** Whether any string or key of a parsed JSON value holds a lone surrogate (iterative: no stack to exhaust). */
-export function hasLoneSurrogate(value: unknown): boolean {
-  const stack: unknown[] = [value];
+/**
+ * How deep a body's lists and objects may nest. JSON.parse takes 100,000 levels, but storing or
+ * answering such a value (JSON.stringify recurses) runs out of stack; no vendor's object is
+ * near this deep, and a config the loader accepts (64 levels of YAML) stays below it.
+ */
+export const MAX_JSON_DEPTH = 128;
+
+/** What is wrong with a parsed JSON value, if anything: a lone surrogate in a string or key, or too deep (iterative: no stack to exhaust). */
+export function jsonValueProblem(value: unknown, checkSurrogates = true): string | undefined {
+  const stack: Array<{ v: unknown; depth: number }> = [{ v: value, depth: 0 }];
   while (stack.length > 0) {
-    const v = stack.pop();
+    const { v, depth } = stack.pop()!;
     if (typeof v === "string") {
-      if (LONE_SURROGATE.test(v)) return true;
-    } else if (Array.isArray(v)) {
-      for (const item of v) stack.push(item);
+      if (checkSurrogates && LONE_SURROGATE.test(v)) return SURROGATE_PROBLEM;
     } else if (typeof v === "object" && v !== null) {
+      if (depth >= MAX_JSON_DEPTH) return `lists and objects nest deeper than ${MAX_JSON_DEPTH} levels`;
       for (const [k, item] of Object.entries(v)) {
-        if (LONE_SURROGATE.test(k)) return true;
-        stack.push(item);
+        if (checkSurrogates && !Array.isArray(v) && LONE_SURROGATE.test(k)) return SURROGATE_PROBLEM;
+        stack.push({ v: item, depth: depth + 1 });
       }
     }
   }
-  return false;
+  return undefined;
 }
+
+const SURROGATE_PROBLEM = "a string holds a lone UTF-16 surrogate (\\ud800-\\udfff without its pair)";
 
 type JsonParse = (req: FastifyRequest, body: string, done: (err: Error | null, value?: unknown) => void) => void;
 
@@ -127,12 +135,21 @@ export function registerJsonParser(app: FastifyInstance, mediaTypes: readonly st
     if (text.trim() === "") return done(null, undefined);
     defaultJson(req, text, (err, value) => {
       if (err) return done(new RequestRefusal("malformed-json", "the request body is not valid JSON"), undefined);
-      if (SURROGATE_ESCAPE.test(text) && hasLoneSurrogate(value)) {
-        return done(new RequestRefusal("malformed-json", "the request body is not valid JSON: a string holds a lone UTF-16 surrogate (\\ud800-\\udfff without its pair)"), undefined);
-      }
+      const problem = typeof value === "object" && value !== null ? jsonValueProblem(value, SURROGATE_ESCAPE.test(text)) : undefined;
+      if (problem) return done(new RequestRefusal("malformed-json", `the request body is not valid JSON: ${problem}`), undefined);
       done(null, value);
     });
   });
+}
+
+/** A body sent in a media type the dialect does not take (checked before routing, so every path answers alike). */
+export function mediaTypeRefusal(headers: Record<string, string | string[] | undefined>, jsonMediaTypes: readonly string[]): RequestRefusal | undefined {
+  const length = headers["content-length"];
+  const hasBody = headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
+  if (!hasBody) return undefined;
+  const type = String(headers["content-type"] ?? "").split(";", 1)[0]!.trim().toLowerCase();
+  if (!jsonMediaTypes.includes(type)) return new RequestRefusal("unsupported-media-type", `the body must be JSON (Content-Type: ${jsonMediaTypes.join(" or ")})`);
+  return undefined;
 }
 
 // ---- requests refused before routing ----

@@ -106,7 +106,7 @@ const REFUSAL_CODES: Record<RefusalReason, number> = {
 function refusalMessage(r: RequestRefusal): string {
   switch (r.reason) {
     case "malformed-json":
-      return /surrogate|UTF-8/.test(r.message) ? `Malformed JSON in request body: ${r.message.replace(/^the request body is not valid JSON: /, "")}` : "Malformed JSON in request body";
+      return r.message === "the request body is not valid JSON" ? "Malformed JSON in request body" : `Malformed JSON in request body: ${r.message.replace(/^the request body is not valid JSON: /, "")}`;
     case "unsupported-media-type":
       return "Invalid request headers: Content-Type must be application/json";
     case "body-too-large":
