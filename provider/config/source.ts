@@ -25,6 +25,8 @@ const CORE_TAGS = new Set(["!", ...["str", "int", "float", "bool", "null", "map"
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
 /** Whitespace and invisible characters: a value made only of these shows as nothing. */
 const BLANK = /^[\s\u200B-\u200D\u2060\uFEFF]+$/;
+/** Whitespace (or an invisible character) at either end of a value. */
+const EDGE_SPACE = /^[\s\u200B-\u200D\u2060\uFEFF]|[\s\u200B-\u200D\u2060\uFEFF]$/;
 
 export class SourceFile {
   readonly doc: Document.Parsed;
@@ -281,6 +283,8 @@ export class SourceFile {
     }
     if (!frame.isKey && path[0] === "organizations" && value.length > 0 && BLANK.test(value)) {
       this.stringProblems.push(this.diagnostic(node, path, "blank-string", "this value is only whitespace: give it visible text, or remove the setting"));
+    } else if (!frame.isKey && path[0] === "organizations" && frame.keyName === "name" && EDGE_SPACE.test(value)) {
+      this.stringProblems.push(this.diagnostic(node, path, "edge-whitespace", `this name ${EDGE_SPACE.exec(value)!.index === 0 ? "begins" : "ends"} with whitespace: remove it (names are compared as written)`));
     }
   }
 }
