@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { Authenticator, visibleOrgIds } from "./auth";
+import { Authenticator, canSee, visibleOrgIds } from "./auth";
 import { Counters } from "./counters";
 import { RequestJournal } from "./journal";
 import { registerTokenEndpoint } from "./oauth";
@@ -216,6 +216,7 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
       now,
       newId: () => randomBytes(16).toString("hex"),
       visibleOrgIds: (principal, backend) => visibleOrgIds(store, principal, backend),
+      canSee: (principal, backend, orgId) => canSee(store, principal, backend, orgId),
       issueAccessToken: (req) => auth.issue(req),
       revokeAccessToken: (token) => auth.revoke(token),
     };

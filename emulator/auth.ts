@@ -146,6 +146,13 @@ export class Authenticator {
   }
 }
 
+/** Whether a principal may see one organization: its scope's organization is it or one of its ancestors. */
+export function canSee(store: Store, principal: Principal, backend: string, orgId: string): boolean {
+  if (!principal.scope) return true;
+  if (principal.scope.backend !== backend) return false;
+  return store.ancestryIds(backend, orgId).includes(principal.scope.orgId);
+}
+
 /** Organization ids a principal may see in a backend (`null`: all of them). */
 export function visibleOrgIds(store: Store, principal: Principal, backend: string): Set<string> | null {
   if (!principal.scope) return null;

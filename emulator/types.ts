@@ -74,6 +74,12 @@ export interface DialectContext {
    */
   visibleOrgIds(principal: Principal, backend: string): Set<string> | null;
   /**
+   * Whether the principal may see one organization: what `visibleOrgIds(...).has(id)` says, in
+   * time of the organization's depth rather than of the scope's size (a GET by id as a token
+   * scoped to 10,000 organizations).
+   */
+  canSee(principal: Principal, backend: string, orgId: string): boolean;
+  /**
    * Issues an access token for this dialect (a session login, say): the caller presents it later as
    * a bearer token or however the dialect reads it, and the core resolves it to a principal with
    * `issued` set until it expires (`ttlSeconds`, default the configured token lifetime).

@@ -94,12 +94,12 @@ export function orgDocument(row: OrgRow): OrgDocument {
 }
 
 /**
- * The wire organization, keys in the document's order. `visible`: what the caller may see (null:
- * everything). A scoped token's own organization shows its parent's id (a PUT, which replaces,
+ * The wire organization, keys in the document's order. `canSee`: whether the caller may see an
+ * organization. A scoped token's own organization shows its parent's id (a PUT, which replaces,
  * must be able to send it back) but never its name: nothing outside the scope is observable
  * beyond what emulator/README.md lists.
  */
-export function orgToWire(row: OrgRow, store: Store, visible: ReadonlySet<string> | null = null): Record<string, unknown> {
+export function orgToWire(row: OrgRow, store: Store, canSee: (orgId: string) => boolean = () => true): Record<string, unknown> {
   const doc = orgDocument(row);
   const out: Record<string, unknown> = {
     id: row.id,
@@ -108,7 +108,7 @@ export function orgToWire(row: OrgRow, store: Store, visible: ReadonlySet<string
     name: row.name,
   };
   if (row.parentId !== null) {
-    if (visible !== null && !visible.has(row.parentId)) out.parent = { id: row.parentId };
+    if (!canSee(row.parentId)) out.parent = { id: row.parentId };
     else out.parent = { id: row.parentId, name: store.getOrg(BACKEND, row.parentId)?.name ?? "" };
   }
   if (doc.profile) out.profile = doc.profile;
