@@ -105,6 +105,21 @@ export function resolveCredentials(given: Partial<Credentials> = {}): Credential
   };
 }
 
+/**
+ * Refuses credentials that would stand for one another: the API token, the admin token and the key
+ * equal (the holder of one would hold the other's access), or one of them registered as a scoped
+ * token in the database (its holder would get full access).
+ */
+function checkDistinct(c: Credentials, store: Store): void {
+  const named: [string, string][] = [["API token", c.apiToken], ["admin token", c.adminToken], ["key of the key pair", c.authKey]];
+  for (let i = 0; i < named.length; i++) {
+    for (let j = i + 1; j < named.length; j++) {
+      if (named[i]![1] === named[j]![1]) throw new Error(`the ${named[i]![0]} and the ${named[j]![0]} must differ`);
+    }
+    if (store.getToken(named[i]![1])) throw new Error(`the ${named[i]![0]} is registered as a scoped token in this database: choose another`);
+  }
+}
+
 const resolveRateLimit = (r: EmulatorOptions["rateLimit"]): RateLimitConfig | null =>
   r === undefined || r === null ? null : typeof r === "string" ? parseRateLimit(r) : r;
 
@@ -210,6 +225,7 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   try {
     for (const d of dialects) if (d.reset) store.onReset(() => d.reset!(store));
+    checkDistinct(credentials, store);
     const auth = new Authenticator(store, credentials, now);
     const ctx: DialectContext = {
       store,

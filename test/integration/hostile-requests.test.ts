@@ -5,7 +5,10 @@
  * route, so a dialect is covered the moment it is registered. Vendor routes (renaming an
  * organization, names) are in each dialect's own test file (cloudflare-hostile.test.ts).
  */
+import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type StartedEmulator } from "../../emulator";
@@ -266,6 +269,26 @@ describe("configured credentials replace every default", () => {
       expect(secret).toMatch(/^ofr_[A-Za-z0-9_-]{32}$/);
     }
     expect((await fetch(`${custom.url}/_admin/info`, { headers: { authorization: `Bearer ${c.adminToken}` } })).status).toBe(200);
+  });
+
+  it.each([
+    ["the API token equal to the admin token", { apiToken: "same-secret-1", adminToken: "same-secret-1" }, /API token and the admin token must differ/],
+    ["the admin token equal to the key", { adminToken: "same-secret-2", authKey: "same-secret-2" }, /admin token and the key of the key pair must differ/],
+  ])("refuses to start with %s", async (_what, credentials, message) => {
+    await expect(startEmulator({ port: 0, db: ":memory:", credentials })).rejects.toThrow(message);
+  });
+
+  it("refuses to start with an API token that the database holds as a scoped token", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "orgform-hostile-"));
+    try {
+      const db = join(dir, "emulator.db");
+      const [name] = dialects[0]!;
+      const first = await startEmulator({ port: 0, db, seed: { [name]: { organizations: [{ name: "Scoped" }] }, tokens: [{ token: "persisted-scoped-token", backend: name, org_path: ["Scoped"] }] } });
+      await first.close();
+      await expect(startEmulator({ port: 0, db, credentials: { apiToken: "persisted-scoped-token" } })).rejects.toThrow(/registered as a scoped token/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("keeps the defaults when nothing is configured", () => {
