@@ -54,8 +54,9 @@ export function mintToken(
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TOKEN_TTL_SECONDS) {
     throw new SeedError(`ttl_seconds must be an integer between 1 and ${MAX_TOKEN_TTL_SECONDS}`);
   }
-  if (req.token !== undefined && (typeof req.token !== "string" || req.token.length < 8 || /\s/.test(req.token))) {
-    throw new SeedError("token must be a string of at least 8 characters without spaces");
+  // At most 100 characters: the longest path segment the router takes, so DELETE /_admin/tokens/{token} can revoke it.
+  if (req.token !== undefined && (typeof req.token !== "string" || req.token.length < 8 || req.token.length > 100 || /\s/.test(req.token))) {
+    throw new SeedError("token must be a string of 8 to 100 characters without spaces");
   }
   if (req.token !== undefined && req.reserved?.(req.token)) {
     throw new SeedError("token must not be one of the emulator's own credentials (API token, admin token, key, OAuth2 client secret or access token): a scoped token equal to one would keep its access");

@@ -217,6 +217,14 @@ describe.each(dialects)("the %s dialect, against hostile requests", (name, diale
       expect((await admin("GET", "/tokens")).body.tokens).toEqual([]);
     });
 
+    it("refuses to mint a scoped token longer than the admin API could revoke (100 characters)", async () => {
+      const orgId = await seedOne();
+      expect((await admin("POST", "/tokens", { org_id: orgId, dialect: name, token: "t".repeat(101) })).status).toBe(400);
+      const longest = "t".repeat(100);
+      expect((await admin("POST", "/tokens", { org_id: orgId, dialect: name, token: longest })).status).toBe(201);
+      expect((await admin("DELETE", `/tokens/${longest}`)).status).toBe(200);
+    });
+
     it("refuses to mint a scoped token equal to an access token the emulator issued", async () => {
       const orgId = await seedOne();
       const issued = emu.runtime.ctx.issueAccessToken({ backend: name, via: "session", subject: "probe" });
