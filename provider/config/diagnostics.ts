@@ -39,7 +39,7 @@ export const DIAGNOSTIC_CODES = {
   "conflicting-connection": "Two files set the same connection setting to different values.",
   // organizations
   "duplicate-key": "Two organizations have the same key (previousKeys included).",
-  "duplicate-name": "Two sibling organizations have the same name where the vendor requires unique names.",
+  "duplicate-name": "Two sibling organizations have the same name where the vendor requires unique names (compared in Unicode NFC, and case-insensitively where the vendor does).",
   "duplicate-member": "The same email is listed twice among one organization's members.",
   "duplicate-adoption": "Two organizations adopt the same live organization.",
   "unknown-parent": "parent names a key no organization has.",
