@@ -1,3 +1,5 @@
+import { LONE_SURROGATE } from "./refusals";
+
 /**
  * The emulator's rule for names (organizations, and whatever else a dialect names), for every
  * dialect to call: what a name may be, and when two sibling names are the same. The vendors'
@@ -9,8 +11,8 @@
  *   characters such as U+200B count as whitespace); leading or trailing whitespace; control
  *   characters (C0 including NUL, tab and line breaks, DEL, C1) and the bidirectional-text
  *   controls U+202A-U+202E and U+2066-U+2069 (a name is one line, shown to people and terminals
- *   as it is); longer than the dialect's `maxLength` (in code points), if it has one. Lone UTF-16
- *   surrogates never get this far: the core refuses the body (refusals.ts).
+ *   as it is); longer than the dialect's `maxLength` (in code points), if it has one; a lone UTF-16
+ *   surrogate (the core refuses such JSON bodies already, refusals.ts; a YAML seed can hold one).
  * - Sibling uniqueness compares names in Unicode NFC (so "Café" written precomposed and with a
  *   combining accent are the same name) and, for a dialect whose names are unique
  *   case-insensitively, lower-cased.
@@ -35,6 +37,7 @@ export function nameProblem(name: unknown, rules: NameRules = {}): string | unde
   const control = CONTROL.exec(name);
   if (control) return `must not contain control characters (${codePoint(control[0])} at position ${control.index})`;
   if (EDGE_SPACE.test(name)) return "must not begin or end with whitespace";
+  if (LONE_SURROGATE.test(name)) return "must not contain a lone UTF-16 surrogate";
   if (rules.maxLength !== undefined) {
     let length = 0;
     for (const _ of name) if (++length > rules.maxLength) return `must be at most ${rules.maxLength} characters`;

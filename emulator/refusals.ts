@@ -78,7 +78,7 @@ export function asRefusal(err: unknown): unknown {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** Only an escape can bring a surrogate into valid UTF-8 text: skip the walk when there is none. */
 const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 

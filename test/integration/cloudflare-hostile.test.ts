@@ -30,6 +30,17 @@ describe("organization names", () => {
     expect(await storedNames()).toEqual([]);
   });
 
+  it("refuses a lone surrogate that a YAML seed carries past the JSON parser", async () => {
+    const res = await fetch(`${emu.url}/_admin/seed`, {
+      method: "POST",
+      headers: { authorization: "Bearer orgform-admin-token", "content-type": "application/yaml" },
+      body: 'cloudflare:\n  organizations:\n    - name: "Team \\ud800"\n',
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/lone UTF-16 surrogate/);
+    expect(await storedNames()).toEqual([]);
+  });
+
   it.each([
     ["empty", ""],
     ["only spaces", "   "],

@@ -23,6 +23,7 @@ describe("nameProblem", () => {
     ["a leading space", " a", "must not begin or end with whitespace"],
     ["a trailing em space", "a\u2003", "must not begin or end with whitespace"],
     ["a trailing zero-width space", "a\u200b", "must not begin or end with whitespace"],
+    ["a lone surrogate (a YAML seed can hold one)", "Team \ud800", "must not contain a lone UTF-16 surrogate"],
   ])("for %s: %s", (_what, name, expected) => {
     expect(nameProblem(name)).toBe(expected);
   });
