@@ -45,6 +45,12 @@ export function nameProblem(name: unknown, rules: NameRules = {}): string | unde
   return undefined;
 }
 
+/** The first control character of any text a client sends (an email, say), if any: refused like one in a name. */
+export function controlCharacter(text: string): string | undefined {
+  const m = CONTROL.exec(text);
+  return m ? codePoint(m[0]) : undefined;
+}
+
 /** The form in which two sibling names are compared: NFC, and lower-cased when case does not count. */
 export function siblingName(name: string, options: { caseInsensitive: boolean }): string {
   const nfc = name.normalize("NFC");

@@ -97,6 +97,17 @@ describe("organization names", () => {
     expect((await emu.api("POST", "/organizations", { body: anOrganization({ name: "Cafe\u0301", parent: b.id }) })).status).toBe(200);
   });
 
+  it.each([
+    ["a terminal escape", "ada\u001b[31m@acme.test"],
+    ["a NUL", "ada\u0000@acme.test"],
+    ["a bidirectional override", "ada\u202e@acme.test"],
+  ])("refuses a member email with %s (400, pointer /email)", async (_what, email) => {
+    const org = await emu.org({ name: "Members" });
+    const res = await emu.api("POST", `/organizations/${org.id}/members`, { body: { email, roles: [await emu.roleId(org.id, "Member")] } });
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0]).toMatchObject({ code: 1001, source: { pointer: "/email" } });
+  });
+
   it("answers an id longer than the router takes in its own shape (414)", async () => {
     const res = await emu.api("GET", `/organizations/${"a".repeat(200)}`);
     expect(res.status).toBe(414);

@@ -1,6 +1,6 @@
 /** The emulator's name rule (emulator/names.ts), which every dialect calls. */
 import { describe, expect, it } from "vitest";
-import { nameProblem, siblingName } from "../../emulator/names";
+import { controlCharacter, nameProblem, siblingName } from "../../emulator/names";
 
 describe("nameProblem", () => {
   it.each([
@@ -31,6 +31,16 @@ describe("nameProblem", () => {
   it("counts code points against a dialect's maximum, not UTF-16 units", () => {
     expect(nameProblem("\u{1f680}".repeat(3), { maxLength: 3 })).toBeUndefined();
     expect(nameProblem("abcd", { maxLength: 3 })).toBe("must be at most 3 characters");
+  });
+});
+
+describe("controlCharacter", () => {
+  it.each([
+    ["plain text", "ada@acme.test", undefined],
+    ["an escape", "ada\u001b@acme.test", "U+001B"],
+    ["a C1 control", "\u009b", "U+009B"],
+  ])("for %s: %s", (_what, text, expected) => {
+    expect(controlCharacter(text)).toBe(expected);
   });
 });
 

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { JsonObject, MemberRow, OrgRow, Store } from "../../store";
-import { nameProblem, siblingName } from "../../names";
+import { controlCharacter, nameProblem, siblingName } from "../../names";
 import { CF, CfError, type CfMessage } from "./envelope";
 
 /**
@@ -178,7 +178,7 @@ export function memberToWire(row: MemberRow): Record<string, unknown> {
 
 /** A member write: an email (our design: something@something, as Cloudflare's invites need a mailbox), known roles, a status. */
 export function validateMember(m: { email: unknown; status: unknown }): void {
-  if (typeof m.email !== "string" || !/^[^@\s]+@[^@\s]+$/.test(m.email)) {
+  if (typeof m.email !== "string" || !/^[^@\s]+@[^@\s]+$/.test(m.email) || controlCharacter(m.email) !== undefined) {
     throw new CfError(400, [invalid("email: must be an email address", "/email")]);
   }
   if (m.status !== "pending" && m.status !== "accepted") throw new CfError(400, [invalid("status: must be one of pending, accepted", "/status")]);
