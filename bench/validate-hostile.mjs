@@ -20,6 +20,7 @@ const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
 
 const org = (i, extra = "") => `  - key: org-${i}\n    name: Organization ${i}\n${extra}`;
 const orgs = (n, extra = () => "") => Array.from({ length: n }, (_, i) => org(i, extra(i))).join("");
+const longKey = (i, salt) => `${"p".repeat(60)}${salt}${String(i).padStart(39, "0")}`;
 const cf = (body) => `backend: cloudflare\norganizations:\n${body}`;
 
 const inputs = [
@@ -28,6 +29,7 @@ const inputs = [
   ["10,000 organizations, one misspelled parent", () => cf(orgs(10_000, (i) => (i === 9_999 ? "    parent: org-1234x\n" : i > 0 ? "    parent: org-0\n" : ""))), "unknown-parent"],
   ["10,000 organizations, all under one misspelled parent", () => cf(orgs(10_000, (i) => (i > 0 ? "    parent: org-O\n" : ""))), "unknown-parent"],
   ["10,000 organizations, 10,000 different misspelled parents", () => cf(orgs(10_000, (i) => `    parent: org-${i}x\n`)), "unknown-parent"],
+  ["10,000 long alike keys (100 chars, 60 shared), 20 misspelled parents", () => cf(Array.from({ length: 10_000 }, (_, i) => `  - key: ${longKey(i, "a")}\n    name: N${i}\n${i < 20 ? `    parent: ${longKey(i * 7919, "b")}\n` : ""}`).join("")), "unknown-parent"],
   ["parent chain 4,000 deep", () => cf(orgs(4_000, (i) => (i > 0 ? `    parent: org-${i - 1}\n` : ""))), "valid"],
   ["parent loop of 4,000", () => cf(orgs(4_000, (i) => `    parent: org-${(i + 3_999) % 4_000}\n`)), "cyclic-parent"],
   ["billion laughs (9 levels of 9 aliases)", () => bomb(9, 9), "yaml-alias-limit"],

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { EmulatorRuntime } from "./app";
 import { safeEqual } from "./auth";
-import { parseFaultSpec, ruleFromJson, type FaultRule, type FaultRuleJson } from "./faults";
+import { checkFaultRules, parseFaultSpec, ruleFromJson, type FaultRule, type FaultRuleJson } from "./faults";
 import { formatRateLimit, parseRateLimit, type RateLimitConfig } from "./ratelimit";
 import { mintToken, parseSeedText, SeedError } from "./seed";
 
@@ -53,7 +53,7 @@ function parseRateLimitBody(b: Record<string, unknown>): RateLimitConfig | null 
 
 function parseFaultsBody(b: Record<string, unknown>): FaultRule[] {
   if (typeof b.spec === "string") return asValidation(() => parseFaultSpec(b.spec as string));
-  if (Array.isArray(b.rules)) return asValidation(() => (b.rules as unknown[]).map((r) => ruleFromJson(r as FaultRuleJson)));
+  if (Array.isArray(b.rules)) return asValidation(() => checkFaultRules((b.rules as unknown[]).map((r) => ruleFromJson(r as FaultRuleJson))));
   if (b.spec === undefined && b.rules === undefined) return [];
   throw bad("give spec (a string) or rules (a list)");
 }
@@ -157,7 +157,13 @@ export function registerAdmin(app: FastifyInstance, rt: EmulatorRuntime): void {
     if (b.token !== undefined && typeof b.token !== "string") throw bad("token must be a string");
     try {
       const minted = store.tx(() =>
-        mintToken(ctx, { backend: candidates[0].backend, orgId: b.org_id as string, ttlSeconds: b.ttl_seconds as number | undefined, token: b.token as string | undefined }),
+        mintToken(ctx, {
+          backend: candidates[0].backend,
+          orgId: b.org_id as string,
+          ttlSeconds: b.ttl_seconds as number | undefined,
+          token: b.token as string | undefined,
+          reserved: (token) => rt.auth.isReserved(token),
+        }),
       );
       return reply.code(201).send({ ...minted, dialect: minted.backend });
     } catch (err) {

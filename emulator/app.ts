@@ -1,21 +1,28 @@
 import { randomBytes } from "node:crypto";
+import type { Socket } from "node:net";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { Authenticator, safeEqual, visibleOrgIds } from "./auth";
+import { Authenticator, canSee, safeEqual, visibleOrgIds } from "./auth";
 import { Counters } from "./counters";
 import { RequestJournal } from "./journal";
 import { registerTokenEndpoint } from "./oauth";
 import { DIALECTS } from "./dialects";
-import { FaultInjector, parseFaultSpec, type FaultRule } from "./faults";
+import { checkFaultRules, FaultInjector, parseFaultSpec, type FaultRule } from "./faults";
 import { parseRateLimit, RateLimiter, type RateLimitConfig } from "./ratelimit";
 import { applySeed, readSeedFile, type SeedResult } from "./seed";
 import { Store } from "./store";
 import { registerAdmin } from "./admin";
+import { redactUrl } from "./redact";
+import { asRefusal, clientErrorRefusal, coreAnswer, dialectOf, mediaTypeRefusal, registerJsonParser, RequestRefusal, writeRawAnswer } from "./refusals";
 import { DEFAULT_CREDENTIALS, type Credentials, type Dialect, type DialectAnswer, type DialectContext } from "./types";
 
 export interface EmulatorOptions {
   /** SQLite file, or `:memory:` (the default for the library; the CLI defaults to `.orgform/emulator.db`). */
   db?: string;
-  /** Overrides of the accepted credentials (defaults in `DEFAULT_CREDENTIALS`). */
+  /**
+   * The accepted credentials. None given: the well-known defaults (`DEFAULT_CREDENTIALS`). Any
+   * given: no default survives; each one not given is a random secret of this start (shown in
+   * `credentials` and the CLI's banner), so a configured emulator never accepts a published key.
+   */
   credentials?: Partial<Credentials>;
   /** Rate limit per credential and dialect: `"10/s"`, `"600/m,burst=20"`, a config, or null (off, default). */
   rateLimit?: string | RateLimitConfig | null;
@@ -29,8 +36,8 @@ export interface EmulatorOptions {
   seedFile?: string;
   /** Clock (tests). */
   now?: () => Date;
-  /** Fastify request logging (default off). */
-  logger?: boolean;
+  /** Request logging, JSON lines on stdout or on the given stream (default off); URLs are redacted (redact.ts). */
+  logger?: boolean | { stream: NodeJS.WritableStream };
   /** How long `close()` lets in-flight requests finish before cutting connections (default 10 s). */
   shutdownGraceMs?: number;
   /** Dialects to mount (default: all in `emulator/dialects/index.ts`). */
@@ -78,6 +85,44 @@ export interface StartedEmulator extends Emulator {
   credentials: Credentials;
 }
 
+/** The credentials a user configures (the token lifetime is a setting, not one of them). */
+const CREDENTIAL_KEYS = ["apiToken", "authEmail", "authKey", "adminToken", "oauthClients", "userName", "password"] as const;
+
+const randomSecret = (): string => `ofr_${randomBytes(24).toString("base64url")}`;
+
+/** The defaults when nothing is configured; otherwise what is configured, and a random secret for the rest. */
+export function resolveCredentials(given: Partial<Credentials> = {}): Credentials {
+  const tokenTtlSeconds = given.tokenTtlSeconds ?? DEFAULT_CREDENTIALS.tokenTtlSeconds;
+  if (!CREDENTIAL_KEYS.some((k) => given[k] !== undefined)) return { ...DEFAULT_CREDENTIALS, tokenTtlSeconds };
+  return {
+    apiToken: given.apiToken ?? randomSecret(),
+    // The email names the key pair's user (not a secret); the key is what must not be the default.
+    authEmail: given.authEmail ?? DEFAULT_CREDENTIALS.authEmail,
+    authKey: given.authKey ?? randomSecret(),
+    adminToken: given.adminToken ?? randomSecret(),
+    // Like the email, the user name is not a secret; its password is.
+    userName: given.userName ?? DEFAULT_CREDENTIALS.userName,
+    password: given.password ?? randomSecret(),
+    oauthClients: given.oauthClients ?? DEFAULT_CREDENTIALS.oauthClients.map((c) => ({ clientId: c.clientId, clientSecret: randomSecret() })),
+    tokenTtlSeconds,
+  };
+}
+
+/**
+ * Refuses credentials that would stand for one another: the API token, the admin token and the key
+ * equal (the holder of one would hold the other's access), or one of them registered as a scoped
+ * token in the database (its holder would get full access).
+ */
+function checkDistinct(c: Credentials, store: Store): void {
+  const named: [string, string][] = [["API token", c.apiToken], ["admin token", c.adminToken], ["key of the key pair", c.authKey], ["password of the full-access user", c.password]];
+  for (let i = 0; i < named.length; i++) {
+    for (let j = i + 1; j < named.length; j++) {
+      if (named[i]![1] === named[j]![1]) throw new Error(`the ${named[i]![0]} and the ${named[j]![0]} must differ`);
+    }
+    if (store.getToken(named[i]![1])) throw new Error(`the ${named[i]![0]} is registered as a scoped token in this database: choose another`);
+  }
+}
+
 const resolveRateLimit = (r: EmulatorOptions["rateLimit"]): RateLimitConfig | null =>
   r === undefined || r === null ? null : typeof r === "string" ? parseRateLimit(r) : r;
 
@@ -102,16 +147,20 @@ function pathAfterPrefix(dialect: Dialect, req: FastifyRequest): string {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The core's request pipeline for one dialect, in order: count, authenticate, rate-limit, inject
- * faults; after the handler, commit-then-fail turns a successful write's answer into an error.
+ * The core's request pipeline for one dialect, in order: count, authenticate, refuse a body that
+ * is not JSON (415), rate-limit, inject faults; after the handler, commit-then-fail turns a successful write's answer into an error.
  */
 function installCore(scope: FastifyInstance, dialect: Dialect, rt: EmulatorRuntime): void {
+  const mediaTypes = (dialect.jsonMediaTypes ?? ["application/json"]).map((t) => t.toLowerCase());
   scope.addHook("onRequest", async (req, reply) => {
     rt.counters.request(dialect.name, routeKey(dialect, req));
 
     const auth = rt.auth.authenticate(dialect.name, dialect.readCredential(req));
     if (!auth.ok) return send(reply, dialect.errors.unauthenticated(auth.reason));
     req.principal = auth.principal;
+
+    const wrongMedia = mediaTypeRefusal(req.headers, mediaTypes);
+    if (wrongMedia) return send(reply, dialect.errors.fromError(wrongMedia));
 
     const bucket = rt.limiter.take(dialect.name, auth.principal.id);
     if (bucket) {
@@ -156,7 +205,7 @@ function installCore(scope: FastifyInstance, dialect: Dialect, rt: EmulatorRunti
       time: rt.ctx.now().toISOString(),
       dialect: dialect.name,
       method: req.method,
-      url: req.url.startsWith(dialect.prefix) ? req.url.slice(dialect.prefix.length) || "/" : req.url,
+      url: redactUrl(req.url.startsWith(dialect.prefix) ? req.url.slice(dialect.prefix.length) || "/" : req.url),
       body: req.body === undefined ? null : req.body,
       status: cut ? "reset" : reply.statusCode,
     });
@@ -164,14 +213,14 @@ function installCore(scope: FastifyInstance, dialect: Dialect, rt: EmulatorRunti
     rt.counters.answer(dialect.name, routeKey(dialect, req), reply.statusCode);
   });
 
-  scope.setErrorHandler((err, _req, reply) => send(reply, dialect.errors.fromError(err)));
+  scope.setErrorHandler((err, _req, reply) => send(reply, dialect.errors.fromError(asRefusal(err))));
   scope.setNotFoundHandler((req, reply) => send(reply, dialect.errors.noRoute(req.method, pathAfterPrefix(dialect, req))));
 }
 
 /** Builds the emulator's Fastify app over its store, without listening. */
 export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const now = options.now ?? (() => new Date());
-  const credentials: Credentials = { ...DEFAULT_CREDENTIALS, ...options.credentials };
+  const credentials = resolveCredentials(options.credentials);
   const dialects = options.dialects ?? Object.values(DIALECTS);
   const store = new Store({
     path: options.db ?? ":memory:",
@@ -179,17 +228,19 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   try {
     for (const d of dialects) if (d.reset) store.onReset(() => d.reset!(store));
+    checkDistinct(credentials, store);
     const auth = new Authenticator(store, credentials, now);
     const ctx: DialectContext = {
       store,
       now,
       newId: () => randomBytes(16).toString("hex"),
       visibleOrgIds: (principal, backend) => visibleOrgIds(store, principal, backend),
+      canSee: (principal, backend, orgId) => canSee(store, principal, backend, orgId),
       issueAccessToken: (req) => auth.issue(req),
       revokeAccessToken: (token) => auth.revoke(token),
       isFullAccessUser: (userName, password) => safeEqual(`${userName}\0${password}`, `${credentials.userName}\0${credentials.password}`),
     };
-    const faultRules = typeof options.faults === "string" ? parseFaultSpec(options.faults) : (options.faults ?? []);
+    const faultRules = typeof options.faults === "string" ? parseFaultSpec(options.faults) : checkFaultRules(options.faults ?? []);
     const initial = { rateLimit: resolveRateLimit(options.rateLimit), faults: faultRules, faultSeed: options.faultSeed ?? 1 };
     const limiter = new RateLimiter(() => now().getTime());
     limiter.configure(initial.rateLimit);
@@ -206,7 +257,7 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
       counters: new Counters(now),
       journal: new RequestJournal(),
       initial,
-      seed: (doc) => store.tx(() => applySeed(ctx, dialects, doc)),
+      seed: (doc) => store.tx(() => applySeed(ctx, dialects, doc, (token) => auth.isReserved(token))),
     };
 
     let seeded: SeedResult | null = null;
@@ -219,19 +270,39 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (options.seed !== undefined) merge(rt.seed(options.seed));
 
     const app = Fastify({
-      logger: options.logger ?? false,
+      // Request logs show URLs with credentials in them redacted (`DELETE /_admin/tokens/<token>`).
+      logger: options.logger
+        ? {
+            serializers: { req: (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) }) },
+            ...(typeof options.logger === "object" ? { stream: options.logger.stream } : {}),
+          }
+        : false,
       bodyLimit: 1024 * 1024,
       routerOptions: { ignoreTrailingSlash: true },
       forceCloseConnections: "idle",
+      // A URL the router cannot read (bad percent-encoding, a segment over its limit): in the shape
+      // of the dialect it names, after authentication as every other answer of a dialect.
+      frameworkErrors: (err, req, reply) => {
+        const refusal = asRefusal(err);
+        const answer = refusal instanceof RequestRefusal ? refusal : new RequestRefusal("bad-request", "the request could not be routed");
+        const dialect = dialectOf(dialects, req.url);
+        if (!dialect) return send(reply, coreAnswer(answer));
+        const auth = rt.auth.authenticate(dialect.name, dialect.readCredential(req));
+        return send(reply, auth.ok ? dialect.errors.fromError(answer) : dialect.errors.unauthenticated(auth.reason));
+      },
+      // What Node's HTTP parser refuses (a request line or headers over its 16 KiB limit...): no
+      // request exists yet, so no credential can be read; the answer is in the named dialect's shape.
+      clientErrorHandler: (err, socket) => {
+        if (err.code === "ECONNRESET" || socket.destroyed) return;
+        const { refusal, path } = clientErrorRefusal(err);
+        const dialect = path === undefined ? undefined : dialectOf(dialects, path);
+        writeRawAnswer(socket as Socket, dialect ? dialect.errors.fromError(refusal) : coreAnswer(refusal));
+      },
     });
 
-    // An empty body with a JSON content type (common on DELETE) is no body, not a parse error.
-    const defaultJson = app.getDefaultJsonParser("error", "error");
-    app.removeContentTypeParser("application/json");
-    app.addContentTypeParser("application/json", { parseAs: "string" }, (req, text, done) => {
-      if (text === "" || (typeof text === "string" && text.trim() === "")) return done(null, undefined);
-      defaultJson(req, String(text), done);
-    });
+    // Bodies are JSON, strictly (refusals.ts); text/plain is no JSON: 415, as documented.
+    app.removeContentTypeParser("text/plain");
+    registerJsonParser(app, ["application/json"]);
 
     app.get("/", async () => ({
       name: "orgform emulator",
@@ -253,6 +324,8 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
       await app.register(
         async (scope) => {
+          const extra = (dialect.jsonMediaTypes ?? []).filter((t) => t !== "application/json");
+          if (extra.length > 0) registerJsonParser(scope, extra);
           installCore(scope, dialect, rt);
           dialect.routes(scope, ctx);
         },

@@ -76,6 +76,21 @@ export class Authenticator {
     };
   }
 
+  /**
+   * Whether a token would be taken for another credential: the API token, the admin token, the
+   * key of the key pair, an OAuth2 client's secret or an issued access token. A scoped token equal
+   * to one of them would keep that credential's access (the API token is resolved first), or hand
+   * its holder the admin token: minting one is refused.
+   */
+  isReserved(token: string): boolean {
+    const d = digest(token);
+    const secrets = [this.creds.apiToken, this.creds.adminToken, this.creds.authKey].map(digest);
+    const clients = [...this.startupClients.values(), ...this.store.allOAuthClients().map((c) => Buffer.from(c.secretDigest, "hex"))];
+    let hit = false;
+    for (const s of [...secrets, ...clients]) hit = timingSafeEqual(s, d) || hit;
+    return hit || this.store.getAccessToken(d.toString("hex")) !== undefined;
+  }
+
   /** Whether `clientId` / `clientSecret` is a configured OAuth2 client; its own token lifetime if it has one. */
   checkClient(clientId: string, clientSecret: string): { ok: boolean; ttlSeconds?: number } {
     const given = digest(clientSecret);
@@ -129,6 +144,13 @@ export class Authenticator {
   revoke(token: string): void {
     this.store.deleteAccessToken(digestHex(token));
   }
+}
+
+/** Whether a principal may see one organization: its scope's organization is it or one of its ancestors. */
+export function canSee(store: Store, principal: Principal, backend: string, orgId: string): boolean {
+  if (!principal.scope) return true;
+  if (principal.scope.backend !== backend) return false;
+  return store.ancestryIds(backend, orgId).includes(principal.scope.orgId);
 }
 
 /** Organization ids a principal may see in a backend (`null`: all of them). */

@@ -54,12 +54,14 @@ export function registerEmulator(program: Command): void {
     .option("--host <host>", "address to bind", "127.0.0.1")
     .option("--db <file>", "SQLite database file, or :memory:", ".orgform/emulator.db")
     .option("--seed <yaml>", "seed document applied on start (format: emulator/README.md)")
-    .option("--admin-token <token>", "bearer token of the /_admin API", DEFAULT_CREDENTIALS.adminToken)
-    .option("--api-token <token>", "full-access API bearer token", DEFAULT_CREDENTIALS.apiToken)
-    .option("--auth-email <email>", "X-Auth-Email accepted with --auth-key", DEFAULT_CREDENTIALS.authEmail)
-    .option("--auth-key <key>", "X-Auth-Key accepted with --auth-email", DEFAULT_CREDENTIALS.authKey)
-    .option("--user-name <name>", "full-access user of session logins (with --password)", DEFAULT_CREDENTIALS.userName)
-    .option("--password <password>", "password of the full-access user", DEFAULT_CREDENTIALS.password)
+    // Credentials: none given, the well-known defaults; any given, no default survives (each one
+    // not given is a random secret of this run, shown in the banner).
+    .option("--admin-token <token>", `bearer token of the /_admin API (default ${DEFAULT_CREDENTIALS.adminToken})`)
+    .option("--api-token <token>", `full-access API bearer token (default ${DEFAULT_CREDENTIALS.apiToken})`)
+    .option("--auth-email <email>", `X-Auth-Email accepted with --auth-key (default ${DEFAULT_CREDENTIALS.authEmail})`)
+    .option("--auth-key <key>", `X-Auth-Key accepted with --auth-email (default ${DEFAULT_CREDENTIALS.authKey})`)
+    .option("--user-name <name>", `full-access user of session logins, with --password (default ${DEFAULT_CREDENTIALS.userName})`)
+    .option("--password <password>", `password of the full-access user (default ${DEFAULT_CREDENTIALS.password})`)
     .option("--oauth-client <id:secret>", "an OAuth2 client of the token endpoints (repeatable; replaces the default client)", oauthClientOf)
     .option("--token-ttl <seconds>", "lifetime of issued access tokens", positiveIntOf, DEFAULT_CREDENTIALS.tokenTtlSeconds)
     .option("--rate-limit <rate>", "per-credential rate limit, e.g. 10/s, 600/m or 10/s,burst=20 (default off)", checked(parseRateLimit))
@@ -67,8 +69,8 @@ export function registerEmulator(program: Command): void {
     .option("--fault-seed <n>", "seed of the fault PRNG (deterministic faults)", intOf, 1)
     .option("--log", "log every request (JSON lines on stdout)", false)
     .action(async (opts: {
-      port: number; host: string; db: string; seed?: string; adminToken: string; apiToken: string;
-      authEmail: string; authKey: string; userName: string; password: string; rateLimit?: string; faults?: string; faultSeed: number; log: boolean;
+      port: number; host: string; db: string; seed?: string; adminToken?: string; apiToken?: string;
+      authEmail?: string; authKey?: string; userName?: string; password?: string; rateLimit?: string; faults?: string; faultSeed: number; log: boolean;
       oauthClient?: Array<{ clientId: string; clientSecret: string }>; tokenTtl: number;
     }) => {
       const emu = await startEmulator({
@@ -83,7 +85,7 @@ export function registerEmulator(program: Command): void {
           authKey: opts.authKey,
           userName: opts.userName,
           password: opts.password,
-          oauthClients: opts.oauthClient ?? DEFAULT_CREDENTIALS.oauthClients,
+          oauthClients: opts.oauthClient,
           tokenTtlSeconds: opts.tokenTtl,
         },
         rateLimit: opts.rateLimit ?? null,
@@ -93,6 +95,9 @@ export function registerEmulator(program: Command): void {
       });
       const out = process.stdout;
       out.write(`orgform emulator listening on ${emu.url} (db: ${opts.db})\n`);
+      if ([opts.adminToken, opts.apiToken, opts.authEmail, opts.authKey, opts.oauthClient].some((v) => v !== undefined)) {
+        out.write(`  ${"credentials".padEnd(14)} as configured; no default is accepted (those not given are random for this run)\n`);
+      }
       for (const d of emu.runtime.dialects) {
         out.write(`  ${d.name.padEnd(14)} ${emu.baseUrls[d.name]}\n`);
         for (const line of d.describeCredentials(emu.credentials, emu.url)) out.write(`  ${"".padEnd(14)} ${line}\n`);

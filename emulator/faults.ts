@@ -75,10 +75,22 @@ function parseProbability(item: string, raw: string): number {
   return p;
 }
 
+/** The longest delay a timer holds (2^31 - 1 ms, about 24.8 days); Node turns anything longer into 1 ms. */
+export const MAX_LATENCY_MS = 2 ** 31 - 1;
+
 function parseDuration(item: string, raw: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(raw.trim());
   if (!m) throw new Error(`invalid fault item "${item}": expected a duration like 50ms or 1s`);
-  return Math.round(Number(m[1]) * (m[2] === "s" ? 1000 : 1));
+  const ms = Math.round(Number(m[1]) * (m[2] === "s" ? 1000 : 1));
+  if (!(ms <= MAX_LATENCY_MS)) throw new Error(`invalid fault item "${item}": latency must be at most ${MAX_LATENCY_MS} ms (about 24.8 days, the longest a timer holds)`);
+  return ms;
+}
+
+/** Latencies of several matching rules add up: refuse rules whose sum could exceed what a timer holds. */
+export function checkFaultRules(rules: FaultRule[]): FaultRule[] {
+  const worst = rules.reduce((sum, r) => sum + (r.latencyMs?.[1] ?? 0), 0);
+  if (worst > MAX_LATENCY_MS) throw new Error(`the latencies of these rules add up to ${worst} ms: at most ${MAX_LATENCY_MS} ms (about 24.8 days, the longest a timer holds)`);
+  return rules;
 }
 
 function parseStatuses(item: string, raw: string): number[] {
@@ -159,7 +171,7 @@ export function parseFaultRule(spec: string): FaultRule {
 export function parseFaultSpec(spec: string): FaultRule[] {
   const s = spec.trim();
   if (s === "" || s.toLowerCase() === "off" || s.toLowerCase() === "none") return [];
-  return s.split(";").map((r) => r.trim()).filter(Boolean).map(parseFaultRule);
+  return checkFaultRules(s.split(";").map((r) => r.trim()).filter(Boolean).map(parseFaultRule));
 }
 
 /** JSON form used by the admin API (snake_case), both ways. */

@@ -48,14 +48,18 @@ export function newSecretToken(): string {
 /** Mints (or registers) a token scoped to one organization. */
 export function mintToken(
   ctx: DialectContext,
-  req: { backend: string; orgId: string; ttlSeconds?: number; token?: string; replace?: boolean },
+  req: { backend: string; orgId: string; ttlSeconds?: number; token?: string; replace?: boolean; reserved?: (token: string) => boolean },
 ): MintedToken {
   const ttl = req.ttlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TOKEN_TTL_SECONDS) {
     throw new SeedError(`ttl_seconds must be an integer between 1 and ${MAX_TOKEN_TTL_SECONDS}`);
   }
-  if (req.token !== undefined && (typeof req.token !== "string" || req.token.length < 8 || /\s/.test(req.token))) {
-    throw new SeedError("token must be a string of at least 8 characters without spaces");
+  // At most 100 characters: the longest path segment the router takes, so DELETE /_admin/tokens/{token} can revoke it.
+  if (req.token !== undefined && (typeof req.token !== "string" || req.token.length < 8 || req.token.length > 100 || /\s/.test(req.token))) {
+    throw new SeedError("token must be a string of 8 to 100 characters without spaces");
+  }
+  if (req.token !== undefined && req.reserved?.(req.token)) {
+    throw new SeedError("token must not be one of the emulator's own credentials (API token, admin token, key, OAuth2 client secret or access token): a scoped token equal to one would keep its access");
   }
   if (!ctx.store.getOrg(req.backend, req.orgId)) throw new SeedError(`no ${req.backend} organization with id ${req.orgId}`);
   const now = ctx.now();
@@ -95,7 +99,7 @@ export function parseSeedText(text: string, source = "seed"): unknown {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Applies a parsed seed document. Must run inside `store.tx()`. */
-export function applySeed(ctx: DialectContext, dialects: readonly Dialect[], doc: unknown): SeedResult {
+export function applySeed(ctx: DialectContext, dialects: readonly Dialect[], doc: unknown, reserved?: (token: string) => boolean): SeedResult {
   if (!isObject(doc)) throw new SeedError("a seed document must be a mapping with one section per dialect");
   const byName = new Map(dialects.map((d) => [d.name, d]));
   const result: SeedResult = { organizations: [], members: 0, tokens: [] };
@@ -136,6 +140,7 @@ export function applySeed(ctx: DialectContext, dialects: readonly Dialect[], doc
           ttlSeconds: t.ttl_seconds === undefined ? 30 * 24 * 3600 : Number(t.ttl_seconds),
           token: t.token === undefined ? undefined : String(t.token),
           replace: true,
+          reserved,
         }),
       );
     } catch (err) {

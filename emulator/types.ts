@@ -51,7 +51,14 @@ export interface DialectErrors {
   fault(status: number): DialectAnswer;
   /** No route under the dialect's prefix. */
   noRoute(method: string, path: string): DialectAnswer;
-  /** Anything thrown by a handler or by Fastify (bad JSON, wrong media type, body too large...). */
+  /**
+   * Anything a handler threw, and every request the core refused before a handler ran: a
+   * `RequestRefusal` (`refusals.ts`) whose `reason` says what (`malformed-json` 400, including
+   * bytes that are not UTF-8 and lone UTF-16 surrogates; `unsupported-media-type` 415;
+   * `body-too-large` 413; `malformed-url` 400; `url-too-long` 414; `headers-too-large` 431;
+   * `bad-request` 400) and whose `statusCode` is the status to answer. Every answer is in the
+   * vendor's shape: a generic test checks it for every dialect.
+   */
   fromError(err: unknown): DialectAnswer;
 }
 
@@ -66,6 +73,12 @@ export interface DialectContext {
    * organization and every organization below it.
    */
   visibleOrgIds(principal: Principal, backend: string): Set<string> | null;
+  /**
+   * Whether the principal may see one organization: what `visibleOrgIds(...).has(id)` says, in
+   * time of the organization's depth rather than of the scope's size (a GET by id as a token
+   * scoped to 10,000 organizations).
+   */
+  canSee(principal: Principal, backend: string, orgId: string): boolean;
   /**
    * Issues an access token for this dialect (a session login, say): the caller presents it later as
    * a bearer token or however the dialect reads it, and the core resolves it to a principal with
@@ -95,6 +108,13 @@ export interface Dialect {
    * issues are accepted as bearer tokens by this dialect.
    */
   oauth2?: { tokenPath: string };
+  /**
+   * The JSON media types the vendor takes, when not `application/json` (JSON:API's
+   * `application/vnd.api+json`, say): the whole list, so a vendor that refuses plain JSON answers it
+   * 415. The core parses them with its strict JSON parser. Do not register a body parser of your
+   * own: the core's refuses what the vendors' parsers refuse.
+   */
+  jsonMediaTypes?: readonly string[];
   /**
    * The dialect's own tables, applied after the core's in order and tracked per dialect, so vendors
    * added side by side never collide. Append only; name tables `<dialect>_<what>`.

@@ -31,6 +31,7 @@ export const DIAGNOSTIC_CODES = {
   "read-only": "An export-only or internal (neither) field set by the user.",
   "inline-secret": "A credential written in YAML (a secret-looking key or value, credentials in a URL).",
   "blank-string": "A value of an organization made only of whitespace or invisible characters.",
+  "edge-whitespace": "A name that begins or ends with whitespace (the emulator refuses it; a vendor that trims it would show drift on every run).",
   // backend and connection
   "missing-backend": "No file names the backend.",
   "unknown-backend": "The backend is not one of cloudflare, zenml, commercelayer, cloudomation, aiaengine.",
@@ -38,7 +39,7 @@ export const DIAGNOSTIC_CODES = {
   "conflicting-connection": "Two files set the same connection setting to different values.",
   // organizations
   "duplicate-key": "Two organizations have the same key (previousKeys included).",
-  "duplicate-name": "Two sibling organizations have the same name where the vendor requires unique names.",
+  "duplicate-name": "Two sibling organizations have the same name where the vendor requires unique names (compared in Unicode NFC, and case-insensitively where the vendor does).",
   "duplicate-member": "The same email is listed twice among one organization's members.",
   "duplicate-adoption": "Two organizations adopt the same live organization.",
   "unknown-parent": "parent names a key no organization has.",

@@ -623,7 +623,9 @@ class Loader {
         const name = typeof org.decl.fields?.name === "string" ? (org.decl.fields.name as string) : org.adopt?.name?.value;
         if (name === undefined) continue;
         const parentRef = scope === "global" ? "" : org.parent ? `key:${org.parent.value}` : typeof org.decl.fields?.parent_id === "string" ? `id:${org.decl.fields.parent_id as string}` : "root";
-        const id = `${parentRef}\u0000${caseInsensitive ? name.toLowerCase() : name}`;
+        // In Unicode NFC, as the emulator compares sibling names: "Café" precomposed and decomposed look the same and are one name.
+        const nfc = name.normalize("NFC");
+        const id = `${parentRef}\u0000${caseInsensitive ? nfc.toLowerCase() : nfc}`;
         const first = seen.get(id);
         if (first) {
           const node = org.nameNode ?? org.adopt?.name?.node ?? org.node;

@@ -25,6 +25,8 @@ const CORE_TAGS = new Set(["!", ...["str", "int", "float", "bool", "null", "map"
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
 /** Whitespace and invisible characters: a value made only of these shows as nothing. */
 const BLANK = /^[\s\u200B-\u200D\u2060\uFEFF]+$/;
+/** Whitespace (or an invisible character) at either end of a value. */
+const EDGE_SPACE = /^[\s\u200B-\u200D\u2060\uFEFF]|[\s\u200B-\u200D\u2060\uFEFF]$/;
 
 export class SourceFile {
   readonly doc: Document.Parsed;
@@ -127,13 +129,12 @@ export class SourceFile {
 
   /** The first syntax error, in the user's words and where they must look. */
   private syntaxDiagnostic(): Diagnostic {
-    const errors = this.doc.errors;
-    const deep = errors.filter((e) => e.code === "RESOURCE_EXHAUSTION");
-    if (deep.length > 0) {
-      const offset = Math.min(...deep.map((e) => e.pos[0]));
-      return this.diagnosticAt(offset, [], "yaml-too-deep", `lists and mappings are nested too deeply here: orgform reads at most ${MAX_DEPTH} levels`);
+    // The first error in the file is the one to fix: later ones (a parser that ran out of stack
+    // included) are often its consequences, as after a flow list that is not indented enough.
+    const e = this.doc.errors.reduce((first, x) => (x.pos[0] < first.pos[0] ? x : first));
+    if (e.code === "RESOURCE_EXHAUSTION") {
+      return this.diagnosticAt(e.pos[0], [], "yaml-too-deep", `lists and mappings are nested too deeply here: orgform reads at most ${MAX_DEPTH} levels`);
     }
-    const e = errors[0]!;
     if (e.code === "MULTIPLE_DOCS") {
       return this.diagnosticAt(e.pos[0], [], "yaml-multiple-documents", "a second YAML document starts here: orgform reads one YAML document per file (split it into files of one directory: they are merged into one config)");
     }
@@ -282,6 +283,8 @@ export class SourceFile {
     }
     if (!frame.isKey && path[0] === "organizations" && value.length > 0 && BLANK.test(value)) {
       this.stringProblems.push(this.diagnostic(node, path, "blank-string", "this value is only whitespace: give it visible text, or remove the setting"));
+    } else if (!frame.isKey && path[0] === "organizations" && frame.keyName === "name" && EDGE_SPACE.test(value)) {
+      this.stringProblems.push(this.diagnostic(node, path, "edge-whitespace", `this name ${EDGE_SPACE.exec(value)!.index === 0 ? "begins" : "ends"} with whitespace: remove it (names are compared as written)`));
     }
   }
 }

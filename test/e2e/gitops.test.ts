@@ -64,7 +64,7 @@ describe("a GitOps repository that installs the packed orgform", () => {
 
   it("creates the organizations with pulumi up", async () => {
     printed.push(await ws.pulumiOk(["up", "--yes", "--skip-preview"]));
-    const res = await fetch(`${emulator.url}/_admin/state?backend=cloudflare`, { headers: { authorization: "Bearer orgform-admin-token" } });
+    const res = await fetch(`${emulator.url}/_admin/state?backend=cloudflare`, { headers: { authorization: `Bearer ${emulator.credentials.adminToken}` } });
     const state = (await res.json()) as { organizations: { name: string }[] };
     expect(state.organizations.map((o) => o.name).sort()).toEqual(["Acme Americas", "Acme Europe", "Acme Group"]);
   });

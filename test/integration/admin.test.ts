@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { aProfile, call, startTestEmulator, type TestEmulator } from "./helpers";
+import { aProfile, call, startTestEmulator, TOKEN, type TestEmulator } from "./helpers";
 
 let emu: TestEmulator;
 beforeAll(async () => {
-  emu = await startTestEmulator({ credentials: { adminToken: "custom-admin-token" } });
+  // Configuring one credential turns every default off: the API token the helpers send is configured too.
+  emu = await startTestEmulator({ credentials: { adminToken: "custom-admin-token", apiToken: TOKEN } });
   // The helpers send the default admin token; this emulator uses another one.
   emu.admin = (method, path, body) => call(emu.url + "/_admin", method, path, { auth: { bearer: "custom-admin-token" }, body });
 });

@@ -77,6 +77,12 @@ describe("orgform emulator (CLI)", () => {
       const base = `${run.url}/cloudflare/client/v4`;
       expect((await call(base, "GET", "/organizations", { auth: { bearer: "my-token-123" } })).status).toBe(200);
       expect((await call(base, "GET", "/organizations", { auth: { bearer: "my-token-123" } })).status).toBe(429);
+      // Configured credentials replace every default: the published key pair is not accepted, nor shown.
+      expect(run.stdout()).toContain("as configured; no default is accepted");
+      expect(run.stdout()).not.toContain("orgform-emulator-key");
+      const keyPair = await call(base, "GET", "/organizations", { auth: { email: "emulator@orgform.local", key: "orgform-emulator-key" } });
+      expect(keyPair.status).toBe(401);
+      expect(keyPair.body.errors[0].code).toBe(10000);
       const faults = await call(`${run.url}/_admin`, "GET", "/faults", { auth: { bearer: "my-admin-123" } });
       expect(faults.body).toMatchObject({ seed: 5, rules: [{ latency_ms: 1 }] });
     } finally {
@@ -88,4 +94,27 @@ describe("orgform emulator (CLI)", () => {
   it("refuses a malformed fault spec before starting", async () => {
     await expect(launch(["--port", "0", "--db", ":memory:", "--faults", "explode=1"])).rejects.toThrow(/unknown fault item/);
   });
+
+  it("refuses a latency longer than a timer holds before starting", async () => {
+    await expect(launch(["--port", "0", "--db", ":memory:", "--faults", "latency=2147483648ms"])).rejects.toThrow(/at most 2147483647 ms/);
+  });
+
+  it("logs requests with --log, never a token of a URL", async () => {
+    const run = await launch(["--port", "0", "--db", ":memory:", "--log"]);
+    try {
+      const admin = `${run.url}/_admin`;
+      const seeded = await call(admin, "POST", "/seed", {
+        auth: { bearer: "orgform-admin-token" },
+        body: { cloudflare: { organizations: [{ name: "Logged" }] }, tokens: [{ token: "cli-log-secret-token", backend: "cloudflare", org_path: ["Logged"] }] },
+      });
+      expect(seeded.status).toBe(201);
+      expect((await call(admin, "DELETE", "/tokens/cli-log-secret-token", { auth: { bearer: "orgform-admin-token" } })).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 200)); // the log line of the last answer
+      expect(run.stdout()).toContain('"url":"/_admin/tokens/<redacted>"');
+      expect(run.stdout()).not.toContain("cli-log-secret-token");
+    } finally {
+      run.child.kill("SIGTERM");
+      await run.exited;
+    }
+  }, 30_000);
 });

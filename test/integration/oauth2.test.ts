@@ -15,7 +15,7 @@ let emu: StartedEmulator;
 let tokenUrl: string;
 
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0, db: ":memory:", dialects: [...Object.values(DIALECTS), echoDialect], credentials: { oauthClients: [CLIENT] } });
+  emu = await startEmulator({ port: 0, db: ":memory:", dialects: [...Object.values(DIALECTS), echoDialect], credentials: { oauthClients: [CLIENT], adminToken: ADMIN } });
   tokenUrl = emu.tokenUrls.echo;
 });
 afterAll(async () => {

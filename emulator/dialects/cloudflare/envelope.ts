@@ -1,3 +1,4 @@
+import { RequestRefusal, type RefusalReason } from "../../refusals";
 import type { DialectAnswer, UnauthenticatedReason } from "../../types";
 
 /**
@@ -91,17 +92,37 @@ export function fault(status: number): DialectAnswer {
   return failure(status, [{ code: status === 500 ? CF.internal : 10000 + status, message }], status === 503 ? { "retry-after": "1" } : undefined);
 }
 
-/** Maps whatever a handler or Fastify threw to the envelope. */
+/** The codes of the requests the core refuses before a handler runs (emulator/refusals.ts). */
+const REFUSAL_CODES: Record<RefusalReason, number> = {
+  "malformed-json": CF.malformedJson,
+  "unsupported-media-type": CF.badHeaders,
+  "body-too-large": CF.invalid,
+  "malformed-url": CF.invalid,
+  "url-too-long": CF.invalid,
+  "headers-too-large": CF.badHeaders,
+  "bad-request": CF.invalid,
+};
+
+function refusalMessage(r: RequestRefusal): string {
+  switch (r.reason) {
+    case "malformed-json":
+      return r.message === "the request body is not valid JSON" ? "Malformed JSON in request body" : `Malformed JSON in request body: ${r.message.replace(/^the request body is not valid JSON: /, "")}`;
+    case "unsupported-media-type":
+      return "Invalid request headers: Content-Type must be application/json";
+    case "body-too-large":
+      return "Request body too large";
+    case "headers-too-large":
+      return "Invalid request headers: the request headers are too large";
+    default:
+      return `Invalid request: ${r.message}`;
+  }
+}
+
+/** Maps whatever a handler threw, or the core refused, to the envelope. */
 export function fromError(err: unknown): DialectAnswer {
   if (err instanceof CfError) return err.answer();
+  if (err instanceof RequestRefusal) return failure(err.statusCode, [{ code: REFUSAL_CODES[err.reason], message: refusalMessage(err) }]);
   const e = err as { statusCode?: number; code?: string; message?: string };
-  if (e.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
-    return failure(415, [{ code: CF.badHeaders, message: "Invalid request headers: Content-Type must be application/json" }]);
-  }
-  if (e.code === "FST_ERR_CTP_BODY_TOO_LARGE") return failure(413, [{ code: CF.invalid, message: "Request body too large" }]);
-  if (e.code === "FST_ERR_CTP_EMPTY_JSON_BODY" || e.code === "FST_ERR_CTP_INVALID_JSON_BODY" || (e.statusCode === 400 && err instanceof SyntaxError)) {
-    return failure(400, [{ code: CF.malformedJson, message: "Malformed JSON in request body" }]);
-  }
   if (typeof e.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500) {
     return failure(e.statusCode, [{ code: CF.invalid, message: e.message ?? "Invalid request" }]);
   }

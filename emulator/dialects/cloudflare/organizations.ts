@@ -61,10 +61,12 @@ export function principalOf(req: FastifyRequest): Principal {
 /** The organization if it exists and the principal may see it; otherwise the same 404 either way. */
 export function visibleOrg(ctx: DialectContext, req: FastifyRequest, id: string, suffix = ""): OrgRow {
   const row = ctx.store.getOrg(BACKEND, id);
-  const visible = ctx.visibleOrgIds(principalOf(req), BACKEND);
-  if (!row || (visible !== null && !visible.has(id))) throw notFound(`/organizations/${id}${suffix}`);
+  if (!row || !ctx.canSee(principalOf(req), BACKEND, id)) throw notFound(`/organizations/${id}${suffix}`);
   return row;
 }
+
+/** Whether the caller may see an organization (for what a wire organization shows of its parent). */
+const seenBy = (ctx: DialectContext, req: FastifyRequest) => (orgId: string): boolean => ctx.canSee(principalOf(req), BACKEND, orgId);
 
 /** Ids of the organizations containing any of `ids` (their strict ancestors), plus `ids` if `includeSelf`. */
 function containing(ctx: DialectContext, ids: string[], includeSelf: boolean): string[] {
@@ -125,11 +127,11 @@ function checkParent(ctx: DialectContext, req: FastifyRequest, parentId: string 
   const parent = ctx.store.getOrg(BACKEND, parentId);
   // Keeping the current parent is always allowed (a scoped token may not see its root's parent).
   if (self && parentId === self.parentId && parent) return parent;
-  const visible = ctx.visibleOrgIds(principal, BACKEND);
-  if (!parent || (visible !== null && !visible.has(parentId))) {
+  if (!parent || !ctx.canSee(principal, BACKEND, parentId)) {
     throw CfError.of(400, CF.invalid, `parent.id: no organization ${parentId}`, "/parent/id");
   }
-  if (self && ctx.store.subtreeIds(BACKEND, self.id).includes(parentId)) {
+  // Below itself: it is the new parent or one of its ancestors (a walk up, not the whole subtree).
+  if (self && ctx.store.ancestryIds(BACKEND, parentId).includes(self.id)) {
     throw CfError.of(400, CF.invalid, "parent.id: an organization cannot be moved under itself or one of its sub-organizations", "/parent/id");
   }
   return parent;
@@ -168,7 +170,7 @@ export function registerOrganizations(app: FastifyInstance, ctx: DialectContext)
       }
       const { rows, total } = store.queryOrgs({ ...query, afterSeq: pageReq.afterSeq, limit: pageReq.pageSize + 1 });
       const { page, resultInfo } = pageOf(rows, pageReq, total);
-      return success(page.map((r) => orgToWire(r, store)), resultInfo);
+      return success(page.map((r) => orgToWire(r, store, (o) => visible === null || visible.has(o))), resultInfo);
     });
   });
 
@@ -187,13 +189,13 @@ export function registerOrganizations(app: FastifyInstance, ctx: DialectContext)
       const key = orgUniqueKey(parentId, name);
       if (store.findOrgByUniqueKey(BACKEND, key)) throw nameTaken(name);
       const row = store.insertOrg({ backend: BACKEND, id, parentId, name, uniqueKey: key, document: doc as never, createTime: now });
-      return success(orgToWire(row, store));
+      return success(orgToWire(row, store, seenBy(ctx, req)));
     });
   });
 
   app.get("/organizations/:organization_id", async (req) => {
     const { organization_id: id } = req.params as { organization_id: string };
-    return store.read(() => success(orgToWire(visibleOrg(ctx, req, id), store)));
+    return store.read(() => success(orgToWire(visibleOrg(ctx, req, id), store, seenBy(ctx, req))));
   });
 
   app.put("/organizations/:organization_id", async (req) => {
@@ -215,7 +217,7 @@ export function registerOrganizations(app: FastifyInstance, ctx: DialectContext)
       const clash = store.findOrgByUniqueKey(BACKEND, key);
       if (clash && clash.id !== id) throw nameTaken(name);
       const updated = store.updateOrg(BACKEND, id, { parentId, name, uniqueKey: key, document: doc as never, updateTime: ctx.now().toISOString() });
-      return success(orgToWire(updated, store));
+      return success(orgToWire(updated, store, seenBy(ctx, req)));
     });
   });
 

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { JsonObject, MemberRow, OrgRow, Store } from "../../store";
+import { controlCharacter, nameProblem, siblingName } from "../../names";
 import { CF, CfError, type CfMessage } from "./envelope";
 
 /**
@@ -11,7 +12,8 @@ import { CF, CfError, type CfMessage } from "./envelope";
  * - A profile is whole: all five strings (business_address, business_email, business_name,
  *   business_phone, external_metadata), as document and SDK type it; nothing checks their format
  *   (the document's own example uses `"business_email": "business_email"`).
- * - Names are unique case-insensitively among siblings (our design: the document is silent).
+ * - Names are unique case-insensitively among siblings, compared in NFC; what a name may be is the
+ *   emulator's rule (emulator/names.ts): our design, the document is silent.
  * - Lists default to 10 items (the document) and allow at most 50 (our design).
  * - Members and roles are our design after Cloudflare's account members (docs/architecture.md).
  */
@@ -80,9 +82,9 @@ export function roleByName(name: string): Role | undefined {
   return roles().find((r) => r.name.toLowerCase() === name.toLowerCase());
 }
 
-/** The sibling-uniqueness key of an organization name: case-insensitive, among siblings (roots are siblings). */
+/** The sibling-uniqueness key of an organization name: case-insensitive and in NFC, among siblings (roots are siblings). */
 export function orgUniqueKey(parentId: string | null, name: string): string {
-  return `${parentId ?? ""}\u0001${name.toLowerCase()}`;
+  return `${parentId ?? ""}\u0001${siblingName(name, { caseInsensitive: true })}`;
 }
 
 export const memberUniqueKey = (orgId: string, email: string): string => `${orgId}\u0001${email.toLowerCase()}`;
@@ -91,8 +93,13 @@ export function orgDocument(row: OrgRow): OrgDocument {
   return row.document as OrgDocument;
 }
 
-/** The wire organization, keys in the document's order. */
-export function orgToWire(row: OrgRow, store: Store): Record<string, unknown> {
+/**
+ * The wire organization, keys in the document's order. `canSee`: whether the caller may see an
+ * organization. A scoped token's own organization shows its parent's id (a PUT, which replaces,
+ * must be able to send it back) but never its name: nothing outside the scope is observable
+ * beyond what emulator/README.md lists.
+ */
+export function orgToWire(row: OrgRow, store: Store, canSee: (orgId: string) => boolean = () => true): Record<string, unknown> {
   const doc = orgDocument(row);
   const out: Record<string, unknown> = {
     id: row.id,
@@ -101,8 +108,8 @@ export function orgToWire(row: OrgRow, store: Store): Record<string, unknown> {
     name: row.name,
   };
   if (row.parentId !== null) {
-    const parent = store.getOrg(BACKEND, row.parentId);
-    out.parent = { id: row.parentId, name: parent?.name ?? "" };
+    if (!canSee(row.parentId)) out.parent = { id: row.parentId };
+    else out.parent = { id: row.parentId, name: store.getOrg(BACKEND, row.parentId)?.name ?? "" };
   }
   if (doc.profile) out.profile = doc.profile;
   return out;
@@ -116,11 +123,10 @@ function throwIfAny(errors: CfMessage[]): void {
   if (errors.length) throw new CfError(400, errors);
 }
 
-/** `name: str`: required; an empty name is refused (the document types it, we refuse the degenerate case). */
+/** `name: str` (the document types it): the emulator's name rule (emulator/names.ts) decides the rest. */
 export function nameProblems(name: unknown): CfMessage[] {
-  if (typeof name !== "string") return [invalid("name: is required and must be a string", "/name")];
-  if (name.trim() === "") return [invalid("name: must not be empty", "/name")];
-  return [];
+  const problem = nameProblem(name);
+  return problem ? [invalid(`name: ${problem}`, "/name")] : [];
 }
 
 /** A profile as the document and the SDK type it: all five fields, each a string, nothing else. */
@@ -172,7 +178,7 @@ export function memberToWire(row: MemberRow): Record<string, unknown> {
 
 /** A member write: an email (our design: something@something, as Cloudflare's invites need a mailbox), known roles, a status. */
 export function validateMember(m: { email: unknown; status: unknown }): void {
-  if (typeof m.email !== "string" || !/^[^@\s]+@[^@\s]+$/.test(m.email)) {
+  if (typeof m.email !== "string" || !/^[^@\s]+@[^@\s]+$/.test(m.email) || controlCharacter(m.email) !== undefined) {
     throw new CfError(400, [invalid("email: must be an email address", "/email")]);
   }
   if (m.status !== "pending" && m.status !== "accepted") throw new CfError(400, [invalid("status: must be one of pending, accepted", "/status")]);

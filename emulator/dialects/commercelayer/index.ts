@@ -1,5 +1,5 @@
 import type { Dialect, PresentedCredential } from "../../types";
-import { ClError, fault, fromError, unauthenticated } from "./jsonapi";
+import { ClError, fault, fromError, MEDIA_TYPE, unauthenticated } from "./jsonapi";
 import { registerRoutes } from "./routes";
 import { seedCommercelayer } from "./seed";
 import { BACKEND, PREFIX } from "./wire";
@@ -23,6 +23,9 @@ export const commercelayer: Dialect = {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(String(authorization));
     return m ? { kind: "bearer", token: m[1] } : "malformed";
   },
+
+  // The core's strict JSON parser reads JSON:API bodies (no lone surrogates, UTF-8 only).
+  jsonMediaTypes: [MEDIA_TYPE],
 
   errors: {
     unauthenticated,

@@ -1,3 +1,4 @@
+import { RequestRefusal, type RefusalReason } from "../../refusals";
 import type { FastifyRequest } from "fastify";
 import type { DialectAnswer, UnauthenticatedReason } from "../../types";
 
@@ -85,9 +86,24 @@ export function fault(status: number): DialectAnswer {
   return failure(status, [{ title, detail: "Something went wrong on our end", code, status: String(status) }], status === 503 ? { "retry-after": "1" } : undefined);
 }
 
+/** The core's refusals (emulator/refusals.ts) in this API's codes. */
+const REFUSALS: Record<RefusalReason, [string, string]> = {
+  "malformed-json": ["BAD_REQUEST", "Bad request"],
+  "unsupported-media-type": ["UNSUPPORTED_MEDIA_TYPE", "Unsupported media type"],
+  "body-too-large": ["PAYLOAD_TOO_LARGE", "Payload too large"],
+  "malformed-url": ["BAD_REQUEST", "Bad request"],
+  "url-too-long": ["URI_TOO_LONG", "URI too long"],
+  "headers-too-large": ["REQUEST_HEADER_FIELDS_TOO_LARGE", "Request header fields too large"],
+  "bad-request": ["BAD_REQUEST", "Bad request"],
+};
+
 /** Maps whatever a handler or Fastify threw to a JSON:API error document. */
 export function fromError(err: unknown): DialectAnswer {
   if (err instanceof ClError) return err.answer();
+  if (err instanceof RequestRefusal) {
+    const [code, title] = REFUSALS[err.reason];
+    return ClError.of(err.statusCode, code, title, err.reason === "unsupported-media-type" ? `The Content-Type header must be ${MEDIA_TYPE}` : err.message).answer();
+  }
   const e = err as { statusCode?: number; code?: string; message?: string };
   if (e.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
     return ClError.of(415, "UNSUPPORTED_MEDIA_TYPE", "Unsupported media type", `The Content-Type header must be ${MEDIA_TYPE}`).answer();

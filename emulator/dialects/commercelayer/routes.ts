@@ -92,19 +92,8 @@ function onlyRelationships(rels: Record<string, unknown>, allowed: readonly stri
 
 export function registerRoutes(app: FastifyInstance, ctx: DialectContext): void {
   const { store } = ctx;
-  // Bodies are JSON:API documents; JSON itself is refused with 415, as the vendor does.
-  app.removeContentTypeParser(["application/json", "text/plain"]);
-  app.addContentTypeParser(MEDIA_TYPE, { parseAs: "string" }, (_req, text, done) => {
-    const s = String(text);
-    if (s.trim() === "") return done(null, undefined);
-    try {
-      done(null, JSON.parse(s));
-    } catch (err) {
-      (err as { statusCode?: number }).statusCode = 400;
-      done(err as Error, undefined);
-    }
-  });
-  app.addContentTypeParser("*", (_req, _payload, done) => done(ClError.of(415, "UNSUPPORTED_MEDIA_TYPE", "Unsupported media type", `The Content-Type header must be ${MEDIA_TYPE}`), undefined));
+  // Bodies are JSON:API documents, parsed by the core (`jsonMediaTypes`): JSON itself is refused
+  // with 415, as the vendor does.
   app.addHook("preHandler", async (req) => checkAccept(req));
   // Every JSON answer of this API is a JSON:API document (the core's errors included).
   app.addHook("onSend", async (_req, reply, payload) => {

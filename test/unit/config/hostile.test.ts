@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../../provider/cli";
 import { runValidate } from "../../../provider/cli/validate";
 import { loadConfigSources, loadConfigText, renderDiagnostics, type Diagnostic } from "../../../provider/config";
-import { suggestionWork } from "../../../provider/core/suggest";
+import { DEFAULT_CELLS_PER_SEARCH, suggestionWork } from "../../../provider/core/suggest";
 
 const org = (i: number, extra = ""): string => `  - key: org-${i}\n    name: Organization ${i}\n${extra}`;
 const orgs = (n: number, extra: (i: number) => string = () => ""): string => Array.from({ length: n }, (_, i) => org(i, extra(i))).join("");
@@ -85,6 +85,19 @@ describe("many organizations", () => {
     expect(suggestionWork.distances - before).toBeLessThanOrEqual(20 * 10_000);
   });
 
+  it("bounds 'did you mean' work for 10,000 long, alike keys: the suggester stops at its budget of table cells", () => {
+    // Keys of 100 characters sharing 60: each distance fills most of a 100 x 100 table, so trying
+    // every key for 20 misspelled parents was 34 s; the shared budget makes it a few milliseconds.
+    const key = (i: number, salt: string): string => `${"p".repeat(60)}${salt}${String(i).padStart(39, "0")}`;
+    const text = cloudflare(
+      Array.from({ length: 10_000 }, (_, i) => `  - key: ${key(i, "a")}\n    name: N${i}\n${i < 20 ? `    parent: ${key(i * 7919, "b")}\n` : ""}`).join(""),
+    );
+    const before = suggestionWork.cells;
+    const { diagnostics } = loadConfigText(text);
+    expect(diagnostics.map((d) => d.code)).toEqual(Array(20).fill("unknown-parent"));
+    expect(suggestionWork.cells - before).toBeLessThanOrEqual(4 * DEFAULT_CELLS_PER_SEARCH + 100 * 100);
+  });
+
   it("names the two alike items among 20,000 links of a list that must be unique", () => {
     const links = Array.from({ length: 20_000 }, (_, i) => `      - { url: "https://x.example/${i % 19_999}", name: l${i % 19_999} }\n`).join("");
     const { diagnostics } = loadConfigText(`backend: zenml\norganizations:\n  - key: ml\n    name: ML\n    links:\n${links}`);
@@ -123,6 +136,14 @@ describe("files that are not what they seem", () => {
   it("says that lists nest too deeply where the parser would run out of stack", () => {
     const { diagnostics } = loadConfigText(`backend: cloudflare\nx: ${"[".repeat(100_000)}${"]".repeat(100_000)}\n`);
     expect(diagnostics.map((d) => [d.code, d.line, d.message])).toEqual([["yaml-too-deep", 2, "lists and mappings are nested too deeply here: orgform reads at most 64 levels"]]);
+  });
+
+  it("reports a long flow list that is not indented where it goes wrong, not as nested too deeply", () => {
+    // 20,000 items not indented under their key: the parser reports the first line, then runs out of
+    // stack on its own recovery; the first error is the one to fix.
+    const text = `backend: commercelayer\norganizations: [\n${Array.from({ length: 20_000 }, (_, i) => `{key: k${i}, name: n${i}}`).join(",\n")}]\n`;
+    const { diagnostics } = loadConfigText(text);
+    expect(brief(diagnostics)).toEqual(["yaml-syntax 3:1 -"]);
   });
 
   it("says that aliases nest too deeply when a chain of them would", () => {
