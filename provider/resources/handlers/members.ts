@@ -8,7 +8,8 @@ import { schemaFor, validateDeclared } from "../../core/schema";
 import { unusableBackend } from "../../backends";
 import type { BackendName } from "../../core/backends";
 import { hasMembers, type MemberAssignment, type ObservedMember } from "../../backends/types";
-import { backendFor, type ConnectionInputs } from "../runtime";
+import { backendFor, setting, type ConnectionInputs } from "../runtime";
+import { checkMemberGuards, guardSettings, type MemberPlan } from "../../gitops/guards";
 import { checkFailures, type CheckFailure } from "./common";
 
 export type MembersMode = "additive" | "authoritative";
@@ -64,22 +65,34 @@ function roleOf(backend: BackendName, m: MemberAssignment): string {
 
 const liveView = (members: ObservedMember[]) => members.map((m) => ({ email: m.email, role: m.role, id: m.id }));
 
-/** Brings the organization's members to the declaration; returns the members as they end up. */
+/**
+ * Brings the organization's members to the declaration; returns the members as they end up. The
+ * whole change is planned first and checked by the guard rails (a share of the members, the last
+ * administrator) before the first write.
+ */
 async function reconcile(inputs: MembersInputs, previouslyManaged: MemberAssignment[] = []): Promise<ObservedMember[]> {
   const api = await memberApi(inputs);
   const backend = inputs.backend as BackendName;
   const live = await api.listMembers(inputs.organizationId);
+  const plan: MemberPlan & { ids: Map<string, string> } = { live: live.map((m) => ({ email: m.email, role: m.role })), add: [], setRole: [], remove: [], ids: new Map() };
   for (const want of inputs.members) {
     const role = roleOf(backend, want);
     const have = live.find((m) => sameEmail(m.email, want.email));
-    if (!have) await api.addMember(inputs.organizationId, { email: want.email, role });
-    else if (have.role.toLowerCase() !== role.toLowerCase()) await api.setMemberRole(inputs.organizationId, have.id, role);
+    if (!have) plan.add.push({ email: want.email, role });
+    else if (have.role.toLowerCase() !== role.toLowerCase()) {
+      plan.setRole.push({ email: have.email, from: have.role, to: role });
+      plan.ids.set(have.email, have.id);
+    }
   }
   const declared = (m: ObservedMember) => inputs.members.some((w) => sameEmail(w.email, m.email));
   // authoritative: whoever is not declared goes; additive: only those this resource used to declare.
   const leaving = live.filter(
     (m) => !declared(m) && (inputs.mode === "authoritative" || previouslyManaged.some((p) => sameEmail(p.email, m.email))),
   );
+  plan.remove = leaving.map((m) => ({ email: m.email, role: m.role }));
+  checkMemberGuards(backend, inputs.organizationId, plan, guardSettings(setting));
+  for (const m of plan.add) await api.addMember(inputs.organizationId, m);
+  for (const c of plan.setRole) await api.setMemberRole(inputs.organizationId, plan.ids.get(c.email)!, c.to);
   for (const m of leaving) await removeQuietly(api, inputs.organizationId, m.id);
   return api.listMembers(inputs.organizationId);
 }
@@ -156,13 +169,14 @@ export async function read(id: string, props: MembersOutputs) {
   return { id, props: { ...props, live: liveView(live) }, inputs: { ...inputs, members } };
 }
 
+/**
+ * Deleting the member set (its `members` block removed, its organization released or removed, the
+ * stack destroyed) releases the members: nobody is removed, so no deletion can go past the guard
+ * rails. An organization orgform deletes takes its members with it (organization handler).
+ */
 export async function remove(_id: string, props: MembersOutputs): Promise<void> {
-  const api = await memberApi(props);
-  const live = await membersOrGone(api, props.organizationId);
-  if (!live) return; // the organization is gone, and its members with it
-  for (const m of live) {
-    if ((props.members ?? []).some((w) => sameEmail(w.email, m.email))) await removeQuietly(api, props.organizationId, m.id);
-  }
+  const n = (props.live ?? []).length;
+  if (n > 0) process.stderr.write(`warning: the members of organization ${props.organizationId} are released from management and left as they are (${n} member${n === 1 ? "" : "s"})\n`);
 }
 
 // ---- OrganizationMember: one assignment ----
