@@ -16,6 +16,8 @@ import { exportDocument, renderExport, splitByRoot } from "../gitops/export";
 import { readLive } from "../gitops/live";
 import { renderDriftMarkdown, renderDriftText } from "../gitops/render";
 import { progressReporter } from "./progress";
+import { previewPlan, renderPlanMarkdown, renderPlanText, upWithGuard } from "../gitops/plan";
+import { DEFAULT_MAX_DELETE_SHARE, parseShare } from "../gitops/guards";
 
 /** Exit codes of `orgform drift`: an error is never reported as drift, nor as no drift. */
 export const DRIFT_EXIT = { none: 0, error: 1, drift: 2 } as const;
@@ -120,6 +122,47 @@ export async function runDrift(opts: DriftCommandOptions): Promise<number> {
   return report.drift ? DRIFT_EXIT.drift : DRIFT_EXIT.none;
 }
 
+export interface PlanCommandOptions {
+  stack: string;
+  cwd?: string;
+  format?: "text" | "markdown" | "json";
+  out?: string;
+  refresh?: boolean;
+}
+
+/** `orgform plan`: the stack's preview, field by field; exit 0 (with or without changes), 1 on error. */
+export async function runPlan(opts: PlanCommandOptions): Promise<void> {
+  const plan = await previewPlan({ cwd: opts.cwd ?? process.cwd(), stack: opts.stack, refresh: opts.refresh });
+  const text = opts.format === "markdown" ? renderPlanMarkdown(plan) : opts.format === "json" ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(plan);
+  write(opts.out, text);
+}
+
+export interface UpCommandOptions {
+  stack: string;
+  cwd?: string;
+  maxDeleteShare?: number;
+  refresh?: boolean;
+}
+
+/** `orgform up`: the same preview, refused when it deletes too many managed organizations, else `pulumi up`. */
+export async function runUp(opts: UpCommandOptions): Promise<void> {
+  const { plan, summary } = await upWithGuard({
+    cwd: opts.cwd ?? process.cwd(),
+    stack: opts.stack,
+    refresh: opts.refresh,
+    maxDeleteShare: opts.maxDeleteShare,
+    onOutput: (t: string) => process.stderr.write(t),
+  });
+  process.stdout.write(renderPlanText(plan));
+  process.stdout.write(`${summary}\n`);
+}
+
+function shareOf(v: string): number {
+  const share = parseShare(v);
+  if (share === undefined) throw new InvalidArgumentError("must be a share between 0 and 1 (e.g. 0.5 or 50%)");
+  return share;
+}
+
 function backendOf(v: string): string {
   if (!isBackendName(v)) throw new InvalidArgumentError("is not a backend (cloudflare, zenml, commercelayer, cloudomation, aiaengine)");
   return v;
@@ -138,6 +181,25 @@ export function registerGitops(program: Command): void {
     if (typeof opts.backend === "string") backendOf(opts.backend);
     await runExport(opts);
   });
+
+  program
+    .command("plan")
+    .description("Preview the stack through Pulumi's Automation API and show, field by field, what pulumi up would change")
+    .requiredOption("--stack <name>", "the Pulumi stack")
+    .option("--cwd <dir>", "the project directory (holding Pulumi.yaml)", process.cwd())
+    .addOption(new Option("--format <format>", "report format").choices(["text", "markdown", "json"]).default("text"))
+    .option("--out <file>", "write the plan here instead of stdout")
+    .option("--refresh", "refresh the state from the API first")
+    .action(async (opts: PlanCommandOptions) => runPlan(opts));
+
+  program
+    .command("up")
+    .description(`Preview, refuse when more than --max-delete-share of the managed organizations would be deleted, else pulumi up`)
+    .requiredOption("--stack <name>", "the Pulumi stack")
+    .option("--cwd <dir>", "the project directory (holding Pulumi.yaml)", process.cwd())
+    .option("--max-delete-share <share>", `the share of managed organizations one run may delete (default ${DEFAULT_MAX_DELETE_SHARE})`, shareOf)
+    .option("--refresh", "refresh the state from the API first")
+    .action(async (opts: UpCommandOptions) => runUp(opts));
 
   const driftCommand = program
     .command("drift")

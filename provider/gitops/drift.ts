@@ -6,6 +6,7 @@ import { capabilitiesOf } from "../core/capabilities";
 import { diffFields, type FieldChange } from "../core/diff";
 import { hasSchema, schemaFor } from "../core/schema";
 import type { Config, OrganizationDecl } from "../config/model";
+import { parentsFirst } from "../config/order";
 import type { FullBackend, ObservedMember, ObservedOrganization } from "../backends/types";
 import { readLive, type LiveOrganization, type ReadProgress } from "./live";
 
@@ -71,20 +72,6 @@ function fieldDrifts(changes: FieldChange[]): FieldDrift[] {
   return changes.map((c) => ({ field: c.field, kind: c.kind, live: c.from, declared: c.to }));
 }
 
-/** Parents before children, so that a child's parent is matched first. */
-function parentsFirst(orgs: readonly OrganizationDecl[]): OrganizationDecl[] {
-  const byKey = new Map(orgs.map((o) => [o.key, o]));
-  const done = new Set<string>();
-  const out: OrganizationDecl[] = [];
-  const visit = (o: OrganizationDecl) => {
-    if (done.has(o.key)) return;
-    done.add(o.key);
-    if (o.parent && byKey.has(o.parent)) visit(byKey.get(o.parent)!);
-    out.push(o);
-  };
-  orgs.forEach(visit);
-  return out;
-}
 
 /**
  * Which live organization each declaration stands for, without Pulumi state: `adopt.id`, else

@@ -10,7 +10,7 @@ import type { BackendName } from "../../core/backends";
 import { hasMembers, type MemberAssignment, type ObservedMember } from "../../backends/types";
 import { backendFor, setting, type ConnectionInputs } from "../runtime";
 import { checkMemberGuards, guardSettings, type MemberPlan } from "../../gitops/guards";
-import { checkFailures, type CheckFailure } from "./common";
+import { changedUnlessUnknown, checkFailures, type CheckFailure } from "./common";
 
 export type MembersMode = "additive" | "authoritative";
 
@@ -145,7 +145,7 @@ export function diff(olds: MembersOutputs, news: MembersInputs) {
       }
     }
   }
-  const replaces = olds.organizationId !== news.organizationId ? ["organizationId"] : [];
+  const replaces = changedUnlessUnknown(olds.organizationId, news.organizationId) ? ["organizationId"] : [];
   return { changes: lines.length > 0 || replaces.length > 0 || olds.mode !== news.mode, replaces, deleteBeforeReplace: true, detail: lines.join("\n") };
 }
 
@@ -224,7 +224,7 @@ export function diffOne(olds: MemberOutputs, news: MemberInputs) {
   // Role names compare case-insensitively (as the API resolves them).
   const changes = fieldDiff.changes.filter((c) => c.field !== "role" || String(c.from).toLowerCase() !== String(c.to).toLowerCase());
   const replaces = changes.filter((c) => c.replace).map((c) => c.field);
-  if (olds.organizationId !== news.organizationId) replaces.push("organizationId");
+  if (changedUnlessUnknown(olds.organizationId, news.organizationId)) replaces.push("organizationId");
   return { changes: changes.length > 0 || replaces.length > 0, replaces, deleteBeforeReplace: true };
 }
 

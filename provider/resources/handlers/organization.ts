@@ -10,7 +10,7 @@ import { unusableBackend } from "../../backends";
 import { hasMembers, type CreateIdentity, type Fields, type ObservedOrganization } from "../../backends/types";
 import { v5 as uuidv5 } from "uuid";
 import { backendFor, type ConnectionInputs } from "../runtime";
-import { checkFailures, pickDeclared, type CheckFailure } from "./common";
+import { changedUnlessUnknown, checkFailures, pickDeclared, type CheckFailure } from "./common";
 
 export interface OrganizationInputs extends ConnectionInputs {
   /** Stable key of the organization in the desired state (its Pulumi resource name). */
@@ -208,7 +208,8 @@ export function diff(olds: OrganizationOutputs, news: OrganizationInputs): DiffA
   const replaces = fieldDiff.replaces.map((f) => `fields.${f}`);
   if (olds.backend !== news.backend) replaces.push("backend");
   const wantParent = desiredParent(news, olds.liveParentId ?? null);
-  const parentChanged = (olds.liveParentId ?? null) !== (wantParent ?? null);
+  // A parent being updated has an unknown id during a preview: it keeps its id, so no move.
+  const parentChanged = changedUnlessUnknown(olds.liveParentId ?? null, wantParent ?? null);
   // What happens on removal is state only (no API call), but it must be recorded.
   const removalChanged = !!olds.adopt?.deleteOnRemove !== !!news.adopt?.deleteOnRemove;
   return {
