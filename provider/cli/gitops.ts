@@ -16,7 +16,6 @@ import { exportDocument, renderExport, splitByRoot } from "../gitops/export";
 import { readLive } from "../gitops/live";
 import { renderDriftMarkdown, renderDriftText } from "../gitops/render";
 import { progressReporter } from "./progress";
-import { previewPlan, renderPlanMarkdown, renderPlanText, upWithGuard } from "../gitops/plan";
 import { DEFAULT_MAX_DELETE_SHARE, parseShare } from "../gitops/guards";
 
 /** Exit codes of `orgform drift`: an error is never reported as drift, nor as no drift. */
@@ -131,7 +130,11 @@ export interface PlanCommandOptions {
 }
 
 /** `orgform plan`: the stack's preview, field by field; exit 0 (with or without changes), 1 on error. */
+/** The plan module (the resource handlers, the Automation API) is loaded by the commands that use it. */
+const planModule = () => require("../gitops/plan") as typeof import("../gitops/plan");
+
 export async function runPlan(opts: PlanCommandOptions): Promise<void> {
+  const { previewPlan, renderPlanMarkdown, renderPlanText } = planModule();
   const plan = await previewPlan({ cwd: opts.cwd ?? process.cwd(), stack: opts.stack, refresh: opts.refresh });
   const text = opts.format === "markdown" ? renderPlanMarkdown(plan) : opts.format === "json" ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(plan);
   write(opts.out, text);
@@ -146,6 +149,7 @@ export interface UpCommandOptions {
 
 /** `orgform up`: the same preview, refused when it deletes too many managed organizations, else `pulumi up`. */
 export async function runUp(opts: UpCommandOptions): Promise<void> {
+  const { renderPlanText, upWithGuard } = planModule();
   const { plan, summary } = await upWithGuard({
     cwd: opts.cwd ?? process.cwd(),
     stack: opts.stack,

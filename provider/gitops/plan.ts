@@ -186,18 +186,36 @@ export interface StackOptions {
   refresh?: boolean;
 }
 
+/**
+ * The engine's own words of a failed Automation API command (its `error:` lines, once each),
+ * instead of the command line and both output streams.
+ */
+export function engineError(err: unknown, what: string): OrgformError {
+  const text = String((err as { commandResult?: { stderr?: string } })?.commandResult?.stderr ?? (err as Error)?.message ?? err);
+  const lines = [...new Set(text.split("\n").map((l) => l.trim()).filter((l) => /^error:/i.test(l)).map((l) => l.replace(/^error:\s*/i, "")))];
+  return new OrgformError("REFUSED", `${what} failed: ${lines.length ? lines.join("; ") : text.trim().split("\n").pop()}`, { cause: err });
+}
+
+async function engine<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw err instanceof OrgformError ? err : engineError(err, what);
+  }
+}
+
 async function selectStack(options: StackOptions) {
   ensurePulumiOnPath();
   // Loaded when used: the other commands do not pay for the Automation API.
   const { LocalWorkspace } = require("@pulumi/pulumi/automation") as typeof import("@pulumi/pulumi/automation");
-  return LocalWorkspace.selectStack({ stackName: options.stack, workDir: path.resolve(options.cwd) });
+  return engine(`selecting stack ${options.stack}`, () => LocalWorkspace.selectStack({ stackName: options.stack, workDir: path.resolve(options.cwd) }));
 }
 
 /** The stack's preview as orgform's plan. */
 export async function previewPlan(options: StackOptions): Promise<Plan> {
   const stack = await selectStack(options);
   const events: EngineEvent[] = [];
-  await stack.preview({ onEvent: (e: EngineEvent) => events.push(e), refresh: options.refresh, color: "never" });
+  await engine(`the preview of stack ${options.stack}`, () => stack.preview({ onEvent: (e: EngineEvent) => events.push(e), refresh: options.refresh, color: "never" }));
   return planFromEvents(options.stack, events);
 }
 
@@ -206,7 +224,7 @@ export async function upWithGuard(options: StackOptions & { maxDeleteShare?: num
   const plan = await previewPlan(options);
   checkDeleteGuard(plan, options.maxDeleteShare);
   const stack = await selectStack(options);
-  const result = await stack.up({ refresh: options.refresh, color: "never", onOutput: options.onOutput });
+  const result = await engine(`pulumi up of stack ${options.stack}`, () => stack.up({ refresh: options.refresh, color: "never", onOutput: options.onOutput }));
   const changes = Object.entries(result.summary.resourceChanges ?? {}).map(([op, n]) => `${n} ${op}`).join(", ");
   return { plan, summary: `up for stack ${options.stack}: ${result.summary.result}${changes ? ` (${changes})` : ""}` };
 }

@@ -74,8 +74,9 @@ describe.each(implementedVendors())("GitOps on %s with the real engine", (backen
       root.members.items[1].role = root.members.items[1].role === roles.admin ? roles.other : roles.admin;
       root.members.items.push({ email: "newcomer@onboard.example", role: roles.other });
     }
+    // A vendor with one organization per credential has no leaf to release or delete.
     const [released, ...rest] = leaves(doc).reverse();
-    releasedName = released.name;
+    releasedName = released?.name ?? "";
     doc.organizations = doc.organizations.filter((o: any) => o !== released);
     for (const o of rest.slice(0, 2)) o.adopt.deleteOnRemove = true;
     writeDoc(doc);
@@ -85,7 +86,7 @@ describe.each(implementedVendors())("GitOps on %s with the real engine", (backen
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toContain(`~ organization ${root.key}: update`);
     expect(plan.stdout).toContain(`~ name: ${JSON.stringify(root.name.replace(/ Renamed$/, ""))} => ${JSON.stringify(root.name)}`);
-    expect(plan.stdout).toContain(`- organization ${released.key}: release`);
+    if (released) expect(plan.stdout).toContain(`- organization ${released.key}: release`);
     if (root.members) {
       expect(plan.stdout).toContain(`~ members ${root.key}-members: update`);
       expect(plan.stdout).toContain("+ newcomer@onboard.example");
@@ -100,10 +101,10 @@ describe.each(implementedVendors())("GitOps on %s with the real engine", (backen
     expect(up.stdout).toContain("up for stack e2e: succeeded");
     const live = await liveState(p);
     expect(live.organizations.map((o) => o.name)).toContain(root.name);
-    expect(live.organizations.map((o) => o.id)).toContain(released.adopt.id); // released, not deleted
+    if (released) expect(live.organizations.map((o) => o.id)).toContain(released.adopt.id); // released, not deleted
   }, STEP);
 
-  it.skipIf(!caps.organization.delete.supported)("orgform up refuses to delete more than 25% of the managed organizations, before touching anything", async () => {
+  it.skipIf(!caps.organization.delete.supported || size < 4)("orgform up refuses to delete more than 25% of the managed organizations, before touching anything", async () => {
     const doc = clone(exported);
     const doomed = doc.organizations.filter((o: any) => o.adopt.deleteOnRemove);
     expect(doomed).toHaveLength(2);
@@ -145,8 +146,9 @@ describe.each(implementedVendors())("GitOps on %s with the real engine", (backen
     expect(fs.readFileSync(path.join(reports, "plan.md"), "utf8")).toMatch(/^### orgform plan \(e2e\)/);
     // The released organization is live and declared nowhere in an authoritative config: drift,
     // reported on a pull request without failing it.
-    expect(fs.readFileSync(path.join(reports, "drift.md"), "utf8")).toContain(`${releasedName} | `);
+    if (releasedName) expect(fs.readFileSync(path.join(reports, "drift.md"), "utf8")).toContain(`${releasedName} | `);
     // Someone adds an organization by hand: drift too, and the scheduled run fails.
+    if (accountSize(backend, size + 1) <= size) return; // the credential can see no more organizations
     await seedAccount(p.emulator, backend, [{ name: "Made By Hand" }]);
     const scheduled = await runCommand("sh", [script, "scheduled"], { cwd: p.ws.dir, env });
     printed.push(scheduled);

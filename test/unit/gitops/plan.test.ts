@@ -3,7 +3,7 @@
 // `orgform up`. The steps are built as the Automation API reports them (resourcePreEvent metadata).
 import { describe, expect, it } from "vitest";
 import type { EngineEvent, OpType, StepEventMetadata } from "@pulumi/pulumi/automation";
-import { checkDeleteGuard, planFromEvents, renderPlanMarkdown, renderPlanText } from "../../../provider/gitops/plan";
+import { checkDeleteGuard, engineError, planFromEvents, renderPlanMarkdown, renderPlanText } from "../../../provider/gitops/plan";
 
 const TYPE = { organization: "pulumi-nodejs:dynamic/orgform:Organization", profile: "pulumi-nodejs:dynamic/orgform:OrganizationProfile", members: "pulumi-nodejs:dynamic/orgform:OrganizationMembers" };
 
@@ -166,5 +166,12 @@ describe("orgform plan", () => {
     const run = () => checkDeleteGuard(plan, share);
     if (refused) expect(run).toThrow(/refusing to delete \d+ of the \d+ managed organizations .* run again with --max-delete-share/);
     else expect(run).not.toThrow();
+  });
+
+  it("reports a failed engine command in the engine's own words, without the command line and both streams", () => {
+    const failure = Object.assign(new Error("Command failed with exit code 3: pulumi stack select --stack x\nerror: no stack named 'x' found"), {
+      commandResult: { stdout: "", stderr: "error: no stack named 'x' found\nerror: no stack named 'x' found\n" },
+    });
+    expect(engineError(failure, "selecting stack x").message).toBe("selecting stack x failed: no stack named 'x' found");
   });
 });
