@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { registerValidate } from "./validate";
+import { registerGitops } from "./gitops";
 import { registerEmulator } from "../../emulator/cli";
 
 /** Builds the `orgform` command line; each subcommand lives in its own module. */
@@ -9,6 +10,7 @@ export function buildCli(): Command {
     .showHelpAfterError();
   registerValidate(program);
   registerEmulator(program);
+  registerGitops(program);
   return program;
 }
 

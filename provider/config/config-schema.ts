@@ -85,7 +85,11 @@ function reservedProperties(backend: BackendName | undefined): Json {
           type: "object",
           additionalProperties: false,
           required: ["items"],
-          properties: { mode: { enum: [...MEMBERS_MODES], default: "additive" }, items: { type: "array", items: member } },
+          properties: {
+            mode: { enum: [...MEMBERS_MODES], default: "additive" },
+            minAdmins: { type: "integer", minimum: 0, description: "The fewest administrators the listed members may leave (orgform validate refuses fewer)." },
+            items: { type: "array", items: member },
+          },
         },
       ],
     };
@@ -141,6 +145,11 @@ export function buildConfigSchema(): Json {
           endpoint: { type: "string", format: "uri", description: "Full base URL of the API (for the emulator, including the dialect prefix)." },
           tokenUrl: { type: "string", format: "uri", description: "OAuth2 token URL (ZenML, Commerce Layer)." },
         },
+      },
+      authoritative: {
+        type: "boolean",
+        default: false,
+        description: "The config declares every organization its credential can see: orgform drift reports any other as unmanaged drift. Never a cause of deletion.",
       },
       organizations: { type: "array", items: { $ref: "#/$defs/organization" } },
       status: { description: "Written by export; ignored on apply." },

@@ -77,10 +77,13 @@ const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
  * The one list of stack config keys orgform reads (namespace `orgform`): backend, endpoint,
  * rateLimit, and every part of every credential kind (secret parts are set with --secret).
  */
-export const STACK_CONFIG: Record<CredentialPart | "backend" | "endpoint" | "rateLimit", string> = {
+export const STACK_CONFIG: Record<CredentialPart | "backend" | "endpoint" | "rateLimit" | "maxMemberRemovalShare" | "allowRemovingLastAdmin", string> = {
   backend: "orgform:backend",
   endpoint: "orgform:endpoint",
   rateLimit: "orgform:rateLimit",
+  // Guard rails of the members handler (provider/gitops/guards.ts).
+  maxMemberRemovalShare: "orgform:maxMemberRemovalShare",
+  allowRemovingLastAdmin: "orgform:allowRemovingLastAdmin",
   ...(Object.fromEntries(allCredentialParts().map((p) => [p.name, `orgform:${p.name}`])) as Record<CredentialPart, string>),
 };
 

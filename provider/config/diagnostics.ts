@@ -41,6 +41,7 @@ export const DIAGNOSTIC_CODES = {
   "duplicate-key": "Two organizations have the same key (previousKeys included).",
   "duplicate-name": "Two sibling organizations have the same name where the vendor requires unique names (compared in Unicode NFC, and case-insensitively where the vendor does).",
   "duplicate-member": "The same email is listed twice among one organization's members.",
+  "too-few-admins": "An organization's members leave fewer administrators than its members.minAdmins.",
   "duplicate-adoption": "Two organizations adopt the same live organization.",
   "unknown-parent": "parent names a key no organization has.",
   "cyclic-parent": "Following parent leads back to the organization itself.",

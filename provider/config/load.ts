@@ -14,7 +14,7 @@ import type { Node, YAMLMap } from "yaml";
 import { BACKENDS, BackendName, isBackendName } from "../core/backends";
 import { Capabilities, capabilitiesOf } from "../core/capabilities";
 import { Problem, ResourceSchema, declarableFields, hasSchema, schemaFor, validateDeclared } from "../core/schema";
-import { memberRoles } from "../core/roles";
+import { isAdminRole, memberRoles } from "../core/roles";
 import { Suggester, suggest } from "../core/suggest";
 import { urlProblem } from "./connection";
 import { DIAGNOSTIC_CODES, Diagnostic, DiagnosticCode, escapeControls, hasErrors, sortDiagnostics } from "./diagnostics";
@@ -132,6 +132,8 @@ class Loader {
   private readonly pendingOrgs: Array<{ source: SourceFile; index: number; node: unknown }> = [];
   /** A file was not a mapping, or not readable YAML: do not add "missing backend" on top. */
   private unusable = false;
+  /** `authoritative: true` in any file. */
+  private authoritative = false;
 
   private report(source: SourceFile, node: Node | null | undefined, p: ReadonlyArray<PathSegment>, code: DiagnosticCode, message: string): void {
     this.diagnostics.push(source.diagnostic(node, p, code, message));
@@ -182,6 +184,10 @@ class Loader {
           break;
         case "status":
           break; // written by export; ignored on apply
+        case "authoritative":
+          if (isScalar(valueNode) && typeof valueNode.value === "boolean") this.authoritative ||= valueNode.value;
+          else this.report(source, valueNode, ["authoritative"], "wrong-type", "authoritative must be true or false");
+          break;
         default:
           this.unknownKey(source, keyNode, [key], key, TOP_LEVEL_KEYS, "top-level key");
       }
@@ -317,7 +323,9 @@ class Loader {
     const connection: ConnectionSettings = {};
     for (const [k, v] of this.connection) connection[k as keyof ConnectionSettings] = v.value;
     const organizations = orgs.map((o) => o.decl as OrganizationDecl);
-    return { config: { backend, connection, organizations, files: this.sources.map((s) => s.file) }, diagnostics };
+    const config: Config = { backend, connection, organizations, files: this.sources.map((s) => s.file) };
+    if (this.authoritative) config.authoritative = true;
+    return { config, diagnostics };
   }
 
   private readOrganization(source: SourceFile, index: number, item: unknown, backend: BackendName, caps: Capabilities): RawOrganization | undefined {
@@ -465,6 +473,7 @@ class Loader {
       return;
     }
     let mode: MembersMode = "additive";
+    let minAdmins: { value: number; node: Node | null } | undefined;
     let itemsNode: Node | null = null;
     let itemsPath: PathSegment[] = p;
     if (isSeq(node)) {
@@ -475,6 +484,9 @@ class Loader {
         if (key === "mode") {
           if (isScalar(vNode) && typeof vNode.value === "string" && (MEMBERS_MODES as readonly string[]).includes(vNode.value)) mode = vNode.value as MembersMode;
           else this.report(source, vNode, [...p, "mode"], "not-allowed-value", `mode must be one of ${MEMBERS_MODES.join(", ")} (got ${JSON.stringify(source.toJS(vNode))})`);
+        } else if (key === "minAdmins") {
+          if (isScalar(vNode) && typeof vNode.value === "number" && Number.isInteger(vNode.value) && vNode.value >= 0) minAdmins = { value: vNode.value, node: vNode };
+          else this.report(source, vNode, [...p, "minAdmins"], "wrong-type", `minAdmins must be a whole number, 0 or more (got ${JSON.stringify(source.toJS(vNode))})`);
         } else if (key === "items") {
           itemsNode = vNode;
           itemsPath = [...p, "items"];
@@ -522,7 +534,22 @@ class Loader {
         items.push({ email, role, source: { file: source.file, line: at.line, column: at.column } });
       }
     });
-    org.decl.members = { mode, items };
+    org.decl.members = { mode, items, ...(minAdmins ? { minAdmins: minAdmins.value } : {}) };
+    // Where roles belong to each organization (no fixed set), only the live roles tell who
+    // administers: the members handler checks minAdmins then, before any write.
+    if (minAdmins && items.length === itemsNode.items.length && memberRoles(backend).values) {
+      const admins = items.filter((m) => isAdminRole(backend, m.role)).length;
+      if (admins < minAdmins.value) {
+        const roles = memberRoles(backend).adminRoles;
+        this.report(
+          source,
+          minAdmins.node,
+          [...p, "minAdmins"],
+          "too-few-admins",
+          `this organization keeps ${admins} administrator${admins === 1 ? "" : "s"} (roles ${roles.join(", ") || "none"}), fewer than minAdmins ${minAdmins.value}`,
+        );
+      }
+    }
   }
 
   private readAdopt(source: SourceFile, p: PathSegment[], node: Node | null, org: RawOrganization): void {

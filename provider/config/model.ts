@@ -24,6 +24,8 @@ export interface MembersDecl {
   /** `additive`: add/update the listed members, leave others alone; `authoritative`: also remove unlisted ones. */
   mode: MembersMode;
   items: MemberDecl[];
+  /** The fewest administrators (roles in the member schema's `x-admin-values`) the declaration may leave; checked by the loader. */
+  minAdmins?: number;
 }
 
 export interface AdoptDecl {
@@ -59,6 +61,11 @@ export interface Config {
   backend: BackendName;
   connection: ConnectionSettings;
   organizations: OrganizationDecl[];
+  /**
+   * The config declares every organization its credential can see: `orgform drift` reports any
+   * other as unmanaged drift (`authoritative: true` in any file). Never a cause of deletion.
+   */
+  authoritative?: boolean;
   /** The files the config was read from, in load order. */
   files: string[];
 }
@@ -69,15 +76,16 @@ export interface RawConfig {
   connection?: Record<string, unknown>;
   organizations?: unknown[];
   status?: unknown;
+  authoritative?: unknown;
 }
 
 /** Top-level keys of a desired-state file. */
-export const TOP_LEVEL_KEYS = ["backend", "connection", "organizations", "status"] as const;
+export const TOP_LEVEL_KEYS = ["backend", "connection", "authoritative", "organizations", "status"] as const;
 /** Keys of the `connection` block. */
 export const CONNECTION_KEYS = ["endpoint", "tokenUrl"] as const;
 /** Keys of an organization entry that are not backend fields. */
 export const ORGANIZATION_KEYS = ["key", "previousKeys", "parent", "profile", "members", "adopt", "protect", "status"] as const;
-export const MEMBERS_KEYS = ["mode", "items"] as const;
+export const MEMBERS_KEYS = ["mode", "minAdmins", "items"] as const;
 export const MEMBERS_MODES: readonly MembersMode[] = ["additive", "authoritative"];
 export const ADOPT_KEYS = ["id", "name", "deleteOnRemove"] as const;
 /** The adopt keys that name the live organization (exactly one is given). */

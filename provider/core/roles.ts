@@ -30,3 +30,13 @@ export function memberRoles(backend: BackendName): RoleRules {
 export function roleOrDefault(backend: BackendName, role: string | undefined): string | undefined {
   return role ?? memberRoles(backend).defaultRole;
 }
+
+/**
+ * Whether a role makes a member an administrator (guard rails, `minAdmins`). The one place that
+ * answers it: today the member schema's `x-admin-values`, compared as the API resolves role names
+ * (case-insensitively).
+ */
+export function isAdminRole(backend: BackendName, role: string): boolean {
+  const wanted = role.toLowerCase();
+  return memberRoles(backend).adminRoles.some((r) => r.toLowerCase() === wanted);
+}

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { capabilitiesOf } from "../core/capabilities";
 import { hasErrors, loadConfig, renderDiagnostics, type Config, type OrganizationDecl } from "../config";
 import { Organization, OrganizationMembers, OrganizationProfile } from "../resources";
+import { parentsFirst } from "../config/order"; // parents first: a child's parentId is its parent's output
 
 /** Loads a YAML file or directory; throws with every diagnostic (file:line:column) when invalid. */
 export function loadDesiredState(fileOrDir: string): Config {
@@ -22,21 +23,6 @@ export interface DeclaredOrganization {
   members?: OrganizationMembers;
 }
 
-/** Parents before children, so that a child's parentId is its parent's output. */
-function parentsFirst(orgs: OrganizationDecl[]): OrganizationDecl[] {
-  const byKey = new Map(orgs.map((o) => [o.key, o]));
-  const done = new Set<string>();
-  const out: OrganizationDecl[] = [];
-  const visit = (o: OrganizationDecl) => {
-    if (done.has(o.key)) return;
-    done.add(o.key);
-    const parent = o.parent ? byKey.get(o.parent) : undefined;
-    if (parent) visit(parent);
-    out.push(o);
-  };
-  orgs.forEach(visit);
-  return out;
-}
 
 const aliasesOf = (o: OrganizationDecl, suffix = "") => o.previousKeys.map((k) => ({ name: `${k}${suffix}` }));
 
@@ -74,6 +60,7 @@ export function declareOrganizations(config: Config): Record<string, DeclaredOrg
           organizationId: organization.organizationId,
           mode: o.members.mode,
           members: o.members.items.map((m) => ({ email: m.email, role: m.role })),
+          ...(o.members.minAdmins !== undefined ? { minAdmins: o.members.minAdmins } : {}),
         },
         { aliases: aliasesOf(o, "-members") },
       );

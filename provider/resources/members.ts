@@ -17,6 +17,8 @@ export interface OrganizationMembersArgs {
   /** `authoritative`: members not listed are removed; `additive`: they are left alone. */
   mode?: pulumi.Input<"additive" | "authoritative">;
   members: pulumi.Input<pulumi.Input<MemberAssignmentArgs>[]>;
+  /** The fewest administrators the declared members must keep; an update that leaves fewer fails before any write. */
+  minAdmins?: pulumi.Input<number>;
 }
 
 /** All member assignments of one organization: one resource per organization, not per member. */

@@ -28,6 +28,13 @@ export function configure(config: { get(key: string): string | undefined }, keys
 /** The stack config keys orgform reads: the connection resolver's one list. */
 export const STACK_KEYS: readonly string[] = Object.values(STACK_CONFIG);
 
+/** A setting that is not a connection setting (guard rails): the environment first, then stack config. */
+export function setting(names: { env: string; stack: string }): string | undefined {
+  const fromEnv = process.env[names.env];
+  if (fromEnv !== undefined && fromEnv.trim() !== "") return fromEnv;
+  return stackConfig[names.stack] ?? stackConfig[names.stack.replace(/^orgform:/, "")];
+}
+
 const clients = new Map<string, FullBackend>();
 
 export async function connectionFor(inputs: ConnectionInputs): Promise<Connection> {

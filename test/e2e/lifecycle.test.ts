@@ -145,6 +145,8 @@ describe("an orgform stack from creation to destroy", () => {
     await p.api("POST", `/organizations/${ids.acme}/members`, { email: "mallory@elsewhere.example", roles: [roles[0].id] });
     const r = await p.ws.pulumi(["preview", "--refresh", "--expect-no-changes"]);
     expect(r.code).not.toBe(0);
+    // One of three members is more than the guard's default 25% per update: allowed by stack config.
+    await p.ws.pulumiOk(["config", "set", "orgform:maxMemberRemovalShare", "0.5"]);
     await up("--refresh");
     expect(await membersOf(ids.acme)).toEqual(["alice@acme.example Super Administrator", "bob@acme.example Member"]);
   });
@@ -180,7 +182,9 @@ describe("an orgform stack from creation to destroy", () => {
   });
 
   it("surfaces the vendor's refusal to delete an organization that is not empty", async () => {
-    // carol was added by hand in additive mode: orgform leaves her, so it cannot empty the org.
+    // A sub-organization added by hand: orgform does not manage it, so it cannot empty acme (and
+    // leaves acme's members, carol included, as they are).
+    await p.api("POST", "/organizations", { name: "Partner Unit", parent: { id: ids.acme } });
     const r = await p.ws.pulumi(["destroy", "--yes", "--skip-preview"]);
     outputs.push(r);
     expect(r.code).not.toBe(0);
@@ -188,11 +192,13 @@ describe("an orgform stack from creation to destroy", () => {
     // The profile has no DELETE in the API: it is released with a warning, not deleted.
     expect(r.stdout + r.stderr).toMatch(/cannot delete an organization profile/);
     expect((await p.api("GET", `/organizations/${ids.acme}`)).result.name).toBe("Acme Corp");
+    expect((await liveState(p)).members.map((m) => m.email)).toContain("carol@partner.example");
   });
 
   it("restores the emulator's prior state with pulumi destroy", async () => {
-    const carol = (await liveState(p)).members.find((m) => m.email === "carol@partner.example")!;
-    await p.api("DELETE", `/organizations/${ids.acme}/members/${carol.id}`);
+    const partner = (await liveState(p)).organizations.find((o) => o.name === "Partner Unit")!;
+    await p.api("DELETE", `/organizations/${partner.id}`);
+    // acme goes with its remaining members (carol, added by hand): the vendor deletes only empty organizations.
     outputs.push(await p.ws.pulumiOk(["destroy", "--yes", "--skip-preview"]));
     const after = (await liveState(p)).organizations.map(({ id, name, parent_id }) => ({ id, name, parent_id }));
     expect(after).toEqual(before);

@@ -8,9 +8,9 @@ export function exampleFiles(): string[] {
   const walk = (dir: string): void => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
-      // emulator-seeds/ holds seed documents for `npm start`, not desired state.
+      // emulator-seeds/ holds seed documents for `npm start`, ci/ CI workflows: not desired state.
       if (entry.isDirectory()) {
-        if (entry.name !== "emulator-seeds") walk(full);
+        if (entry.name !== "emulator-seeds" && entry.name !== "ci") walk(full);
       }
       else if (/\.ya?ml$/.test(entry.name) && entry.name !== "Pulumi.yaml" && !entry.name.startsWith("Pulumi.")) out.push(full);
     }

@@ -3,13 +3,14 @@
 import { capabilitiesOf } from "../../core/capabilities";
 import { diffFields } from "../../core/diff";
 import { OrgformError, isOrgformError } from "../../core/errors";
-import { memberRoles, roleOrDefault } from "../../core/roles";
+import { isAdminRole, memberRoles, roleOrDefault } from "../../core/roles";
 import { schemaFor, validateDeclared } from "../../core/schema";
 import { unusableBackend } from "../../backends";
 import type { BackendName } from "../../core/backends";
-import { hasMembers, hasRoles, type FullBackend, type MemberAssignment, type ObservedMember } from "../../backends/types";
-import { backendFor, type ConnectionInputs } from "../runtime";
-import { checkFailures, type CheckFailure } from "./common";
+import { hasMembers, hasRoles, type FullBackend, type MemberAssignment, type ObservedMember, type RoleInfo } from "../../backends/types";
+import { backendFor, setting, type ConnectionInputs } from "../runtime";
+import { checkMemberGuards, guardSettings, type MemberPlan } from "../../gitops/guards";
+import { changedUnlessUnknown, checkFailures, type CheckFailure } from "./common";
 
 export type MembersMode = "additive" | "authoritative";
 
@@ -17,6 +18,8 @@ export interface MembersInputs extends ConnectionInputs {
   organizationId: string;
   mode: MembersMode;
   members: MemberAssignment[];
+  /** The fewest administrators the declared members must keep (`members.minAdmins`). */
+  minAdmins?: number;
 }
 
 export interface MembersOutputs extends MembersInputs {
@@ -49,6 +52,9 @@ export function check(news: MembersInputs): CheckFailure[] {
   if (unusable) return [{ property: "backend", reason: unusable }];
   const failures = checkAssignments(news.backend as BackendName, news.members ?? [], "members");
   if (news.mode !== "additive" && news.mode !== "authoritative") failures.push({ property: "mode", reason: `mode must be "additive" or "authoritative"` });
+  if (news.minAdmins !== undefined && !(Number.isInteger(news.minAdmins) && news.minAdmins >= 0)) {
+    failures.push({ property: "minAdmins", reason: "minAdmins must be a whole number, 0 or more" });
+  }
   return failures;
 }
 
@@ -69,35 +75,65 @@ const liveView = (members: ObservedMember[]) => members.map((m) => ({ email: m.e
  * declared role must be one of that organization's roles: checked live, before any member is
  * touched, so an unknown role fails with the roles the organization has and changes nothing.
  */
-async function checkRolesLive(api: FullBackend, backend: BackendName, orgId: string, declared: MemberAssignment[]): Promise<void> {
-  if (memberRoles(backend).values || !hasRoles(api)) return;
+async function checkRolesLive(api: FullBackend, backend: BackendName, orgId: string, declared: MemberAssignment[]): Promise<RoleInfo[] | undefined> {
+  if (memberRoles(backend).values || !hasRoles(api)) return undefined;
   const roles = await api.listRoles(orgId);
   const known = new Set(roles.map((r) => r.name.toLowerCase()));
   const unknown = [...new Set(declared.map((m) => roleOf(backend, m)).filter((r) => !known.has(r.toLowerCase())))];
-  if (unknown.length === 0) return;
+  if (unknown.length === 0) return roles;
   throw new OrgformError(
     "VALIDATION",
     `organization ${orgId} has no role ${unknown.map((r) => JSON.stringify(r)).join(", ")}: its roles are ${roles.map((r) => r.name).join(", ")}`,
   );
 }
 
-/** Brings the organization's members to the declaration; returns the members as they end up. */
+/**
+ * `members.minAdmins` against the declared roles. `orgform validate` checks it where roles are a
+ * fixed set; where they belong to each organization only the live roles tell who administers.
+ */
+function checkMinAdmins(inputs: MembersInputs, isAdmin: (role: string) => boolean): void {
+  if (inputs.minAdmins === undefined) return;
+  const admins = inputs.members.filter((m) => isAdmin(roleOf(inputs.backend as BackendName, m))).length;
+  if (admins >= inputs.minAdmins) return;
+  throw new OrgformError(
+    "VALIDATION",
+    `the members declared for organization ${inputs.organizationId} keep ${admins} administrator${admins === 1 ? "" : "s"}, fewer than minAdmins ${inputs.minAdmins}; nothing was changed`,
+  );
+}
+
+/**
+ * Brings the organization's members to the declaration; returns the members as they end up. The
+ * whole change is planned first and checked by the guard rails (a share of the members, the last
+ * administrator) before the first write.
+ */
 async function reconcile(inputs: MembersInputs, previouslyManaged: MemberAssignment[] = []): Promise<ObservedMember[]> {
   const api = await memberApi(inputs);
   const backend = inputs.backend as BackendName;
-  await checkRolesLive(api, backend, inputs.organizationId, inputs.members);
+  const liveRoles = await checkRolesLive(api, backend, inputs.organizationId, inputs.members);
+  const isAdmin = liveRoles
+    ? (role: string) => liveRoles.some((r) => r.administrator && r.name.toLowerCase() === role.toLowerCase())
+    : (role: string) => isAdminRole(backend, role);
+  checkMinAdmins(inputs, isAdmin);
   const live = await api.listMembers(inputs.organizationId);
+  const plan: MemberPlan & { ids: Map<string, string> } = { live: live.map((m) => ({ email: m.email, role: m.role })), add: [], setRole: [], remove: [], ids: new Map() };
   for (const want of inputs.members) {
     const role = roleOf(backend, want);
     const have = live.find((m) => sameEmail(m.email, want.email));
-    if (!have) await api.addMember(inputs.organizationId, { email: want.email, role });
-    else if (have.role.toLowerCase() !== role.toLowerCase()) await api.setMemberRole(inputs.organizationId, have.id, role);
+    if (!have) plan.add.push({ email: want.email, role });
+    else if (have.role.toLowerCase() !== role.toLowerCase()) {
+      plan.setRole.push({ email: have.email, from: have.role, to: role });
+      plan.ids.set(have.email, have.id);
+    }
   }
   const declared = (m: ObservedMember) => inputs.members.some((w) => sameEmail(w.email, m.email));
   // authoritative: whoever is not declared goes; additive: only those this resource used to declare.
   const leaving = live.filter(
     (m) => !declared(m) && (inputs.mode === "authoritative" || previouslyManaged.some((p) => sameEmail(p.email, m.email))),
   );
+  plan.remove = leaving.map((m) => ({ email: m.email, role: m.role }));
+  checkMemberGuards(backend, inputs.organizationId, plan, guardSettings(setting), isAdmin);
+  for (const m of plan.add) await api.addMember(inputs.organizationId, m);
+  for (const c of plan.setRole) await api.setMemberRole(inputs.organizationId, plan.ids.get(c.email)!, c.to);
   for (const m of leaving) await removeQuietly(api, inputs.organizationId, m.id);
   return api.listMembers(inputs.organizationId);
 }
@@ -150,7 +186,7 @@ export function diff(olds: MembersOutputs, news: MembersInputs) {
       }
     }
   }
-  const replaces = olds.organizationId !== news.organizationId ? ["organizationId"] : [];
+  const replaces = changedUnlessUnknown(olds.organizationId, news.organizationId) ? ["organizationId"] : [];
   return { changes: lines.length > 0 || replaces.length > 0 || olds.mode !== news.mode, replaces, deleteBeforeReplace: true, detail: lines.join("\n") };
 }
 
@@ -174,13 +210,14 @@ export async function read(id: string, props: MembersOutputs) {
   return { id, props: { ...props, live: liveView(live) }, inputs: { ...inputs, members } };
 }
 
+/**
+ * Deleting the member set (its `members` block removed, its organization released or removed, the
+ * stack destroyed) releases the members: nobody is removed, so no deletion can go past the guard
+ * rails. An organization orgform deletes takes its members with it (organization handler).
+ */
 export async function remove(_id: string, props: MembersOutputs): Promise<void> {
-  const api = await memberApi(props);
-  const live = await membersOrGone(api, props.organizationId);
-  if (!live) return; // the organization is gone, and its members with it
-  for (const m of live) {
-    if ((props.members ?? []).some((w) => sameEmail(w.email, m.email))) await removeQuietly(api, props.organizationId, m.id);
-  }
+  const n = (props.live ?? []).length;
+  if (n > 0) process.stderr.write(`warning: the members of organization ${props.organizationId} are released from management and left as they are (${n} member${n === 1 ? "" : "s"})\n`);
 }
 
 // ---- OrganizationMember: one assignment ----
@@ -229,7 +266,7 @@ export function diffOne(olds: MemberOutputs, news: MemberInputs) {
   // Role names compare case-insensitively (as the API resolves them).
   const changes = fieldDiff.changes.filter((c) => c.field !== "role" || String(c.from).toLowerCase() !== String(c.to).toLowerCase());
   const replaces = changes.filter((c) => c.replace).map((c) => c.field);
-  if (olds.organizationId !== news.organizationId) replaces.push("organizationId");
+  if (changedUnlessUnknown(olds.organizationId, news.organizationId)) replaces.push("organizationId");
   return { changes: changes.length > 0 || replaces.length > 0, replaces, deleteBeforeReplace: true };
 }
 

@@ -7,10 +7,10 @@ import { projectForExport } from "../../core/export";
 import { schemaFor, validateDeclared } from "../../core/schema";
 import type { BackendName } from "../../core/backends";
 import { unusableBackend } from "../../backends";
-import type { CreateIdentity, Fields, ObservedOrganization } from "../../backends/types";
+import { hasMembers, type CreateIdentity, type Fields, type ObservedOrganization } from "../../backends/types";
 import { v5 as uuidv5 } from "uuid";
 import { backendFor, type ConnectionInputs } from "../runtime";
-import { checkFailures, pickDeclared, type CheckFailure } from "./common";
+import { changedUnlessUnknown, checkFailures, pickDeclared, type CheckFailure } from "./common";
 
 export interface OrganizationInputs extends ConnectionInputs {
   /** Stable key of the organization in the desired state (its Pulumi resource name). */
@@ -249,7 +249,8 @@ export function diff(olds: OrganizationOutputs, news: OrganizationInputs): DiffA
   const replaces = fieldDiff.replaces.map((f) => `fields.${f}`);
   if (olds.backend !== news.backend) replaces.push("backend");
   const wantParent = desiredParent(news, olds.liveParentId ?? null);
-  const parentChanged = (olds.liveParentId ?? null) !== (wantParent ?? null);
+  // A parent being updated has an unknown id during a preview: it keeps its id, so no move.
+  const parentChanged = changedUnlessUnknown(olds.liveParentId ?? null, wantParent ?? null);
   // What happens on removal is state only (no API call), but it must be recorded.
   const removalChanged = !!olds.adopt?.deleteOnRemove !== !!news.adopt?.deleteOnRemove;
   return {
@@ -322,6 +323,16 @@ export async function remove(id: string, props: OrganizationOutputs): Promise<vo
   }
   const client = await backendFor(props);
   try {
+    // Member sets release their members when deleted; an organization orgform deletes takes them
+    // with it where the vendor deletes only empty organizations.
+    const preconditions = caps.organization.delete.preconditions;
+    const hasChildren = preconditions.includes("no-sub-organizations") && caps.hierarchy.supported && (await client.findOrganizations({ parentId: id })).length > 0;
+    // Never empty an organization the vendor will refuse to delete anyway (it still has sub-organizations).
+    if (!hasChildren && preconditions.includes("no-members") && hasMembers(client)) {
+      const members = await client.listMembers(id).catch((err) => (isOrgformError(err, "NOT_FOUND") ? [] : Promise.reject(err)));
+      if (members.length) warn(`organization ${props.key} (${id}) is deleted with its ${members.length} remaining member${members.length === 1 ? "" : "s"}`);
+      for (const m of members) await client.removeMember(id, m.id);
+    }
     await client.deleteOrganization(id);
   } catch (err) {
     if (isOrgformError(err, "NOT_FOUND")) return;

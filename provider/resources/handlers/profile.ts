@@ -9,7 +9,7 @@ import type { BackendName } from "../../core/backends";
 import { unusableBackend } from "../../backends";
 import { hasProfiles, type Fields } from "../../backends/types";
 import { backendFor, type ConnectionInputs } from "../runtime";
-import { checkFailures, pickDeclared, type CheckFailure } from "./common";
+import { changedUnlessUnknown, checkFailures, pickDeclared, type CheckFailure } from "./common";
 
 export interface ProfileInputs extends ConnectionInputs {
   organizationId: string;
@@ -41,7 +41,12 @@ function outputsFor(inputs: ProfileInputs, observed: Fields): ProfileOutputs {
 }
 
 export async function create(inputs: ProfileInputs): Promise<{ id: string; outs: ProfileOutputs }> {
-  const observed = await (await profiles(inputs)).putProfile(inputs.organizationId, inputs.fields);
+  const api = await profiles(inputs);
+  // An adopted organization's profile already as declared is taken as it is: no write.
+  const live = await api.getProfile(inputs.organizationId);
+  const schema = schemaFor(inputs.backend as BackendName, "profile");
+  const unchanged = live && Object.keys(live).length > 0 && !diffFields(inputs.fields ?? {}, live, schema, { previousImportOnly: {} }).hasChanges;
+  const observed = unchanged ? live : await api.putProfile(inputs.organizationId, inputs.fields);
   return { id: `${inputs.organizationId}/profile`, outs: outputsFor(inputs, observed) };
 }
 
@@ -50,7 +55,7 @@ export function diff(olds: ProfileOutputs, news: ProfileInputs) {
   const previousImportOnly = pickDeclared(olds.fields ?? {}, schema, "import-only");
   const fieldDiff = diffFields(news.fields ?? {}, olds.live ?? {}, schema, { previousImportOnly });
   const replaces = [...fieldDiff.replaces.map((f) => `fields.${f}`)];
-  if (olds.organizationId !== news.organizationId) replaces.push("organizationId");
+  if (changedUnlessUnknown(olds.organizationId, news.organizationId)) replaces.push("organizationId");
   return {
     changes: fieldDiff.hasChanges || replaces.length > 0,
     replaces,

@@ -1,0 +1,225 @@
+// `orgform export` and `orgform drift`: the live account as a desired state, and the desired
+// state against the live account. Connection settings and credentials as every command takes
+// them (flag > environment > YAML connection block > the vendor's default).
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { openBackend } from "../backends";
+import { hasErrors, renderDiagnostics } from "../config/diagnostics";
+import { FLAG_NAMES, resolveConnection, type ConnectionFlags } from "../config/connection";
+import { loadConfig } from "../config/load";
+import { OrgformError } from "../core/errors";
+import { isBackendName } from "../core/backends";
+import { unusableBackend } from "../backends";
+import { detectDrift } from "../gitops/drift";
+import { exportDocument, renderExport, splitByRoot } from "../gitops/export";
+import { readLive } from "../gitops/live";
+import { renderDriftMarkdown, renderDriftText } from "../gitops/render";
+import { progressReporter } from "./progress";
+import { DEFAULT_MAX_DELETE_SHARE, parseShare } from "../gitops/guards";
+
+/** Exit codes of `orgform drift`: an error is never reported as drift, nor as no drift. */
+export const DRIFT_EXIT = { none: 0, error: 1, drift: 2 } as const;
+
+/** The connection flags every command that talks to an API takes (one per setting and credential part). */
+export function addConnectionOptions(command: Command, options: { backend: boolean }): Command {
+  for (const [setting, flag] of Object.entries(FLAG_NAMES)) {
+    if (setting === "backend" && !options.backend) continue;
+    command.option(`${flag} <value>`, setting === "backend" ? "backend (or ORGFORM_BACKEND)" : setting === "endpoint" ? "full base URL of the API (or ORGFORM_ENDPOINT)" : `credential part ${setting} (prefer the environment)`);
+  }
+  return command;
+}
+
+function connectionFlags(opts: Record<string, unknown>): ConnectionFlags {
+  const flags: Record<string, string> = {};
+  for (const setting of Object.keys(FLAG_NAMES)) if (typeof opts[setting] === "string") flags[setting] = opts[setting] as string;
+  return flags as ConnectionFlags;
+}
+
+function usable(backend: string): void {
+  const unusable = unusableBackend(backend);
+  if (unusable) throw new OrgformError("UNSUPPORTED", unusable);
+}
+
+function write(out: string | undefined, text: string): void {
+  if (!out) process.stdout.write(text);
+  else {
+    fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+    fs.writeFileSync(out, text);
+  }
+}
+
+const EXPORT_HEADER = "# Exported by `orgform export`";
+
+export interface ExportCommandOptions extends Record<string, unknown> {
+  org?: string[];
+  out?: string;
+  splitByOrg?: boolean;
+  quiet?: boolean;
+}
+
+export async function runExport(opts: ExportCommandOptions): Promise<void> {
+  const connection = resolveConnection({ flags: connectionFlags(opts), env: process.env });
+  usable(connection.backend);
+  if (opts.splitByOrg && !opts.out) throw new OrgformError("VALIDATION", "--split-by-org writes one file per root organization: give --out <directory>");
+  const backend = openBackend(connection, `export-${process.pid}`);
+  const progress = progressReporter("export", { quiet: opts.quiet });
+  let snapshot;
+  try {
+    snapshot = await readLive(backend, { select: opts.org, onProgress: (p) => progress.update(p) });
+  } finally {
+    progress.stop();
+  }
+  if (snapshot.unknownSelections.length) {
+    throw new OrgformError("NOT_FOUND", `no organization has the id or name ${snapshot.unknownSelections.map((s) => JSON.stringify(s)).join(", ")}; nothing was written`);
+  }
+  const options = { backend: connection.backend, authoritative: !opts.org?.length };
+  const organizations = exportDocument(snapshot, options);
+  if (!opts.splitByOrg) {
+    write(opts.out, renderExport(organizations, options));
+    return;
+  }
+  const dir = opts.out!;
+  fs.mkdirSync(dir, { recursive: true });
+  const files = splitByRoot(organizations);
+  // Files an earlier export wrote for organizations that are gone go too; nothing else is touched.
+  for (const f of fs.readdirSync(dir)) {
+    if (!/\.ya?ml$/.test(f) || files.has(f)) continue;
+    const text = fs.readFileSync(path.join(dir, f), "utf8");
+    if (text.startsWith(EXPORT_HEADER)) fs.rmSync(path.join(dir, f));
+  }
+  for (const [file, entries] of files) fs.writeFileSync(path.join(dir, file), renderExport(entries, options));
+  if (files.size === 0) fs.writeFileSync(path.join(dir, "organizations.yaml"), renderExport([], options));
+}
+
+export interface DriftCommandOptions extends Record<string, unknown> {
+  config: string;
+  format?: "text" | "json" | "markdown";
+  out?: string;
+  quiet?: boolean;
+}
+
+/** Runs drift detection; returns the exit code (0 none, 2 drift); errors throw (exit 1). */
+export async function runDrift(opts: DriftCommandOptions): Promise<number> {
+  const { config, diagnostics } = loadConfig(opts.config);
+  if (!config || hasErrors(diagnostics)) {
+    throw new OrgformError("VALIDATION", `the desired state in ${opts.config} is invalid; nothing was sent to the API:\n${renderDiagnostics(diagnostics)}`);
+  }
+  usable(config.backend);
+  const connection = resolveConnection({ flags: connectionFlags(opts), env: process.env, file: { backend: config.backend, ...config.connection } });
+  const backend = openBackend(connection, `drift-${process.pid}`);
+  const progress = progressReporter("drift", { quiet: opts.quiet || opts.format === "json" && !opts.out });
+  let report;
+  try {
+    report = await detectDrift(config, backend, { onProgress: (p) => progress.update(p) });
+  } finally {
+    progress.stop();
+  }
+  const format = opts.format ?? "text";
+  const text = format === "json" ? `${JSON.stringify(report, null, 2)}\n` : format === "markdown" ? renderDriftMarkdown(report) : renderDriftText(report);
+  write(opts.out, text);
+  return report.drift ? DRIFT_EXIT.drift : DRIFT_EXIT.none;
+}
+
+export interface PlanCommandOptions {
+  stack: string;
+  cwd?: string;
+  format?: "text" | "markdown" | "json";
+  out?: string;
+  refresh?: boolean;
+}
+
+/** `orgform plan`: the stack's preview, field by field; exit 0 (with or without changes), 1 on error. */
+/** The plan module (the resource handlers, the Automation API) is loaded by the commands that use it. */
+const planModule = () => require("../gitops/plan") as typeof import("../gitops/plan");
+
+export async function runPlan(opts: PlanCommandOptions): Promise<void> {
+  const { previewPlan, renderPlanMarkdown, renderPlanText } = planModule();
+  const plan = await previewPlan({ cwd: opts.cwd ?? process.cwd(), stack: opts.stack, refresh: opts.refresh });
+  const text = opts.format === "markdown" ? renderPlanMarkdown(plan) : opts.format === "json" ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(plan);
+  write(opts.out, text);
+}
+
+export interface UpCommandOptions {
+  stack: string;
+  cwd?: string;
+  maxDeleteShare?: number;
+  refresh?: boolean;
+}
+
+/** `orgform up`: the same preview, refused when it deletes too many managed organizations, else `pulumi up`. */
+export async function runUp(opts: UpCommandOptions): Promise<void> {
+  const { renderPlanText, upWithGuard } = planModule();
+  const { plan, summary } = await upWithGuard({
+    cwd: opts.cwd ?? process.cwd(),
+    stack: opts.stack,
+    refresh: opts.refresh,
+    maxDeleteShare: opts.maxDeleteShare,
+    onOutput: (t: string) => process.stderr.write(t),
+  });
+  process.stdout.write(renderPlanText(plan));
+  process.stdout.write(`${summary}\n`);
+}
+
+function shareOf(v: string): number {
+  const share = parseShare(v);
+  if (share === undefined) throw new InvalidArgumentError("must be a share between 0 and 1 (e.g. 0.5 or 50%)");
+  return share;
+}
+
+function backendOf(v: string): string {
+  if (!isBackendName(v)) throw new InvalidArgumentError("is not a backend (cloudflare, zenml, commercelayer, cloudomation, aiaengine)");
+  return v;
+}
+
+export function registerGitops(program: Command): void {
+  const exportCommand = program
+    .command("export")
+    .description("Write the live account as a desired state: every organization adopted by id, export-only fields under status")
+    .addOption(new Option("--org <id-or-name...>", "only these organizations and everything below them (repeatable)"))
+    .option("--out <file-or-dir>", "write here instead of stdout (a directory with --split-by-org)")
+    .option("--split-by-org", "one file per root organization")
+    .option("--quiet", "no progress on stderr");
+  addConnectionOptions(exportCommand, { backend: true });
+  exportCommand.action(async (opts: ExportCommandOptions) => {
+    if (typeof opts.backend === "string") backendOf(opts.backend);
+    await runExport(opts);
+  });
+
+  program
+    .command("plan")
+    .description("Preview the stack through Pulumi's Automation API and show, field by field, what pulumi up would change")
+    .requiredOption("--stack <name>", "the Pulumi stack")
+    .option("--cwd <dir>", "the project directory (holding Pulumi.yaml)", process.cwd())
+    .addOption(new Option("--format <format>", "report format").choices(["text", "markdown", "json"]).default("text"))
+    .option("--out <file>", "write the plan here instead of stdout")
+    .option("--refresh", "refresh the state from the API first")
+    .action(async (opts: PlanCommandOptions) => runPlan(opts));
+
+  program
+    .command("up")
+    .description(`Preview, refuse when more than --max-delete-share of the managed organizations would be deleted, else pulumi up`)
+    .requiredOption("--stack <name>", "the Pulumi stack")
+    .option("--cwd <dir>", "the project directory (holding Pulumi.yaml)", process.cwd())
+    .option("--max-delete-share <share>", `the share of managed organizations one run may delete (default ${DEFAULT_MAX_DELETE_SHARE})`, shareOf)
+    .option("--refresh", "refresh the state from the API first")
+    .action(async (opts: UpCommandOptions) => runUp(opts));
+
+  const driftCommand = program
+    .command("drift")
+    .description("Compare the desired state with the live API (no Pulumi state): exit 0 no drift, 2 drift, 1 error")
+    .requiredOption("--config <file-or-dir>", "the desired state")
+    .addOption(new Option("--format <format>", "report format").choices(["text", "json", "markdown"]).default("text"))
+    .option("--out <file>", "write the report here instead of stdout")
+    .option("--quiet", "no progress on stderr");
+  addConnectionOptions(driftCommand, { backend: false });
+  driftCommand.action(async (opts: DriftCommandOptions) => {
+    try {
+      process.exitCode = await runDrift(opts);
+    } catch (err) {
+      // An error is never drift nor no drift.
+      process.stderr.write(`orgform drift: ${(err as Error).message}\n`);
+      process.exitCode = DRIFT_EXIT.error;
+    }
+  });
+}

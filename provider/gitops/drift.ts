@@ -1,0 +1,211 @@
+// `orgform drift`: the desired state against the live API directly (no Pulumi state), through the
+// one diff function `pulumi preview` uses (`diffFields`). It also sees what Pulumi cannot:
+// organizations and members that are live but declared nowhere.
+import type { BackendName } from "../core/backends";
+import { capabilitiesOf } from "../core/capabilities";
+import { diffFields, type FieldChange } from "../core/diff";
+import { hasSchema, schemaFor } from "../core/schema";
+import type { Config, OrganizationDecl } from "../config/model";
+import { parentsFirst } from "../config/order";
+import type { FullBackend, ObservedMember, ObservedOrganization } from "../backends/types";
+import { readLive, type LiveOrganization, type ReadProgress } from "./live";
+
+/** Version of the JSON shape (docs/gitops.md); bumped on any incompatible change. */
+export const DRIFT_REPORT_VERSION = 1;
+
+export type OrganizationState = "in-sync" | "changed" | "missing" | "unmanaged";
+
+/** A field that differs: `live` is what the API holds, `declared` what the config says. */
+export interface FieldDrift {
+  field: string;
+  kind: FieldChange["kind"];
+  live: unknown;
+  declared: unknown;
+}
+
+export interface MemberDrift {
+  /** Declared, not live. */
+  missing: { email: string; role: string }[];
+  /** Live, declared nowhere, in an authoritative member set. */
+  unmanaged: { email: string; role: string }[];
+  /** Live with another role than declared. */
+  wrongRole: { email: string; live: string; declared: string }[];
+}
+
+export interface OrganizationDrift {
+  /** The config's key; null for an unmanaged organization. */
+  key: string | null;
+  name: string;
+  /** The live id; null when missing. */
+  id: string | null;
+  state: OrganizationState;
+  fields: FieldDrift[];
+  /** The live and declared parent ids, when they differ. */
+  parent?: { live: string | null; declared: string | null };
+  profile: FieldDrift[];
+  members?: MemberDrift;
+}
+
+export interface DriftReport {
+  version: typeof DRIFT_REPORT_VERSION;
+  backend: BackendName;
+  /** Whether the config declares every organization (unmanaged ones are drift). */
+  authoritative: boolean;
+  drift: boolean;
+  summary: {
+    declared: number;
+    inSync: number;
+    changed: number;
+    missing: number;
+    unmanaged: number;
+    /** Live organizations declared nowhere, not counted as drift (the config is not authoritative). */
+    unmanagedIgnored: number;
+  };
+  /** Declared organizations in config order, then unmanaged ones in tree order. */
+  organizations: OrganizationDrift[];
+}
+
+const PARENT_FIELD = "parent_id";
+const sameEmail = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+function fieldDrifts(changes: FieldChange[]): FieldDrift[] {
+  return changes.map((c) => ({ field: c.field, kind: c.kind, live: c.from, declared: c.to }));
+}
+
+
+/**
+ * Which live organization each declaration stands for, without Pulumi state: `adopt.id`, else
+ * `adopt.name`, else the declared name within the vendor's uniqueness scope (under the matched
+ * parent where names are unique among siblings).
+ */
+export function matchDeclarations(config: Config, live: readonly ObservedOrganization[]): Map<string, ObservedOrganization | undefined> {
+  const caps = capabilitiesOf(config.backend);
+  const { scope, caseInsensitive } = caps.organization.nameUniqueness;
+  const same = (a: string, b: string) => (caseInsensitive ? a.toLowerCase() === b.toLowerCase() : a === b);
+  const matched = new Map<string, ObservedOrganization | undefined>();
+  const used = new Set<string>();
+  for (const o of parentsFirst(config.organizations)) {
+    let found: ObservedOrganization | undefined;
+    if (o.adopt?.id) found = live.find((l) => l.id === o.adopt!.id);
+    else {
+      const name = o.adopt?.name ?? (typeof o.fields.name === "string" ? o.fields.name : undefined);
+      let candidates = name === undefined ? [] : live.filter((l) => same(l.name, name) && !used.has(l.id));
+      if (scope === "siblings" && !o.adopt) {
+        const parentId = declaredParentId(o, matched);
+        if (parentId !== undefined) candidates = candidates.filter((l) => l.parentId === parentId);
+      }
+      // Several candidates (same name under different parents, or a vendor without unique names): ambiguous, not guessed.
+      found = candidates.length === 1 ? candidates[0] : undefined;
+    }
+    if (found) used.add(found.id);
+    matched.set(o.key, found);
+  }
+  return matched;
+}
+
+/** The parent id a declaration asks for: its parent key's live id, a literal parent_id, root (null), or undefined (an adopted organization keeps its own). */
+function declaredParentId(o: OrganizationDecl, matched: Map<string, ObservedOrganization | undefined>): string | null | undefined {
+  if (o.parent) return matched.get(o.parent)?.id ?? `<missing ${o.parent}>`;
+  if (o.fields[PARENT_FIELD] !== undefined) return (o.fields[PARENT_FIELD] as string | null) ?? null;
+  return o.adopt ? undefined : null;
+}
+
+function memberDrift(backend: BackendName, o: OrganizationDecl, live: readonly ObservedMember[]): MemberDrift {
+  const schema = schemaFor(backend, "member");
+  const declared = o.members!;
+  const drift: MemberDrift = { missing: [], unmanaged: [], wrongRole: [] };
+  for (const want of declared.items) {
+    const have = live.find((m) => sameEmail(m.email, want.email));
+    if (!have) {
+      drift.missing.push({ email: want.email, role: want.role });
+      continue;
+    }
+    const diff = diffFields({ email: want.email, role: want.role }, { email: have.email, role: have.role }, schema);
+    const role = diff.changes.find((c) => c.field === "role");
+    if (role) drift.wrongRole.push({ email: want.email, live: have.role, declared: want.role });
+  }
+  if (declared.mode === "authoritative") {
+    for (const m of live) if (!declared.items.some((w) => sameEmail(w.email, m.email))) drift.unmanaged.push({ email: m.email, role: m.role });
+  }
+  return drift;
+}
+
+const memberDriftCount = (m?: MemberDrift) => (m ? m.missing.length + m.unmanaged.length + m.wrongRole.length : 0);
+
+export interface DetectDriftOptions {
+  onProgress?: (p: ReadProgress) => void;
+}
+
+export async function detectDrift(config: Config, backend: FullBackend, options: DetectDriftOptions = {}): Promise<DriftReport> {
+  const b = config.backend;
+  const caps = capabilitiesOf(b);
+  const orgSchema = schemaFor(b, "organization");
+  const profileSchema = caps.profile.supported && hasSchema(b, "profile") ? schemaFor(b, "profile") : undefined;
+  // Organizations first (one bulk read), then only the details the config declares.
+  const all = await backend.findOrganizations({});
+  const matched = matchDeclarations(config, all);
+  const declaredById = new Map<string, OrganizationDecl>();
+  for (const o of config.organizations) {
+    const m = matched.get(o.key);
+    if (m) declaredById.set(m.id, o);
+  }
+  const snapshot = await readLive(backend, {
+    listed: all,
+    details: (live) => {
+      const o = declaredById.get(live.id);
+      return { profile: !!o?.profile, members: !!o?.members };
+    },
+    onProgress: options.onProgress,
+  });
+  const liveById = new Map<string, LiveOrganization>(snapshot.organizations.map((l) => [l.organization.id, l]));
+
+  const organizations: OrganizationDrift[] = [];
+  for (const o of config.organizations) {
+    const found = matched.get(o.key);
+    const name = typeof o.fields.name === "string" ? o.fields.name : (o.adopt?.name ?? o.adopt?.id ?? o.key);
+    if (!found) {
+      organizations.push({ key: o.key, name, id: null, state: "missing", fields: [], profile: [] });
+      continue;
+    }
+    const live = liveById.get(found.id)!;
+    const { [PARENT_FIELD]: _parent, ...fields } = o.fields;
+    const entry: OrganizationDrift = {
+      key: o.key,
+      name: found.name,
+      id: found.id,
+      state: "in-sync",
+      fields: fieldDrifts(diffFields(fields, found.fields, orgSchema).changes),
+      profile: [],
+    };
+    const wantParent = declaredParentId(o, matched);
+    if (caps.hierarchy.supported && wantParent !== undefined && wantParent !== found.parentId) entry.parent = { live: found.parentId, declared: wantParent };
+    if (profileSchema && o.profile) entry.profile = fieldDrifts(diffFields(o.profile, live.profile ?? {}, profileSchema).changes);
+    if (o.members && live.members) entry.members = memberDrift(b, o, live.members);
+    if (entry.fields.length || entry.parent || entry.profile.length || memberDriftCount(entry.members)) entry.state = "changed";
+    organizations.push(entry);
+  }
+  const unmanaged = snapshot.organizations.filter((l) => !declaredById.has(l.organization.id));
+  const authoritative = !!config.authoritative;
+  if (authoritative) {
+    for (const l of unmanaged) {
+      organizations.push({ key: null, name: l.organization.name, id: l.organization.id, state: "unmanaged", fields: [], profile: [] });
+    }
+  }
+  const count = (s: OrganizationState) => organizations.filter((o) => o.state === s).length;
+  const summary = {
+    declared: config.organizations.length,
+    inSync: count("in-sync"),
+    changed: count("changed"),
+    missing: count("missing"),
+    unmanaged: count("unmanaged"),
+    unmanagedIgnored: authoritative ? 0 : unmanaged.length,
+  };
+  return {
+    version: DRIFT_REPORT_VERSION,
+    backend: b,
+    authoritative,
+    drift: summary.changed + summary.missing + summary.unmanaged > 0,
+    summary,
+    organizations,
+  };
+}

@@ -1,0 +1,107 @@
+// Guard rails of the members handler, for every registered backend with members, against the
+// emulator over real HTTP: the handler is what a plain `pulumi up` runs, so the guards hold there.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type StartedEmulator } from "../../emulator";
+import { implementedVendors } from "../../provider/backends";
+import type { BackendName } from "../../provider/core/backends";
+import { capabilitiesOf } from "../../provider/core/capabilities";
+import * as members from "../../provider/resources/handlers/members";
+import { emulatorCredentialEnv } from "../../scripts/emulator-credentials";
+import { rolesOf, seedAccount, someMembers } from "../support/accounts";
+
+const WITH_MEMBERS = implementedVendors().filter((b) => capabilitiesOf(b).members.supported);
+const GUARD_ENV = ["ORGFORM_MAX_MEMBER_REMOVAL_SHARE", "ORGFORM_ALLOW_REMOVING_LAST_ADMIN"];
+
+describe.each(WITH_MEMBERS)("member guard rails on %s", (backend: BackendName) => {
+  let emu: StartedEmulator;
+  const saved: Record<string, string | undefined> = {};
+  let seq = 0;
+
+  beforeAll(async () => {
+    emu = await startEmulator({ port: 0, db: ":memory:" });
+    const env = { ...emulatorCredentialEnv(backend, emu), ORGFORM_ENDPOINT: emu.baseUrls[backend] };
+    for (const [k, v] of Object.entries(env)) {
+      saved[k] = process.env[k];
+      process.env[k] = v;
+    }
+  });
+  afterEach(() => GUARD_ENV.forEach((k) => delete process.env[k]));
+  afterAll(async () => {
+    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+    await emu?.close();
+  });
+
+  /** An organization seeded with `count` members (the first an administrator) and its member set as Pulumi holds it. */
+  async function aMemberSet(count: number) {
+    const name = `Guarded ${++seq}`;
+    const seeded = someMembers(backend, name, count)!;
+    await seedAccount(emu, backend, [{ name, members: seeded }]);
+    const state: any = await (await fetch(`${emu.url}/_admin/state?backend=${backend}`, { headers: { authorization: `Bearer ${emu.credentials.adminToken}` } })).json();
+    const organizationId = (state.organizations as { id: string; name: string }[]).find((o) => o.name === name)!.id;
+    const inputs: members.MembersInputs = { backend, organizationId, mode: "authoritative", members: seeded };
+    const { outs } = await members.create(inputs);
+    expect(outs.live).toHaveLength(count);
+    return { inputs, outs, seeded, organizationId };
+  }
+  const liveOf = async (outs: members.MembersOutputs) => ((await members.read("x", outs)).props as members.MembersOutputs).live;
+  const liveEmails = async (outs: members.MembersOutputs) => (await liveOf(outs)).map((m) => m.email).sort();
+
+  it("refuses to remove more than 25% of an organization's members in one update, naming the counts and the setting, and changes nothing", async () => {
+    const { inputs, outs, seeded } = await aMemberSet(4);
+    const news = { ...inputs, members: seeded.slice(0, 2) };
+    await expect(members.update("x", outs, news)).rejects.toThrow(
+      /refusing to remove 2 of the 4 members of organization \S+ \(50%\) in one update: more than the 25% allowed\. Nothing was changed\. .*pulumi config set orgform:maxMemberRemovalShare 0\.5.*ORGFORM_MAX_MEMBER_REMOVAL_SHARE/,
+    );
+    expect(await liveEmails(outs)).toEqual(seeded.map((m) => m.email).sort());
+  });
+
+  it("removes at most the share the setting allows", async () => {
+    const { inputs, outs, seeded } = await aMemberSet(4);
+    process.env.ORGFORM_MAX_MEMBER_REMOVAL_SHARE = "50%";
+    const { outs: after } = await members.update("x", outs, { ...inputs, members: seeded.slice(0, 2) });
+    expect(after.live.map((m) => m.email).sort()).toEqual(seeded.slice(0, 2).map((m) => m.email).sort());
+  });
+
+  it("removes one member of four (25%) without any setting", async () => {
+    const { inputs, outs, seeded } = await aMemberSet(4);
+    const { outs: after } = await members.update("x", outs, { ...inputs, members: seeded.slice(0, 3) });
+    expect(after.live).toHaveLength(3);
+  });
+
+  it("treats an empty authoritative list as removing every member: the guards refuse it until both settings allow it", async () => {
+    const { inputs, outs } = await aMemberSet(2);
+    const empty = { ...inputs, members: [] };
+    await expect(members.update("x", outs, empty)).rejects.toThrow(/refusing to remove 2 of the 2 members/);
+    process.env.ORGFORM_MAX_MEMBER_REMOVAL_SHARE = "1";
+    await expect(members.update("x", outs, empty)).rejects.toThrow(/refusing to leave organization \S+ without an administrator: this update removes or demotes all 1 of its administrators.*orgform:allowRemovingLastAdmin true/);
+    process.env.ORGFORM_ALLOW_REMOVING_LAST_ADMIN = "true";
+    const { outs: after } = await members.update("x", outs, empty);
+    expect(after.live).toEqual([]);
+  });
+
+  it.skipIf(rolesOf(backend).admin === rolesOf(backend).other)("refuses to demote the last administrator", async () => {
+    const { inputs, outs, seeded } = await aMemberSet(3);
+    const demoted = seeded.map((m) => ({ ...m, role: rolesOf(backend).other }));
+    await expect(members.update("x", outs, { ...inputs, members: demoted })).rejects.toThrow(/without an administrator/);
+    expect((await liveOf(outs)).find((m) => m.email === seeded[0].email)!.role).toBe(seeded[0].role);
+  });
+
+  it("guards the members an additive set stops declaring as well", async () => {
+    const { inputs, outs, seeded } = await aMemberSet(3);
+    const additive = { ...inputs, mode: "additive" as const };
+    await expect(members.update("x", { ...outs, mode: "additive" }, { ...additive, members: seeded.slice(0, 1) })).rejects.toThrow(/refusing to remove 2 of the 3 members/);
+  });
+
+  it("releases the members when the member set is deleted: nobody is removed", async () => {
+    const { outs, seeded } = await aMemberSet(3);
+    await members.remove("x", outs);
+    expect(await liveEmails(outs)).toEqual(seeded.map((m) => m.email).sort());
+  });
+
+  it("names a bad setting instead of guessing", async () => {
+    const { inputs, outs, seeded } = await aMemberSet(2);
+    process.env.ORGFORM_MAX_MEMBER_REMOVAL_SHARE = "lots";
+    await expect(members.update("x", outs, { ...inputs, members: seeded.slice(0, 1) })).rejects.toThrow(/orgform:maxMemberRemovalShare \/ ORGFORM_MAX_MEMBER_REMOVAL_SHARE must be a share between 0 and 1/);
+  });
+});
