@@ -4,6 +4,7 @@ import { HttpClient, HttpStatusError, type HttpMethod } from "../../http/client"
 import { OrgformError } from "../../core/errors";
 import type {
   Backend,
+  BulkReadAbility,
   CreateIdentity,
   Fields,
   MemberAbility,
@@ -36,11 +37,15 @@ interface Envelope<T> {
 
 const PAGE_SIZE = 50;
 
-export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility {
+export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility, BulkReadAbility {
   readonly name = "cloudflare" as const;
   /** The ownership marker rides in `profile.external_metadata` (document 003 has no other free field). */
   readonly duplicateGuard = "marker" as const;
-  private readonly roleCache = new Map<string, WireRole[]>();
+  /**
+   * The role set, listed once per client: role ids are the same in every organization (our
+   * design of Cloudflare members, docs/architecture.md), so one list serves them all.
+   */
+  private rolesOnce?: Promise<WireRole[]>;
 
   constructor(private readonly http: HttpClient) {}
 
@@ -90,6 +95,11 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
     return all.map(fromOrganization).filter((o) => wanted === undefined || o.name.toLowerCase() === wanted);
   }
 
+  /** Every organization the credential sees: `GET /organizations` unfiltered, 50 per page, profiles embedded. */
+  async listAllOrganizations(): Promise<ObservedOrganization[]> {
+    return (await this.list<WireOrganization>("/organizations", new URLSearchParams())).map(fromOrganization);
+  }
+
   async createOrganization(declared: Fields, parentId: string | null, identity: CreateIdentity): Promise<ObservedOrganization> {
     const { envelope } = await this.call<WireOrganization>("POST", "/organizations", toCreateBody(declared, parentId, identity.marker));
     return fromOrganization(envelope!.result);
@@ -124,9 +134,9 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
     return (await this.getWire(orgId)) ? {} : undefined;
   }
 
-  async putProfile(orgId: string, declared: Fields): Promise<Fields> {
+  async putProfile(orgId: string, declared: Fields, known?: Fields): Promise<Fields> {
     const path = `/organizations/${encodeURIComponent(orgId)}/profile`;
-    const live = await this.getProfile(orgId);
+    const live = known ?? (await this.getProfile(orgId));
     if (!live) throw new OrgformError("NOT_FOUND", `cannot set the profile of cloudflare organization ${orgId}: the organization does not exist`);
     const body = toProfileBody(live, declared);
     const { status, envelope } = await this.call<WireProfile>("PUT", path, body);
@@ -135,11 +145,9 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
   }
 
   private async roles(orgId: string): Promise<WireRole[]> {
-    let roles = this.roleCache.get(orgId);
-    if (!roles) {
-      roles = await this.list<WireRole>(`/organizations/${encodeURIComponent(orgId)}/roles`, new URLSearchParams());
-      this.roleCache.set(orgId, roles);
-    }
+    const roles = (this.rolesOnce ??= this.list<WireRole>(`/organizations/${encodeURIComponent(orgId)}/roles`, new URLSearchParams()));
+    // A failed list (the organization gone, a fault) is not kept.
+    roles.catch(() => this.rolesOnce === roles && (this.rolesOnce = undefined));
     return roles;
   }
 
@@ -193,5 +201,5 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
 export const cloudflareVendor = {
   name: "cloudflare",
   status: "implemented",
-  open: (http: HttpClient) => new CloudflareBackend(http) satisfies Backend & ProfileAbility & MemberAbility,
+  open: (http: HttpClient) => new CloudflareBackend(http) satisfies Backend & ProfileAbility & MemberAbility & BulkReadAbility,
 } as const satisfies ImplementedVendor;

@@ -8,7 +8,7 @@ import { schemaFor, validateDeclared } from "../../core/schema";
 import { unusableBackend } from "../../backends";
 import type { BackendName } from "../../core/backends";
 import { hasMembers, type MemberAssignment, type ObservedMember } from "../../backends/types";
-import { backendFor, type ConnectionInputs } from "../runtime";
+import { cachedBackendFor, type ConnectionInputs } from "../runtime";
 import { checkFailures, type CheckFailure } from "./common";
 
 export type MembersMode = "additive" | "authoritative";
@@ -53,7 +53,7 @@ export function check(news: MembersInputs): CheckFailure[] {
 }
 
 async function memberApi(inputs: ConnectionInputs) {
-  const backend = await backendFor(inputs);
+  const backend = await cachedBackendFor(inputs);
   if (!hasMembers(backend)) throw new OrgformError("UNSUPPORTED", `the ${inputs.backend} backend has no organization members`);
   return backend;
 }
