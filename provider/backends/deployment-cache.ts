@@ -57,10 +57,12 @@ export class DeploymentCache {
     if (api.getProfile && api.putProfile) {
       const { getProfile, putProfile } = { getProfile: api.getProfile.bind(api), putProfile: api.putProfile.bind(api) };
       this.getProfile = async (orgId) => {
-        const known = await this.knownProfile(orgId);
+        // A read (refresh) lists in bulk, as an organization's read would.
+        const known = this.bulk ? (await this.snapshot()).get(orgId)?.profile : undefined;
         return known ? { ...known } : getProfile(orgId);
       };
       this.putProfile = async (orgId, declared) => {
+        // A write uses the list when this deployment has one, and never starts one for itself.
         const profile = await putProfile(orgId, declared, await this.knownProfile(orgId));
         this.patchOrganization(orgId, (o) => ({ ...o, profile }));
         return profile;
@@ -181,7 +183,10 @@ export class DeploymentCache {
 
   async createOrganization(declared: Fields, parentId: string | null, identity: CreateIdentity): Promise<ObservedOrganization> {
     try {
-      return this.noteOrganization(await this.api.createOrganization(declared, parentId, identity));
+      const created = this.noteOrganization(await this.api.createOrganization(declared, parentId, identity));
+      // Answered, not ambiguous: it is new, and where the vendor makes new organizations empty, so are its members.
+      if (this.listMembers && capabilitiesOf(this.name).members.createdEmpty) this.members.set(created.id, Promise.resolve([]));
+      return created;
     } catch (err) {
       // A name taken since the list was made: the list no longer tells, list again when asked.
       if (isOrgformError(err, "CONFLICT")) this.orgs = undefined;

@@ -13,6 +13,9 @@
  * | token        | --token         | CLOUDFLARE_API_TOKEN, CLOUDOMATION_API_TOKEN, AIAENGINE_API_TOKEN | orgform:token (secret) |
  * | email+apiKey | --email, --api-key | CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY    | orgform:email, orgform:apiKey (secret) |
  * | clientId+clientSecret | --client-id, --client-secret | ZENML_CLIENT_ID/SECRET, COMMERCELAYER_CLIENT_ID/SECRET | orgform:clientId, orgform:clientSecret (secret) |
+ * | rateLimit    |                 | ORGFORM_RATE_LIMIT                          | orgform:rateLimit      |
+ * | concurrency  |                 | ORGFORM_CONCURRENCY                         | orgform:concurrency    |
+ * | bulkReads    |                 | ORGFORM_BULK_READS                          | orgform:bulkReads      |
  *
  * The credential environment variables come from `connection.auth` in each backend's
  * capabilities.json. Errors name what is missing and where it may be set, never a value.

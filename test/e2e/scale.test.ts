@@ -7,6 +7,8 @@ import { liveState, orgformProject, type OrgformProject } from "./orgform-harnes
 
 const ORGS = 6;
 const MEMBERS = 3;
+/** The machine may be shared: the engine's own pace sets these, not orgform's. */
+const ENGINE_MINUTES = 10 * 60_000;
 
 /** Calls per route (`GET /organizations/:organization_id/members`...), as the emulator counted them. */
 async function callsByRoute(p: OrgformProject): Promise<Record<string, number>> {
@@ -20,21 +22,22 @@ describe("API calls of a deployment, counted by the emulator", () => {
 
   beforeAll(async () => {
     p = await orgformProject("scale-calls", stackYaml({ orgs: ORGS, membersPerOrg: MEMBERS }));
-  });
+  }, ENGINE_MINUTES);
   afterAll(async () => p?.close());
 
-  it("onboards with one call per object created, plus one list of the organizations, one of the roles and one of each organization's members", async () => {
+  it("onboards with one call per object created, plus one list of the organizations and one of the roles", async () => {
     await p.admin("DELETE", "/counters");
     await p.ws.pulumiOk(["up", "--yes", "--skip-preview"]);
+    // No read that an answer already gave: the create's answer holds the profile, and a new
+    // organization has no members to list (capabilities.json: members.createdEmpty).
     expect(await callsByRoute(p)).toEqual({
       "GET /organizations": 1,
       "POST /organizations": ORGS,
       "PUT /organizations/:organization_id/profile": ORGS,
       "GET /organizations/:organization_id/roles": 1,
-      "GET /organizations/:organization_id/members": ORGS,
       "POST /organizations/:organization_id/members": ORGS * MEMBERS,
     });
-  });
+  }, ENGINE_MINUTES);
 
   it("refreshes every organization, profile and member with one list of the organizations and one member list per organization", async () => {
     await p.admin("DELETE", "/counters");
@@ -43,7 +46,7 @@ describe("API calls of a deployment, counted by the emulator", () => {
       "GET /organizations": 1,
       "GET /organizations/:organization_id/members": ORGS,
     });
-  });
+  }, ENGINE_MINUTES);
 
   it("answers a refreshing preview with the same calls, and finds no drift", async () => {
     await p.admin("DELETE", "/counters");
@@ -52,7 +55,7 @@ describe("API calls of a deployment, counted by the emulator", () => {
       "GET /organizations": 1,
       "GET /organizations/:organization_id/members": ORGS,
     });
-  });
+  }, ENGINE_MINUTES);
 
   it("still sees out-of-band changes through the bulk list: a renamed organization, a changed profile, a removed member", async () => {
     const { organizations, members } = await liveState(p);
@@ -73,5 +76,5 @@ describe("API calls of a deployment, counted by the emulator", () => {
     const after = await liveState(p);
     expect(after.organizations.find((o) => o.id === first.id)?.name).toBe("ORG 00000");
     expect(after.members).toHaveLength(ORGS * MEMBERS);
-  });
+  }, ENGINE_MINUTES);
 });

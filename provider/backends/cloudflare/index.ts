@@ -1,7 +1,7 @@
 // Cloudflare Organizations API (closed beta) adapter: envelope {success, errors, messages, result,
 // result_info}, page_token pagination, PUT replaces the whole organization.
 import { HttpClient, HttpStatusError, type HttpMethod } from "../../http/client";
-import { OrgformError } from "../../core/errors";
+import { OrgformError, isOrgformError } from "../../core/errors";
 import type {
   Backend,
   BulkReadAbility,
@@ -36,6 +36,8 @@ interface Envelope<T> {
 }
 
 const PAGE_SIZE = 50;
+/** POSTs of one member in all, when each ambiguous one is found not to have committed. */
+const MEMBER_ADD_ATTEMPTS = 4;
 
 export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility, BulkReadAbility {
   readonly name = "cloudflare" as const;
@@ -171,14 +173,17 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
   async addMember(orgId: string, member: MemberAssignment): Promise<ObservedMember> {
     const roleId = await this.roleId(orgId, member.role);
     const path = `/organizations/${encodeURIComponent(orgId)}/members`;
-    try {
-      const { envelope } = await this.call<WireMember>("POST", path, { email: member.email, roles: [roleId], status: "accepted" });
-      return fromMember(envelope!.result);
-    } catch (err) {
-      // An email is a member at most once: after an ambiguous POST, or a 409, look before failing.
-      const existing = (await this.listMembers(orgId)).find((m) => m.email.toLowerCase() === member.email.toLowerCase());
-      if (existing) return existing.role === member.role ? existing : this.setMemberRole(orgId, existing.id, member.role);
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { envelope } = await this.call<WireMember>("POST", path, { email: member.email, roles: [roleId], status: "accepted" });
+        return fromMember(envelope!.result);
+      } catch (err) {
+        // An email is a member at most once: after an ambiguous POST, or a 409, look before failing.
+        const existing = (await this.listMembers(orgId)).find((m) => m.email.toLowerCase() === member.email.toLowerCase());
+        if (existing) return existing.role === member.role ? existing : this.setMemberRole(orgId, existing.id, member.role);
+        // Not there: an ambiguous POST did not commit, so sending it again cannot add it twice.
+        if (!isOrgformError(err, "AMBIGUOUS") || attempt >= MEMBER_ADD_ATTEMPTS) throw err;
+      }
     }
   }
 
