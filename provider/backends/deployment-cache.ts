@@ -55,7 +55,8 @@ export class DeploymentCache {
     this.duplicateGuard = api.duplicateGuard;
     this.bulk = options.bulkReads !== false && hasBulkReads(api);
     if (api.getProfile && api.putProfile) {
-      const { getProfile, putProfile } = { getProfile: api.getProfile.bind(api), putProfile: api.putProfile.bind(api) };
+      const getProfile = api.getProfile.bind(api);
+      const putProfile = api.putProfile.bind(api);
       this.getProfile = async (orgId) => {
         // A read (refresh) lists in bulk, as an organization's read would.
         const known = this.bulk ? (await this.snapshot()).get(orgId)?.profile : undefined;
@@ -69,12 +70,10 @@ export class DeploymentCache {
       };
     }
     if (api.listMembers && api.addMember && api.setMemberRole && api.removeMember) {
-      const { listMembers, addMember, setMemberRole, removeMember } = {
-        listMembers: api.listMembers.bind(api),
-        addMember: api.addMember.bind(api),
-        setMemberRole: api.setMemberRole.bind(api),
-        removeMember: api.removeMember.bind(api),
-      };
+      const listMembers = api.listMembers.bind(api);
+      const addMember = api.addMember.bind(api);
+      const setMemberRole = api.setMemberRole.bind(api);
+      const removeMember = api.removeMember.bind(api);
       this.listMembers = async (orgId) => {
         let list = this.members.get(orgId);
         if (!list) {
