@@ -143,7 +143,8 @@ const routesLine = (routes) => Object.entries(routes).map(([k, v]) => `${k} ${v}
 
 function machine() {
   const cpu = os.cpus()[0]?.model ?? "?";
-  return `Machine: ${os.cpus().length} vCPU ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}; Node ${process.version}; ${pulumiVersion} (pulumi); load average at start ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}; ${new Date().toISOString()}`;
+  const skip = process.env.PULUMI_SKIP_CHECKPOINTS ? `; PULUMI_SKIP_CHECKPOINTS=${process.env.PULUMI_SKIP_CHECKPOINTS}` : "";
+  return `Machine: ${os.cpus().length} vCPU ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}; Node ${process.version}; ${pulumiVersion} (pulumi)${skip}; --parallel ${PARALLEL}; load average at start ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}; ${new Date().toISOString()}`;
 }
 
 async function refreshBench() {
