@@ -8,7 +8,7 @@
 //   node bench/scale.mjs preview  [--orgs 500] [--members 20] [--runs 3]     orgform preview vs the same number of no-op dynamic resources
 //   node bench/scale.mjs faults   [--orgs 200] [--members 10] [--rate 50]    5xx, resets, commit-then-fail and rate limiting: duplicates, missing
 //   node bench/scale.mjs validate [--orgs 1000] [--members 10] [--runs 5]    `orgform validate` of the config
-//   common: --parallel <n> (pulumi --parallel, default 32) --keep (leave the temp dir)
+//   common: --backend <name> (default: the first with an adapter) --parallel <n> (pulumi --parallel, default 32) --keep (leave the temp dir)
 //
 // Each prints one Markdown block for bench/README.md. Sizes are flags: at full size these take
 // minutes on a shared 2-core machine.
@@ -23,6 +23,8 @@ const require = createRequire(import.meta.url);
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const { startEmulator } = require(path.join(root, "dist", "emulator", "index.js"));
 const { stackYaml, sizeOf } = require(path.join(root, "dist", "bench", "stack-config.js"));
+const { implementedVendors } = require(path.join(root, "dist", "provider", "backends", "index.js"));
+const { emulatorCredentialEnv } = require(path.join(root, "dist", "scripts", "emulator-credentials.js"));
 
 const [command = "help", ...rest] = process.argv.slice(2);
 const flag = (name, fallback) => {
@@ -30,6 +32,9 @@ const flag = (name, fallback) => {
   return i >= 0 ? Number(rest[i + 1]) : fallback;
 };
 const keep = rest.includes("--keep");
+const backendArg = rest.indexOf("--backend");
+/** The backend measured: `--backend <name>`, else the first with an adapter. */
+const BACKEND = backendArg >= 0 ? rest[backendArg + 1] : implementedVendors()[0];
 const PARALLEL = flag("parallel", 32);
 const API_TOKEN = "bench-token-5c2e9f";
 const ADMIN_TOKEN = "bench-admin-token";
@@ -88,8 +93,8 @@ async function project(name, program, env = {}) {
 /** An orgform project over a started emulator, its desired state `yaml`. */
 async function orgformStack(name, yaml, emu, stackConfig = {}) {
   const p = await project(name, 'module.exports = require("orgform/program");\n', {
-    ORGFORM_ENDPOINT: emu.baseUrls.cloudflare,
-    CLOUDFLARE_API_TOKEN: API_TOKEN,
+    ORGFORM_ENDPOINT: emu.baseUrls[BACKEND],
+    ...emulatorCredentialEnv(BACKEND, emu),
   });
   fs.writeFileSync(path.join(p.dir, "orgs.yaml"), yaml);
   await p.ok("config", "set", "orgform:config", "orgs.yaml");
@@ -114,7 +119,7 @@ async function admin(emu, method, route, body) {
 /** Calls counted since the last reset: total, per route, 429s and faults. */
 async function counted(emu) {
   const c = await admin(emu, "GET", "/counters");
-  const d = c.dialects.cloudflare ?? { total: 0, routes: {} };
+  const d = c.dialects[BACKEND] ?? { total: 0, routes: {} };
   const routes = Object.fromEntries(Object.entries(d.routes).map(([k, v]) => [k, v.count]));
   await admin(emu, "DELETE", "/counters");
   return { total: d.total, routes, rateLimited: c.rate_limited, faults: c.faults };
@@ -122,7 +127,7 @@ async function counted(emu) {
 
 /** What the emulator's database holds: duplicates and missing objects against the desired state. */
 async function audit(emu, shape) {
-  const state = await admin(emu, "GET", "/state?backend=cloudflare");
+  const state = await admin(emu, "GET", `/state?backend=${BACKEND}`);
   const names = state.organizations.map((o) => o.name);
   const assignments = state.members.map((m) => `${m.org_id}/${m.email.toLowerCase()}`);
   const size = sizeOf(shape);
@@ -148,7 +153,7 @@ function machine() {
 }
 
 async function refreshBench() {
-  const shape = { orgs: flag("orgs", 500), membersPerOrg: flag("members", 20) };
+  const shape = { backend: BACKEND, orgs: flag("orgs", 500), membersPerOrg: flag("members", 20) };
   const size = sizeOf(shape);
   const emu = await emulator();
   const p = await orgformStack("bench-refresh", stackYaml(shape), emu);
@@ -171,7 +176,7 @@ async function refreshBench() {
 }
 
 async function onboardBench() {
-  const shape = { orgs: flag("orgs", 1000), membersPerOrg: flag("members", 10) };
+  const shape = { backend: BACKEND, orgs: flag("orgs", 1000), membersPerOrg: flag("members", 10) };
   const rate = flag("rate", 50);
   const size = sizeOf(shape);
   const emu = await emulator({ rateLimit: { ratePerSecond: rate, burst: rate } });
@@ -198,29 +203,42 @@ async function onboardBench() {
   await emu.close();
 }
 
-/** A program of `count` dynamic resources whose provider does nothing: the engine's own cost. */
-function noopProgram(count) {
+/**
+ * A program of as many dynamic resources as the orgform stack, whose provider does nothing: the
+ * same dependency shape (an organization, then its profile and member set from its id, every
+ * tenth organization under the one before) and inputs of the same size, so that the ratio is
+ * orgform's own cost and not the engine's scheduling of a different graph.
+ */
+function noopProgram(shape) {
   return `const pulumi = require("@pulumi/pulumi");
 const provider = {
   async check(_olds, news) { return { inputs: news }; },
   async diff() { return { changes: false }; },
-  async create(inputs) { return { id: inputs.key, outs: inputs }; },
+  async create(inputs) { return { id: inputs.key, outs: { ...inputs, organizationId: inputs.key } }; },
   async read(id, props) { return { id, props }; },
 };
-for (let i = 0; i < ${count}; i++) {
-  new pulumi.dynamic.Resource(provider, "noop-" + i, { key: "noop-" + i, fields: { name: "NOOP " + i } }, {}, "noop");
+const noop = (name, props) => new pulumi.dynamic.Resource(provider, name, { organizationId: undefined, ...props }, {}, "noop");
+const orgs = [];
+for (let i = 0; i < ${shape.orgs}; i++) {
+  const key = "org-" + i;
+  const parentId = i % 10 === 9 ? orgs[i - 1].organizationId : null;
+  const org = noop(key, { backend: "${BACKEND}", key, owner: "bench/noop", fields: { name: "ORG " + i }, parentId });
+  orgs.push(org);
+  noop(key + "-profile", { backend: "${BACKEND}", key: key + "-profile", orgId: org.organizationId, fields: { business_name: "ORG " + i + " Ltd" } });
+  const members = Array.from({ length: ${shape.membersPerOrg} }, (_, m) => ({ email: "user" + m + "@" + key + ".example", role: "Member" }));
+  noop(key + "-members", { backend: "${BACKEND}", key: key + "-members", orgId: org.organizationId, mode: "authoritative", members });
 }
 `;
 }
 
 async function previewBench() {
-  const shape = { orgs: flag("orgs", 500), membersPerOrg: flag("members", 20) };
+  const shape = { backend: BACKEND, orgs: flag("orgs", 500), membersPerOrg: flag("members", 20) };
   const runs = flag("runs", 3);
   const emu = await emulator();
   const orgform = await orgformStack("bench-preview", stackYaml(shape), emu);
   await orgform.ok("up", "--yes", "--skip-preview", "--parallel", String(PARALLEL));
   const resources = 3 * shape.orgs;
-  const noop = await project("bench-noop", noopProgram(resources));
+  const noop = await project("bench-noop", noopProgram(shape));
   await noop.ok("up", "--yes", "--skip-preview", "--parallel", String(PARALLEL));
   await counted(emu);
   const times = { orgform: [], noop: [] };
@@ -231,7 +249,7 @@ async function previewBench() {
   }
   const calls = await counted(emu);
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  console.log(`### pulumi preview: orgform (${resources} resources: ${shape.orgs} organizations, profiles, member sets of ${shape.membersPerOrg}) vs ${resources} no-op dynamic resources\n`);
+  console.log(`### pulumi preview: orgform (${resources} resources: ${shape.orgs} organizations, profiles, member sets of ${shape.membersPerOrg}) vs ${resources} no-op dynamic resources of the same shape\n`);
   console.log(machine() + "\n");
   console.log("| stack | runs (s) | median s |\n| --- | --- | ---: |");
   console.log(`| orgform | ${times.orgform.map((t) => fmt(t, 1)).join(", ")} | ${fmt(median(times.orgform), 1)} |`);
@@ -241,9 +259,9 @@ async function previewBench() {
 }
 
 async function faultsBench() {
-  const shape = { orgs: flag("orgs", 200), membersPerOrg: flag("members", 10) };
+  const shape = { backend: BACKEND, orgs: flag("orgs", 200), membersPerOrg: flag("members", 10) };
   const rate = flag("rate", 50);
-  const spec = "error=0.1;reset=0.02;commit-then-fail=0.02";
+  const spec = `dialect=${BACKEND},error=0.1;dialect=${BACKEND},reset=0.02;dialect=${BACKEND},commit-then-fail=0.02`;
   const emu = await emulator({ rateLimit: { ratePerSecond: rate, burst: rate }, faults: spec, faultSeed: 15 });
   const p = await orgformStack("bench-faults", stackYaml(shape), emu);
   await counted(emu);
@@ -269,7 +287,7 @@ async function faultsBench() {
 }
 
 async function validateBench() {
-  const shape = { orgs: flag("orgs", 1000), membersPerOrg: flag("members", 10) };
+  const shape = { backend: BACKEND, orgs: flag("orgs", 1000), membersPerOrg: flag("members", 10) };
   const runs = flag("runs", 5);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orgform-bench-validate-"));
   temps.push(dir);

@@ -1,13 +1,14 @@
 // Desired states of a given size, for the scale tests (test/e2e/scale.test.ts) and the benchmarks
 // (bench/*.mjs run the compiled dist/bench/stack-config.js): `orgs` organizations, every tenth a
-// child of the one before it, each with a profile and `membersPerOrg` members.
+// child of the one before it, each with a profile and `membersPerOrg` members whose roles are the
+// backend's own (its member schema), given out in turn.
+import type { BackendName } from "../provider/core/backends";
+import { memberRoles } from "../provider/core/roles";
 
 export interface StackShape {
   orgs: number;
   membersPerOrg: number;
-  /** Roles given out in turn (default: Cloudflare's Administrator, Member, Billing). */
-  roles?: string[];
-  backend?: string;
+  backend: BackendName;
   /** Prefix of the keys and names, so that two stacks can share one emulator. */
   prefix?: string;
   /** Whether each organization declares a profile (default true). */
@@ -32,9 +33,10 @@ const pad = (i: number) => String(i).padStart(5, "0");
 
 /** The YAML text of the desired state. */
 export function stackYaml(shape: StackShape): string {
-  const roles = shape.roles ?? ["Administrator", "Member", "Billing"];
+  const rules = memberRoles(shape.backend);
+  const roles = rules.values ?? (rules.defaultRole ? [rules.defaultRole] : []);
   const prefix = shape.prefix ?? "org";
-  const lines = [`backend: ${shape.backend ?? "cloudflare"}`, "organizations:"];
+  const lines = [`backend: ${shape.backend}`, "organizations:"];
   for (let i = 0; i < shape.orgs; i++) {
     const key = `${prefix}-${pad(i)}`;
     lines.push(`  - key: ${key}`, `    name: ${prefix.toUpperCase()} ${pad(i)}`);
@@ -43,7 +45,8 @@ export function stackYaml(shape: StackShape): string {
     if (shape.membersPerOrg > 0) {
       lines.push(`    members:`, `      mode: authoritative`, `      items:`);
       for (let m = 0; m < shape.membersPerOrg; m++) {
-        lines.push(`        - { email: user${m}@${key}.example, role: ${roles[m % roles.length]} }`);
+        const role = roles.length > 0 ? `, role: ${JSON.stringify(roles[m % roles.length])}` : "";
+        lines.push(`        - { email: user${m}@${key}.example${role} }`);
       }
     }
   }

@@ -45,7 +45,7 @@ describe("an interrupted pulumi up, then pulumi up again", () => {
   let p: OrgformProject;
 
   beforeAll(async () => {
-    p = await orgformProject("interrupted", stackYaml({ orgs: ORGS, membersPerOrg: MEMBERS }));
+    p = await orgformProject("interrupted", stackYaml({ backend: "cloudflare", orgs: ORGS, membersPerOrg: MEMBERS }));
   }, ENGINE_MINUTES);
   afterAll(async () => p?.close());
 

@@ -21,7 +21,7 @@ describe("API calls of a deployment, counted by the emulator", () => {
   let p: OrgformProject;
 
   beforeAll(async () => {
-    p = await orgformProject("scale-calls", stackYaml({ orgs: ORGS, membersPerOrg: MEMBERS }));
+    p = await orgformProject("scale-calls", stackYaml({ backend: "cloudflare", orgs: ORGS, membersPerOrg: MEMBERS }));
   }, ENGINE_MINUTES);
   afterAll(async () => p?.close());
 
