@@ -37,7 +37,7 @@ interface Envelope<T> {
 
 const PAGE_SIZE = 50;
 /** POSTs of one member in all, when each ambiguous one is found not to have committed. */
-const MEMBER_ADD_ATTEMPTS = 4;
+const MEMBER_ADD_ATTEMPTS = 6;
 
 export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility, BulkReadAbility {
   readonly name = "cloudflare" as const;

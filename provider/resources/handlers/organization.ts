@@ -40,7 +40,8 @@ export interface OrganizationOutputs extends OrganizationInputs {
 }
 
 const PARENT_FIELD = "parent_id";
-const CREATE_ATTEMPTS = 4;
+// As many attempts as the HTTP client gives an idempotent request (each ambiguous one looked up first).
+const CREATE_ATTEMPTS = 6;
 
 export function markerFor(inputs: Pick<OrganizationInputs, "owner" | "key">): string {
   return `orgform:${inputs.owner}/${inputs.key}`;
