@@ -74,6 +74,7 @@ export function openBackend(connection: Connection, pacingKey: string): FullBack
     ...(auth.onUnauthorized ? { onUnauthorized: () => auth.onUnauthorized!() } : {}),
     pacingKey,
     ratePerSecond: connection.ratePerSecond,
+    concurrency: connection.concurrency,
   });
   return vendor.open(http, connection);
 }

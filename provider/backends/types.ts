@@ -14,6 +14,11 @@ export interface ObservedOrganization {
   fields: Fields;
   /** The ownership marker the object carries, if any (see `createOrganization`). */
   marker?: string;
+  /**
+   * The organization's profile where the vendor returns it inside the organization object (`{}`
+   * when it has none), so that bulk reads need no call per profile; undefined where it does not.
+   */
+  profile?: Fields;
 }
 
 export interface MemberAssignment {
@@ -78,8 +83,12 @@ export interface Backend {
 /** The vendor keeps a profile beside the organization (read and replaced, never deleted). */
 export interface ProfileAbility {
   getProfile(orgId: string): Promise<Fields | undefined>;
-  /** Applies the declared fields, keeping undeclared ones at their live values. */
-  putProfile(orgId: string, declared: Fields): Promise<Fields>;
+  /**
+   * Applies the declared fields, keeping undeclared ones at their live values. `live`, when the
+   * caller already holds the live profile (a bulk read, the create's answer), spares the read a
+   * whole-profile PUT needs; without it the adapter reads first.
+   */
+  putProfile(orgId: string, declared: Fields, live?: Fields): Promise<Fields>;
 }
 
 /** The vendor lists, adds, changes and removes members of an organization. */
@@ -108,7 +117,20 @@ export interface RoleAbility {
   listRoles(orgId: string): Promise<RoleInfo[]>;
 }
 
-export type FullBackend = Backend & Partial<ProfileAbility> & Partial<MemberAbility> & Partial<RoleAbility>;
+/**
+ * Bulk reads: every organization the credential can see in one paginated pass (with their
+ * profiles where the vendor embeds them). With it, a refresh costs that list plus one member list
+ * per organization instead of a call per resource (provider/backends/deployment-cache.ts).
+ */
+export interface BulkReadAbility {
+  listAllOrganizations(): Promise<ObservedOrganization[]>;
+}
+
+export type FullBackend = Backend & Partial<ProfileAbility> & Partial<MemberAbility> & Partial<RoleAbility> & Partial<BulkReadAbility>;
+
+export function hasBulkReads(b: FullBackend): b is Backend & BulkReadAbility {
+  return typeof b.listAllOrganizations === "function";
+}
 
 export function hasProfiles(b: FullBackend): b is Backend & ProfileAbility {
   return typeof b.getProfile === "function" && typeof b.putProfile === "function";

@@ -14,6 +14,9 @@
  * | userName+password | --user-name, --password | CLOUDOMATION_USER_NAME + CLOUDOMATION_PASSWORD | orgform:userName, orgform:password (secret) |
  * | email+apiKey | --email, --api-key | CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY    | orgform:email, orgform:apiKey (secret) |
  * | clientId+clientSecret | --client-id, --client-secret | ZENML_CLIENT_ID/SECRET, COMMERCELAYER_CLIENT_ID/SECRET | orgform:clientId, orgform:clientSecret (secret) |
+ * | rateLimit    |                 | ORGFORM_RATE_LIMIT                          | orgform:rateLimit      |
+ * | concurrency  |                 | ORGFORM_CONCURRENCY                         | orgform:concurrency    |
+ * | bulkReads    |                 | ORGFORM_BULK_READS                          | orgform:bulkReads      |
  *
  * The credential environment variables come from `connection.auth` in each backend's
  * capabilities.json. Errors name what is missing and where it may be set, never a value.
@@ -36,6 +39,10 @@ export interface Connection {
   credentials: Credentials;
   /** Client-side pacing, requests per second (ORGFORM_RATE_LIMIT / orgform:rateLimit). */
   ratePerSecond?: number;
+  /** Requests in flight at most, per credential (ORGFORM_CONCURRENCY / orgform:concurrency). */
+  concurrency?: number;
+  /** false turns bulk reads off (ORGFORM_BULK_READS / orgform:bulkReads): a small stack in a very large account. */
+  bulkReads?: boolean;
   /** Where each setting came from (for `--verbose` style output; never values). */
   sources: Record<string, SettingSource>;
 }
@@ -67,7 +74,14 @@ export interface ResolveConnectionResult {
 }
 
 /** Generic (not vendor) environment variables. */
-export const ORGFORM_ENV = { backend: "ORGFORM_BACKEND", endpoint: "ORGFORM_ENDPOINT", tokenUrl: "ORGFORM_TOKEN_URL", rateLimit: "ORGFORM_RATE_LIMIT" } as const;
+export const ORGFORM_ENV = {
+  backend: "ORGFORM_BACKEND",
+  endpoint: "ORGFORM_ENDPOINT",
+  tokenUrl: "ORGFORM_TOKEN_URL",
+  rateLimit: "ORGFORM_RATE_LIMIT",
+  concurrency: "ORGFORM_CONCURRENCY",
+  bulkReads: "ORGFORM_BULK_READS",
+} as const;
 /** Alias kept for callers of the first version of this module. */
 export const ENV = ORGFORM_ENV;
 
@@ -75,12 +89,15 @@ const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /**
  * The one list of stack config keys orgform reads (namespace `orgform`): backend, endpoint,
- * rateLimit, and every part of every credential kind (secret parts are set with --secret).
+ * pacing (rateLimit, concurrency), bulkReads, and every part of every credential kind (secret
+ * parts are set with --secret).
  */
-export const STACK_CONFIG: Record<CredentialPart | "backend" | "endpoint" | "rateLimit" | "maxMemberRemovalShare" | "allowRemovingLastAdmin", string> = {
+export const STACK_CONFIG: Record<CredentialPart | "backend" | "endpoint" | "rateLimit" | "concurrency" | "bulkReads" | "maxMemberRemovalShare" | "allowRemovingLastAdmin", string> = {
   backend: "orgform:backend",
   endpoint: "orgform:endpoint",
   rateLimit: "orgform:rateLimit",
+  concurrency: "orgform:concurrency",
+  bulkReads: "orgform:bulkReads",
   // Guard rails of the members handler (provider/gitops/guards.ts).
   maxMemberRemovalShare: "orgform:maxMemberRemovalShare",
   allowRemovingLastAdmin: "orgform:allowRemovingLastAdmin",
@@ -292,9 +309,24 @@ export function tryResolveConnection(input: ResolveConnectionInput): ResolveConn
   ]);
   const ratePerSecond = rate === undefined ? undefined : Number(rate);
   if (ratePerSecond !== undefined && !(ratePerSecond > 0)) problems.push(`${ORGFORM_ENV.rateLimit} / orgform:rateLimit must be a positive number of requests per second`);
+  const inFlight = pick("concurrency", [
+    ["env", env[ORGFORM_ENV.concurrency]],
+    ["stack", stackValue(stack, "concurrency")],
+  ]);
+  const concurrency = inFlight === undefined ? undefined : Number(inFlight);
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) {
+    problems.push(`${ORGFORM_ENV.concurrency} / orgform:concurrency must be a positive whole number of requests in flight`);
+  }
+  const bulk = pick("bulkReads", [
+    ["env", env[ORGFORM_ENV.bulkReads]],
+    ["stack", stackValue(stack, "bulkReads")],
+  ]);
+  if (bulk !== undefined && bulk !== "true" && bulk !== "false") problems.push(`${ORGFORM_ENV.bulkReads} / orgform:bulkReads must be true or false`);
   if (problems.length || endpoint === undefined || !credentials) return { problems: [...new Set(problems)], credentialsMissing };
   const connection: Connection = { backend, endpoint: endpoint.replace(/\/+$/, ""), credentials, sources };
   if (ratePerSecond !== undefined) connection.ratePerSecond = ratePerSecond;
+  if (concurrency !== undefined) connection.concurrency = concurrency;
+  if (bulk !== undefined) connection.bulkReads = bulk === "true";
   return { connection, problems };
 }
 

@@ -58,7 +58,8 @@ export interface Capabilities {
   hierarchy: { supported: boolean; maxDepth: number | null; reparent: boolean };
   profile: { supported: boolean; update: UpdateCapability | null };
   /** Roles live in the member schema (`memberRoles` in provider/core/roles.ts). */
-  members: { supported: boolean; authoritativeListing: boolean };
+  /** `createdEmpty`: a just-created organization has no members, so none are listed before adding (absent: false). */
+  members: { supported: boolean; authoritativeListing: boolean; createdEmpty?: boolean };
   pagination: { style: "page-token" | "offset-limit" | "page-number" | "none"; defaultPageSize: number | null; maxPageSize: number | null };
   connection: { defaultEndpoint: string | null; defaultTokenUrl?: string | null; auth: AuthMethod[] };
 }

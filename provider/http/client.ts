@@ -4,6 +4,7 @@
 import { request as undiciRequest } from "undici";
 import { setTimeout as sleep } from "node:timers/promises";
 import { OrgformError } from "../core/errors";
+import { pacerFor, type Pacer } from "./pacing";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -52,6 +53,8 @@ export interface HttpClientOptions {
   retry?: Partial<RetryPolicy>;
   /** Requests per second at most, shared by every client of the same endpoint and credential. */
   ratePerSecond?: number;
+  /** Requests in flight at most, shared likewise (default 32). */
+  concurrency?: number;
   /** Identifies the credential for pacing without holding it (e.g. a hash). */
   pacingKey?: string;
 }
@@ -108,26 +111,7 @@ function describeBody(body: unknown): string {
 const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
 const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 200, maxDelayMs: 10_000 };
 
-/** Token buckets shared across clients: one per endpoint + credential, for the whole process. */
-const buckets = new Map<string, { tokens: number; last: number; rate: number }>();
-
-async function pace(key: string, rate: number): Promise<void> {
-  let b = buckets.get(key);
-  if (!b) {
-    b = { tokens: rate, last: Date.now(), rate };
-    buckets.set(key, b);
-  }
-  for (;;) {
-    const now = Date.now();
-    b.tokens = Math.min(b.rate, b.tokens + ((now - b.last) / 1000) * b.rate);
-    b.last = now;
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      return;
-    }
-    await sleep(Math.ceil(((1 - b.tokens) / b.rate) * 1000));
-  }
-}
+const DEFAULT_CONCURRENCY = 32;
 
 export function retryAfterMs(value: string | undefined, now = Date.now()): number | undefined {
   if (!value) return undefined;
@@ -142,6 +126,16 @@ function backoff(policy: RetryPolicy, attempt: number): number {
   return Math.min(policy.maxDelayMs, exp / 2 + Math.random() * (exp / 2));
 }
 
+/**
+ * How long to wait before the next attempt: the server's Retry-After when it gave one, never less,
+ * plus jitter so that the requests it turned away do not all come back at the same instant.
+ */
+function retryWait(policy: RetryPolicy, attempt: number, retryAfter: string | undefined): number {
+  const asked = retryAfterMs(retryAfter);
+  if (asked === undefined) return backoff(policy, attempt);
+  return Math.min(policy.maxDelayMs, asked + Math.random() * policy.baseDelayMs);
+}
+
 /** Errors thrown before the request reached the server: safe to retry even for a POST. */
 function neverSent(err: unknown): boolean {
   const code = (err as { code?: string }).code;
@@ -151,10 +145,15 @@ function neverSent(err: unknown): boolean {
 export class HttpClient {
   private readonly policy: RetryPolicy;
   private readonly timeoutMs: number;
+  private readonly pacer: Pacer;
 
   constructor(private readonly options: HttpClientOptions) {
     this.policy = { ...DEFAULT_RETRY, ...options.retry };
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.pacer = pacerFor(`${options.baseUrl}|${options.pacingKey ?? ""}`, {
+      ratePerSecond: options.ratePerSecond,
+      concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+    });
   }
 
   /** Sends a request; returns any answer below 500 (the caller decides about 4xx), or throws. */
@@ -164,15 +163,14 @@ export class HttpClient {
     let renewed = false;
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= this.policy.attempts;
-      if (this.options.ratePerSecond) {
-        await pace(`${this.options.baseUrl}|${this.options.pacingKey ?? ""}`, this.options.ratePerSecond);
-      }
       // Outside the retry: a credential that cannot be had (a refused token exchange) is final.
       const credentialHeaders = await this.options.headers();
       let res: HttpResponse;
+      const release = await this.pacer.acquire();
       try {
         res = await this.once(req, credentialHeaders);
       } catch (err) {
+        release();
         // The request could not even be built (e.g. a header value with a line break): nothing was
         // sent, so it is neither ambiguous nor worth retrying. undici names the header, not its value.
         if ((err as { code?: string }).code === "UND_ERR_INVALID_ARG") {
@@ -184,6 +182,7 @@ export class HttpClient {
         await sleep(backoff(this.policy, attempt));
         continue;
       }
+      release();
       if (res.status === 401 && !renewed && this.options.onUnauthorized) {
         renewed = true;
         if (await this.options.onUnauthorized()) {
@@ -194,15 +193,16 @@ export class HttpClient {
       if (res.status === 429) {
         // Rejected before any work was done: safe to retry whatever the method.
         if (last) throw new HttpStatusError(429, res.body, `${what} (rate limited ${attempt} times)`);
-        const wait = retryAfterMs(res.headers["retry-after"]) ?? backoff(this.policy, attempt);
-        await sleep(Math.min(wait, this.policy.maxDelayMs));
+        const wait = retryWait(this.policy, attempt, res.headers["retry-after"]);
+        // The limit is the credential's: every request of it waits, not only this one.
+        this.pacer.pause(wait);
+        await sleep(wait);
         continue;
       }
       if (RETRYABLE_STATUS.has(res.status)) {
         if (!idempotent) throw new AmbiguousWriteError(`${what} answered ${res.status}`);
         if (last) throw new HttpStatusError(res.status, res.body, `${what} (after ${attempt} attempts)`);
-        const wait = retryAfterMs(res.headers["retry-after"]) ?? backoff(this.policy, attempt);
-        await sleep(Math.min(wait, this.policy.maxDelayMs));
+        await sleep(retryWait(this.policy, attempt, res.headers["retry-after"]));
         continue;
       }
       return res;

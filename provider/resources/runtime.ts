@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { resolveConnection, STACK_CONFIG, type Connection } from "../config/connection";
 import { OrgformError } from "../core/errors";
 import { openBackend } from "../backends";
+import { withDeploymentCache, type DeploymentCache } from "../backends/deployment-cache";
 import type { FullBackend } from "../backends/types";
 
 /** What every resource carries to find its API: no secret, ever. */
@@ -36,6 +37,7 @@ export function setting(names: { env: string; stack: string }): string | undefin
 }
 
 const clients = new Map<string, FullBackend>();
+const caches = new Map<string, DeploymentCache & FullBackend>();
 
 export async function connectionFor(inputs: ConnectionInputs): Promise<Connection> {
   return resolveConnection({
@@ -48,7 +50,7 @@ export async function connectionFor(inputs: ConnectionInputs): Promise<Connectio
   });
 }
 
-export async function backendFor(inputs: ConnectionInputs): Promise<FullBackend> {
+async function clientFor(inputs: ConnectionInputs): Promise<{ key: string; connection: Connection; client: FullBackend }> {
   const connection = await connectionFor(inputs);
   // One client per endpoint and credential for the life of the process; keyed by a hash, so no
   // credential is kept in a map key.
@@ -59,5 +61,29 @@ export async function backendFor(inputs: ConnectionInputs): Promise<FullBackend>
     clients.set(key, client);
   }
   if (client.name !== inputs.backend) throw new OrgformError("VALIDATION", `backend mismatch: ${client.name} vs ${inputs.backend}`);
-  return client;
+  return { key, connection, client };
+}
+
+/** The adapter of a connection: every call reaches the API. */
+export async function backendFor(inputs: ConnectionInputs): Promise<FullBackend> {
+  return (await clientFor(inputs)).client;
+}
+
+/**
+ * The adapter behind this deployment's bulk-read cache (one per connection and process): what
+ * the handlers read through, so that a refresh lists instead of reading each resource.
+ */
+export async function cachedBackendFor(inputs: ConnectionInputs): Promise<DeploymentCache & FullBackend> {
+  const { key, connection, client } = await clientFor(inputs);
+  let cache = caches.get(key);
+  if (!cache) {
+    cache = withDeploymentCache(client, { bulkReads: connection.bulkReads });
+    caches.set(key, cache);
+  }
+  return cache;
+}
+
+/** Starts a new deployment's caches (the engine starts one process per deployment; tests call this). */
+export function resetDeploymentCaches(): void {
+  caches.clear();
 }

@@ -1,9 +1,10 @@
 // Cloudflare Organizations API (closed beta) adapter: envelope {success, errors, messages, result,
 // result_info}, page_token pagination, PUT replaces the whole organization.
 import { HttpClient, HttpStatusError, type HttpMethod } from "../../http/client";
-import { OrgformError } from "../../core/errors";
+import { OrgformError, isOrgformError } from "../../core/errors";
 import type {
   Backend,
+  BulkReadAbility,
   CreateIdentity,
   Fields,
   MemberAbility,
@@ -35,12 +36,18 @@ interface Envelope<T> {
 }
 
 const PAGE_SIZE = 50;
+/** POSTs of one member in all, when each ambiguous one is found not to have committed. */
+const MEMBER_ADD_ATTEMPTS = 6;
 
-export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility {
+export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility, BulkReadAbility {
   readonly name = "cloudflare" as const;
   /** The ownership marker rides in `profile.external_metadata` (document 003 has no other free field). */
   readonly duplicateGuard = "marker" as const;
-  private readonly roleCache = new Map<string, WireRole[]>();
+  /**
+   * The role set, listed once per client: role ids are the same in every organization (our
+   * design of Cloudflare members, docs/architecture.md), so one list serves them all.
+   */
+  private rolesOnce?: Promise<WireRole[]>;
 
   constructor(private readonly http: HttpClient) {}
 
@@ -90,6 +97,11 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
     return all.map(fromOrganization).filter((o) => wanted === undefined || o.name.toLowerCase() === wanted);
   }
 
+  /** Every organization the credential sees: `GET /organizations` unfiltered, 50 per page, profiles embedded. */
+  async listAllOrganizations(): Promise<ObservedOrganization[]> {
+    return (await this.list<WireOrganization>("/organizations", new URLSearchParams())).map(fromOrganization);
+  }
+
   async createOrganization(declared: Fields, parentId: string | null, identity: CreateIdentity): Promise<ObservedOrganization> {
     const { envelope } = await this.call<WireOrganization>("POST", "/organizations", toCreateBody(declared, parentId, identity.marker));
     return fromOrganization(envelope!.result);
@@ -124,9 +136,9 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
     return (await this.getWire(orgId)) ? {} : undefined;
   }
 
-  async putProfile(orgId: string, declared: Fields): Promise<Fields> {
+  async putProfile(orgId: string, declared: Fields, known?: Fields): Promise<Fields> {
     const path = `/organizations/${encodeURIComponent(orgId)}/profile`;
-    const live = await this.getProfile(orgId);
+    const live = known ?? (await this.getProfile(orgId));
     if (!live) throw new OrgformError("NOT_FOUND", `cannot set the profile of cloudflare organization ${orgId}: the organization does not exist`);
     const body = toProfileBody(live, declared);
     const { status, envelope } = await this.call<WireProfile>("PUT", path, body);
@@ -135,11 +147,9 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
   }
 
   private async roles(orgId: string): Promise<WireRole[]> {
-    let roles = this.roleCache.get(orgId);
-    if (!roles) {
-      roles = await this.list<WireRole>(`/organizations/${encodeURIComponent(orgId)}/roles`, new URLSearchParams());
-      this.roleCache.set(orgId, roles);
-    }
+    const roles = (this.rolesOnce ??= this.list<WireRole>(`/organizations/${encodeURIComponent(orgId)}/roles`, new URLSearchParams()));
+    // A failed list (the organization gone, a fault) is not kept.
+    roles.catch(() => this.rolesOnce === roles && (this.rolesOnce = undefined));
     return roles;
   }
 
@@ -163,14 +173,17 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
   async addMember(orgId: string, member: MemberAssignment): Promise<ObservedMember> {
     const roleId = await this.roleId(orgId, member.role);
     const path = `/organizations/${encodeURIComponent(orgId)}/members`;
-    try {
-      const { envelope } = await this.call<WireMember>("POST", path, { email: member.email, roles: [roleId], status: "accepted" });
-      return fromMember(envelope!.result);
-    } catch (err) {
-      // An email is a member at most once: after an ambiguous POST, or a 409, look before failing.
-      const existing = (await this.listMembers(orgId)).find((m) => m.email.toLowerCase() === member.email.toLowerCase());
-      if (existing) return existing.role === member.role ? existing : this.setMemberRole(orgId, existing.id, member.role);
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { envelope } = await this.call<WireMember>("POST", path, { email: member.email, roles: [roleId], status: "accepted" });
+        return fromMember(envelope!.result);
+      } catch (err) {
+        // An email is a member at most once: after an ambiguous POST, or a 409, look before failing.
+        const existing = (await this.listMembers(orgId)).find((m) => m.email.toLowerCase() === member.email.toLowerCase());
+        if (existing) return existing.role === member.role ? existing : this.setMemberRole(orgId, existing.id, member.role);
+        // Not there: an ambiguous POST did not commit, so sending it again cannot add it twice.
+        if (!isOrgformError(err, "AMBIGUOUS") || attempt >= MEMBER_ADD_ATTEMPTS) throw err;
+      }
     }
   }
 
@@ -193,5 +206,5 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
 export const cloudflareVendor = {
   name: "cloudflare",
   status: "implemented",
-  open: (http: HttpClient) => new CloudflareBackend(http) satisfies Backend & ProfileAbility & MemberAbility,
+  open: (http: HttpClient) => new CloudflareBackend(http) satisfies Backend & ProfileAbility & MemberAbility & BulkReadAbility,
 } as const satisfies ImplementedVendor;

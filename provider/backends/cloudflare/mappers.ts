@@ -53,6 +53,8 @@ export function fromOrganization(wire: WireOrganization): ObservedOrganization {
     parentId: wire.parent?.id ?? null,
     marker: externalMetadata?.startsWith(MARKER_PREFIX) ? externalMetadata : undefined,
     fields,
+    // Every organization object carries its profile (absent: none yet), lists included.
+    profile: fromProfile(wire.profile),
   };
 }
 

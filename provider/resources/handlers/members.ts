@@ -8,7 +8,7 @@ import { schemaFor, validateDeclared } from "../../core/schema";
 import { unusableBackend } from "../../backends";
 import type { BackendName } from "../../core/backends";
 import { hasMembers, hasRoles, type FullBackend, type MemberAssignment, type ObservedMember, type RoleInfo } from "../../backends/types";
-import { backendFor, setting, type ConnectionInputs } from "../runtime";
+import { cachedBackendFor, setting, type ConnectionInputs } from "../runtime";
 import { checkMemberGuards, guardSettings, type MemberPlan } from "../../gitops/guards";
 import { changedUnlessUnknown, checkFailures, type CheckFailure } from "./common";
 
@@ -59,7 +59,7 @@ export function check(news: MembersInputs): CheckFailure[] {
 }
 
 async function memberApi(inputs: ConnectionInputs) {
-  const backend = await backendFor(inputs);
+  const backend = await cachedBackendFor(inputs);
   if (!hasMembers(backend)) throw new OrgformError("UNSUPPORTED", `the ${inputs.backend} backend has no organization members`);
   return backend;
 }

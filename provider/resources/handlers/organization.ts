@@ -9,7 +9,7 @@ import type { BackendName } from "../../core/backends";
 import { unusableBackend } from "../../backends";
 import { hasMembers, type CreateIdentity, type Fields, type ObservedOrganization } from "../../backends/types";
 import { v5 as uuidv5 } from "uuid";
-import { backendFor, type ConnectionInputs } from "../runtime";
+import { cachedBackendFor, type ConnectionInputs } from "../runtime";
 import { changedUnlessUnknown, checkFailures, pickDeclared, type CheckFailure } from "./common";
 
 export interface OrganizationInputs extends ConnectionInputs {
@@ -40,7 +40,8 @@ export interface OrganizationOutputs extends OrganizationInputs {
 }
 
 const PARENT_FIELD = "parent_id";
-const CREATE_ATTEMPTS = 4;
+// As many attempts as the HTTP client gives an idempotent request (each ambiguous one looked up first).
+const CREATE_ATTEMPTS = 6;
 
 export function markerFor(inputs: Pick<OrganizationInputs, "owner" | "key">): string {
   return `orgform:${inputs.owner}/${inputs.key}`;
@@ -95,7 +96,7 @@ function describeParent(parentId: string | null | undefined): string {
 }
 
 async function adopt(inputs: OrganizationInputs): Promise<ObservedOrganization> {
-  const backend = await backendFor(inputs);
+  const backend = await cachedBackendFor(inputs);
   const how = inputs.adopt!;
   if (how.id) {
     const found = await backend.getOrganization(how.id);
@@ -135,7 +136,7 @@ async function adopt(inputs: OrganizationInputs): Promise<ObservedOrganization> 
  * the create committed before any retry; a vendor without one is not retried (fail closed).
  */
 async function createOnce(inputs: OrganizationInputs): Promise<ObservedOrganization> {
-  const backend = await backendFor(inputs);
+  const backend = await cachedBackendFor(inputs);
   const caps = capabilitiesOf(inputs.backend as BackendName);
   const identity = identityFor(inputs);
   const parentId = inputs.parentId ?? null;
@@ -143,8 +144,9 @@ async function createOnce(inputs: OrganizationInputs): Promise<ObservedOrganizat
   const guard = backend.duplicateGuard;
 
   if (guard === "marker" || guard === "client-id") {
-    // Left behind by an earlier run of this stack that died before recording it: it is ours.
-    const ours = await backend.findCreated(inputs.fields, parentId, identity);
+    // Left behind by an earlier run of this stack that died before recording it: it is ours
+    // (looked up in this deployment's bulk list; after an ambiguous create, below, in the API).
+    const ours = await backend.findCreatedBefore(inputs.fields, parentId, identity);
     if (ours) return ours;
   }
   if (caps.organization.nameUniqueness.scope !== "none") {
@@ -227,7 +229,7 @@ async function converge(inputs: OrganizationInputs, observed: ObservedOrganizati
   refuseCreateOnly(inputs, observed.id, fieldDiff);
   const wantParent = desiredParent(inputs, observed.parentId);
   if (!fieldDiff.hasChanges && wantParent === observed.parentId) return observed;
-  const backend = await backendFor(inputs);
+  const backend = await cachedBackendFor(inputs);
   return backend.updateOrganization(observed.id, inputs.fields, wantParent);
 }
 
@@ -277,7 +279,7 @@ export async function update(id: string, olds: OrganizationOutputs, news: Organi
     // Only what orgform records changed (adopt.deleteOnRemove): nothing to send.
     return { outs: { ...news, organizationId: olds.organizationId, live: olds.live, liveParentId: olds.liveParentId, readOnly: olds.readOnly, created: olds.created ?? false } };
   }
-  const backend = await backendFor(news);
+  const backend = await cachedBackendFor(news);
   const parentId = news.adopt && news.parentId === undefined ? undefined : (news.parentId ?? null);
   const observed = await backend.updateOrganization(id, news.fields, parentId);
   return { outs: outputsFor(news, observed, olds.created ?? false) };
@@ -287,7 +289,7 @@ export async function read(
   id: string,
   props: OrganizationOutputs,
 ): Promise<{ id: string; props: OrganizationOutputs | Record<string, never>; inputs?: OrganizationInputs }> {
-  const backend = await backendFor(props);
+  const backend = await cachedBackendFor(props);
   const observed = await backend.getOrganization(id);
   // Gone from the API: an empty id tells the engine to drop it from state.
   if (!observed) return { id: "", props: {} };
@@ -321,7 +323,7 @@ export async function remove(id: string, props: OrganizationOutputs): Promise<vo
     warn(`organization ${props.key} (${id}) was adopted, not created, by orgform: released from management and left in ${caps.displayName} (set adopt.deleteOnRemove: true to delete it instead)`);
     return;
   }
-  const client = await backendFor(props);
+  const client = await cachedBackendFor(props);
   try {
     // Member sets release their members when deleted; an organization orgform deletes takes them
     // with it where the vendor deletes only empty organizations.

@@ -8,7 +8,7 @@ import { schemaFor, validateDeclared } from "../../core/schema";
 import type { BackendName } from "../../core/backends";
 import { unusableBackend } from "../../backends";
 import { hasProfiles, type Fields } from "../../backends/types";
-import { backendFor, type ConnectionInputs } from "../runtime";
+import { cachedBackendFor, type ConnectionInputs } from "../runtime";
 import { changedUnlessUnknown, checkFailures, pickDeclared, type CheckFailure } from "./common";
 
 export interface ProfileInputs extends ConnectionInputs {
@@ -31,7 +31,7 @@ export function check(news: ProfileInputs): CheckFailure[] {
 }
 
 async function profiles(inputs: ProfileInputs) {
-  const backend = await backendFor(inputs);
+  const backend = await cachedBackendFor(inputs);
   if (!hasProfiles(backend)) throw new OrgformError("UNSUPPORTED", `the ${inputs.backend} backend has no organization profile`);
   return backend;
 }

@@ -56,6 +56,11 @@ describe("resolveConnection", () => {
       input: { backend: "cloudomation", flags: { endpoint: "https://acme.cloudomation.com/api/latest" }, env: { CLOUDOMATION_USER_NAME: "kevin" }, stackConfig: { "orgform:password": "pw" } },
       expected: { credentials: { method: "session-login", userName: "kevin", password: "pw" } },
     },
+    {
+      name: "reads the requests in flight and bulk reads from stack config, the environment first",
+      input: { backend: "cloudflare", env: { CLOUDFLARE_API_TOKEN: "t", ORGFORM_CONCURRENCY: "4" }, stackConfig: { "orgform:concurrency": "9", "orgform:bulkReads": "false" } },
+      expected: { concurrency: 4, bulkReads: false, sources: { concurrency: "env", bulkReads: "stack" } },
+    },
   ];
   it.each(cases)("$name", ({ input, expected }) => {
     expect(resolveConnection(input)).toMatchObject(expected);
@@ -73,6 +78,8 @@ describe("resolveConnection", () => {
     { name: "rejects an endpoint with an impossible port", input: { backend: "cloudflare", flags: { endpoint: "https://api.example:70000/v4" }, env: { CLOUDFLARE_API_TOKEN: "t" } }, code: "VALIDATION", message: /endpoint \(from the command line\) has port 70000, which cannot exist/ },
     { name: "rejects an endpoint that new URL cannot parse", input: { backend: "cloudflare", env: { ORGFORM_ENDPOINT: "https://api.example:8o8o/v4", CLOUDFLARE_API_TOKEN: "t" } }, code: "VALIDATION", message: /endpoint \(from the environment\) is not a valid URL/ },
     { name: "rejects a credential in the endpoint's query string", input: { backend: "cloudflare", stackConfig: { "orgform:endpoint": "https://api.example/v4?access_token=abc", "orgform:token": "t" } }, code: "VALIDATION", message: /query string \("access_token"\): credentials are never part of a URL/ },
+    { name: "rejects requests in flight that are not a positive whole number", input: { backend: "cloudflare", env: { CLOUDFLARE_API_TOKEN: "t", ORGFORM_CONCURRENCY: "2.5" } }, code: "VALIDATION", message: /ORGFORM_CONCURRENCY \/ orgform:concurrency must be a positive whole number/ },
+    { name: "rejects bulk reads that are neither true nor false", input: { backend: "cloudflare", stackConfig: { "orgform:token": "t", "orgform:bulkReads": "yes" } }, code: "VALIDATION", message: /orgform:bulkReads must be true or false/ },
     { name: "rejects credentials before the host of a token URL", input: { backend: "zenml", flags: { endpoint: "http://z.example", tokenUrl: "https://ml:pw@z.example/token" }, env: { ZENML_CLIENT_ID: "i", ZENML_CLIENT_SECRET: "s" } }, code: "VALIDATION", message: /token URL \(from the command line\) carries credentials before the host/ },
   ];
   it.each(failures)("$name", ({ input, code, message }) => {

@@ -1,0 +1,80 @@
+// At scale, on the real engine: what a deployment costs in API calls, counted by the emulator
+// (`/_admin/counters`). Small sizes, exact counts: a return to per-resource reads, or a read that
+// an earlier answer already gave, fails here. Timings are benchmarks (bench/), never tests.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stackYaml } from "../../bench/stack-config";
+import { liveState, orgformProject, type OrgformProject } from "./orgform-harness";
+
+const ORGS = 6;
+const MEMBERS = 3;
+/** The machine may be shared: the engine's own pace sets these, not orgform's. */
+const ENGINE_MINUTES = 10 * 60_000;
+
+/** Calls per route (`GET /organizations/:organization_id/members`...), as the emulator counted them. */
+async function callsByRoute(p: OrgformProject): Promise<Record<string, number>> {
+  const counters = await p.admin("GET", "/counters");
+  const routes = counters.dialects[p.backend]?.routes ?? {};
+  return Object.fromEntries(Object.entries(routes as Record<string, { count: number }>).map(([route, r]) => [route, r.count]));
+}
+
+describe("API calls of a deployment, counted by the emulator", () => {
+  let p: OrgformProject;
+
+  beforeAll(async () => {
+    p = await orgformProject("scale-calls", stackYaml({ backend: "cloudflare", orgs: ORGS, membersPerOrg: MEMBERS }));
+  }, ENGINE_MINUTES);
+  afterAll(async () => p?.close());
+
+  it("onboards with one call per object created, plus one list of the organizations and one of the roles", async () => {
+    await p.admin("DELETE", "/counters");
+    await p.ws.pulumiOk(["up", "--yes", "--skip-preview"]);
+    // No read that an answer already gave: the create's answer holds the profile, and a new
+    // organization has no members to list (capabilities.json: members.createdEmpty).
+    expect(await callsByRoute(p)).toEqual({
+      "GET /organizations": 1,
+      "POST /organizations": ORGS,
+      "PUT /organizations/:organization_id/profile": ORGS,
+      "GET /organizations/:organization_id/roles": 1,
+      "POST /organizations/:organization_id/members": ORGS * MEMBERS,
+    });
+  }, ENGINE_MINUTES);
+
+  it("refreshes every organization, profile and member with one list of the organizations and one member list per organization", async () => {
+    await p.admin("DELETE", "/counters");
+    await p.ws.pulumiOk(["refresh", "--yes", "--skip-preview"]);
+    expect(await callsByRoute(p)).toEqual({
+      "GET /organizations": 1,
+      "GET /organizations/:organization_id/members": ORGS,
+    });
+  }, ENGINE_MINUTES);
+
+  it("answers a refreshing preview with the same calls, and finds no drift", async () => {
+    await p.admin("DELETE", "/counters");
+    await p.ws.pulumiOk(["preview", "--refresh", "--expect-no-changes"]);
+    expect(await callsByRoute(p)).toEqual({
+      "GET /organizations": 1,
+      "GET /organizations/:organization_id/members": ORGS,
+    });
+  }, ENGINE_MINUTES);
+
+  it("still sees out-of-band changes through the bulk list: a renamed organization, a changed profile, a removed member", async () => {
+    const { organizations, members } = await liveState(p);
+    const first = organizations.find((o) => o.name === "ORG 00000")!;
+    const second = organizations.find((o) => o.name === "ORG 00001")!;
+    await p.api("PUT", `/organizations/${first.id}`, { name: "Renamed Elsewhere", profile: first.document.profile });
+    await p.api("PUT", `/organizations/${second.id}/profile`, { ...second.document.profile, business_name: "Changed Elsewhere" });
+    const leaving = members.find((m) => m.org_id === second.id)!;
+    await p.api("DELETE", `/organizations/${second.id}/members/${leaving.id}`);
+    const drift = await p.ws.pulumi(["preview", "--refresh", "--expect-no-changes", "--diff"]);
+    expect(drift.code).not.toBe(0);
+    expect(drift.stdout).toMatch(/Renamed Elsewhere/);
+    expect(drift.stdout).toMatch(/Changed Elsewhere/);
+    expect(drift.stdout).toContain(leaving.email);
+    // `pulumi up --refresh` converges them back.
+    await p.ws.pulumiOk(["up", "--yes", "--skip-preview", "--refresh"]);
+    await p.ws.pulumiOk(["preview", "--refresh", "--expect-no-changes"]);
+    const after = await liveState(p);
+    expect(after.organizations.find((o) => o.id === first.id)?.name).toBe("ORG 00000");
+    expect(after.members).toHaveLength(ORGS * MEMBERS);
+  }, ENGINE_MINUTES);
+});
