@@ -42,7 +42,7 @@ export class DeploymentCache {
   getProfile?: (orgId: string) => Promise<Fields | undefined>;
   putProfile?: (orgId: string, declared: Fields) => Promise<Fields>;
   listMembers?: (orgId: string) => Promise<ObservedMember[]>;
-  addMember?: (orgId: string, member: MemberAssignment) => Promise<ObservedMember>;
+  addMember?: (orgId: string, member: MemberAssignment, sensitive?: Fields) => Promise<ObservedMember>;
   setMemberRole?: (orgId: string, memberId: string, role: string) => Promise<ObservedMember>;
   removeMember?: (orgId: string, memberId: string) => Promise<void>;
 
@@ -88,8 +88,8 @@ export class DeploymentCache {
         if (!Array.isArray(members)) throw members.gone;
         return members.map((m) => ({ ...m, fields: { ...m.fields } }));
       };
-      this.addMember = (orgId, member) =>
-        this.memberWrite(orgId, addMember(orgId, member), (list, added) => [
+      this.addMember = (orgId, member, sensitive) =>
+        this.memberWrite(orgId, addMember(orgId, member, sensitive), (list, added) => [
           ...list.filter((m) => m.id !== added.id && m.email.toLowerCase() !== added.email.toLowerCase()),
           added,
         ]);

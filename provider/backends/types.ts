@@ -95,7 +95,12 @@ export interface ProfileAbility {
 export interface MemberAbility {
   /** Throws NOT_FOUND when the organization does not exist (an empty list means no members). */
   listMembers(orgId: string): Promise<ObservedMember[]>;
-  addMember(orgId: string, member: MemberAssignment): Promise<ObservedMember>;
+  /**
+   * `sensitive`: the member schema's sensitive import-only fields declared for this member (an
+   * initial password), by field name: used only where the adapter creates the user, never sent
+   * otherwise, never logged, never part of an error.
+   */
+  addMember(orgId: string, member: MemberAssignment, sensitive?: Fields): Promise<ObservedMember>;
   setMemberRole(orgId: string, memberId: string, role: string): Promise<ObservedMember>;
   /** Succeeds when the member is already gone. */
   removeMember(orgId: string, memberId: string): Promise<void>;

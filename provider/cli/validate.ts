@@ -11,8 +11,10 @@ export interface ValidateOutput {
 }
 
 /** Runs validation and returns what the command prints plus its exit code (testable without a process). */
-export function runValidate(target: string, options: { json?: boolean } = {}): { output: string; exitCode: number } {
-  const { config, diagnostics } = loadConfig(target);
+export function runValidate(target: string, options: { json?: boolean; env?: Readonly<Record<string, string | undefined>> } = {}): { output: string; exitCode: number } {
+  // Secret references to unset environment variables are warnings here: a pull-request check may
+  // run without the secrets the program gets (where they are errors).
+  const { config, diagnostics } = loadConfig(target, { env: options.env ?? process.env, unsetEnv: "warning" });
   const valid = !hasErrors(diagnostics);
   if (options.json) {
     const out: ValidateOutput = { valid, diagnostics };

@@ -9,7 +9,7 @@ import { BACKENDS, BackendName } from "../core/backends";
 import { memberRoles } from "../core/roles";
 import { capabilitiesOf } from "../core/capabilities";
 import { declarableFields, hasSchema, schemaFor } from "../core/schema";
-import { KEY_PATTERN, MEMBERS_MODES } from "./model";
+import { CONFIG_KEY_PATTERN, ENV_NAME_PATTERN, KEY_PATTERN, MEMBERS_MODES } from "./model";
 
 type Json = Record<string, unknown>;
 
@@ -27,6 +27,11 @@ function fieldsOf(backend: BackendName, kind: "organization" | "profile" | "memb
   const schema = schemaFor(backend, kind);
   const properties: Json = {};
   for (const f of declarableFields(schema)) {
+    if (f.sensitive && f.access === "import-only") {
+      // Never a value in YAML: a reference to the environment or a stack config secret.
+      properties[f.name] = secretReference(f.description);
+      continue;
+    }
     const prop = stripVocabulary(f.json) as Json;
     const note = f.access === "import-only" ? "Import-only: sent, never read back; changing it is an update, never drift." : undefined;
     if (note) prop.description = prop.description ? `${String(prop.description)} ${note}` : note;
@@ -36,6 +41,22 @@ function fieldsOf(backend: BackendName, kind: "organization" | "profile" | "memb
 }
 
 const keyString = { type: "string", pattern: KEY_PATTERN };
+
+function secretReference(description: string | undefined): Json {
+  return {
+    description: `${description ? `${description} ` : ""}A reference, never the value: {env: NAME} or {config: key} (pulumi config set --secret).`,
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      env: { type: "string", pattern: ENV_NAME_PATTERN, description: "An environment variable of the process that runs the program." },
+      config: { type: "string", pattern: CONFIG_KEY_PATTERN, description: "A Pulumi stack config key holding a secret: name (the project's namespace) or namespace:name." },
+    },
+    oneOf: [
+      { properties: { env: true }, required: ["env"] },
+      { properties: { config: true }, required: ["config"] },
+    ],
+  };
+}
 
 function describeRoles(backend: BackendName): string {
   const r = memberRoles(backend);

@@ -30,6 +30,8 @@ export const DIAGNOSTIC_CODES = {
   "schema-violation": "Any other schema rule (e.g. duplicate items in a list that must be unique; numeric bounds).",
   "read-only": "An export-only or internal (neither) field set by the user.",
   "inline-secret": "A credential written in YAML (a secret-looking key or value, credentials in a URL).",
+  "invalid-secret-reference": "A secret reference that is malformed (not exactly one of {env: NAME} or {config: key}, a bad name), or on a key where none is allowed (the member schema has no sensitive import-only field of that name).",
+  "unset-secret-reference": "A secret reference to an environment variable that is not set (an error where the program runs; a warning from orgform validate, which may run without the secrets).",
   "blank-string": "A value of an organization made only of whitespace or invisible characters.",
   "edge-whitespace": "A name that begins or ends with whitespace (the emulator refuses it; a vendor that trims it would show drift on every run).",
   // backend and connection

@@ -27,8 +27,12 @@ import {
   KEY_PATTERN,
   MEMBERS_KEYS,
   MEMBERS_MODES,
+  CONFIG_KEY_PATTERN,
+  ENV_NAME_PATTERN,
   MemberDecl,
   MembersMode,
+  SECRET_REF_KEYS,
+  SecretRef,
   ORGANIZATION_KEYS,
   OrganizationDecl,
   SourceRef,
@@ -42,11 +46,21 @@ export interface LoadResult {
   diagnostics: Diagnostic[];
 }
 
+export interface LoadOptions {
+  /**
+   * The environment secret references (`{env: NAME}`) are checked against: a name it does not set
+   * is `unset-secret-reference`. Not given: references are checked for shape only.
+   */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** How an unset environment variable is reported: `error` (default; the program) or `warning` (`orgform validate`). */
+  unsetEnv?: "error" | "warning";
+}
+
 /** A file's text, or its bytes (decoded as UTF-8 and refused if they are not). */
 export type InlineSource = { file: string; text: string } | { file: string; bytes: Uint8Array };
 
 /** Loads a YAML file or a directory of *.yaml files. Never throws for bad input. */
-export function loadConfig(fileOrDir: string): LoadResult {
+export function loadConfig(fileOrDir: string, options: LoadOptions = {}): LoadResult {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(fileOrDir);
@@ -75,18 +89,18 @@ export function loadConfig(fileOrDir: string): LoadResult {
       diagnostics.push(fileDiagnostic(file, "file-not-found", `cannot read ${file}`));
     }
   }
-  const result = loadConfigSources(sources);
+  const result = loadConfigSources(sources, options);
   return diagnostics.length ? { diagnostics: sortDiagnostics([...diagnostics, ...result.diagnostics]) } : result;
 }
 
 /** Loads one YAML text (tests, editors). */
-export function loadConfigText(text: string, file = "<inline>.yaml"): LoadResult {
-  return loadConfigSources([{ file, text }]);
+export function loadConfigText(text: string, file = "<inline>.yaml", options: LoadOptions = {}): LoadResult {
+  return loadConfigSources([{ file, text }], options);
 }
 
 /** Loads several YAML texts as one config (the files of a directory). */
-export function loadConfigSources(inputs: readonly InlineSource[]): LoadResult {
-  const loader = new Loader();
+export function loadConfigSources(inputs: readonly InlineSource[], options: LoadOptions = {}): LoadResult {
+  const loader = new Loader(options);
   for (const input of inputs) {
     if ("text" in input) {
       loader.readFile(new SourceFile(input.file, input.text));
@@ -134,6 +148,8 @@ class Loader {
   private unusable = false;
   /** `authoritative: true` in any file. */
   private authoritative = false;
+
+  constructor(private readonly options: LoadOptions = {}) {}
 
   private report(source: SourceFile, node: Node | null | undefined, p: ReadonlyArray<PathSegment>, code: DiagnosticCode, message: string): void {
     this.diagnostics.push(source.diagnostic(node, p, code, message));
@@ -267,6 +283,7 @@ class Loader {
     if (isMap(resolved)) {
       for (const { key, keyNode, value } of entries(resolved)) {
         const here = [...p, key];
+        if (isSecretKey(key) && this.membersReadHere(here)) continue; // readMembers: a reference, or an inline value it refuses
         if (isSecretKey(key)) {
           this.report(source, keyNode, here, "inline-secret", `"${key}" looks like a credential: never write credentials in YAML; use ${this.credentialHint()}`);
           continue;
@@ -279,6 +296,70 @@ class Loader {
       const kind = secretValueKind(resolved.value);
       if (kind) this.report(source, resolved, p, "inline-secret", `this value looks like ${kind}: never write credentials in YAML`);
     }
+  }
+
+  /**
+   * A key of a member item (`organizations[i].members[j].<key>` or `…members.items[j].<key>`) of a
+   * backend whose members the loader reads: `readMembers` reports its secret-looking keys itself,
+   * since one may be a secret reference to a sensitive field of the member schema.
+   */
+  private membersReadHere(p: PathSegment[]): boolean {
+    const backend = this.backend?.value;
+    if (!isBackendName(backend) || !capabilitiesOf(backend).members.supported || !hasSchema(backend, "member")) return false;
+    const [o, i, m, a, b, c] = p;
+    if (o !== "organizations" || typeof i !== "number" || m !== "members") return false;
+    return (p.length === 5 && typeof a === "number") || (p.length === 6 && a === "items" && typeof b === "number" && typeof c === "string");
+  }
+
+  /**
+   * A sensitive field's value in YAML: only a reference, `{env: NAME}` or `{config: key}`, never
+   * the value. Reports what is wrong and answers the reference when it is one.
+   */
+  private readSecretRef(source: SourceFile, keyNode: Node, node: Node | null, p: PathSegment[], field: string): SecretRef | undefined {
+    const how = `give a reference instead: ${field}: {env: NAME} (an environment variable) or ${field}: {config: key} (pulumi config set --secret key ...)`;
+    if (!isMap(node)) {
+      this.report(source, isScalar(node) ? node : keyNode, p, "inline-secret", `${field} is a secret: never write its value in YAML; ${how}`);
+      return undefined;
+    }
+    const given = entries(node);
+    let ref: SecretRef | undefined;
+    let ok = true;
+    for (const { key, keyNode: k, value } of given) {
+      const vNode = source.resolve(value);
+      if (!(SECRET_REF_KEYS as readonly string[]).includes(key)) {
+        const hint = suggest(key, SECRET_REF_KEYS);
+        this.report(source, k, [...p, key], "invalid-secret-reference", `a secret reference takes env or config, not "${key.length > 60 ? `${key.slice(0, 57)}...` : key}"` + (hint ? `; did you mean "${hint}"?` : ""));
+        ok = false;
+        continue;
+      }
+      const pattern = key === "env" ? ENV_NAME_PATTERN : CONFIG_KEY_PATTERN;
+      if (!isScalar(vNode) || typeof vNode.value !== "string" || !new RegExp(pattern).test(vNode.value)) {
+        const what = key === "env" ? "an environment variable name (letters, digits and _, not starting with a digit)" : "a stack config key, name or namespace:name";
+        this.report(source, vNode ?? k, [...p, key], "invalid-secret-reference", `${field}.${key} must be ${what}`);
+        ok = false;
+        continue;
+      }
+      const at = source.at(vNode);
+      const where: SourceRef = { file: source.file, line: at.line, column: at.column };
+      ref = key === "env" ? { env: vNode.value, source: where } : { config: vNode.value, source: where };
+    }
+    const named = given.filter((e) => (SECRET_REF_KEYS as readonly string[]).includes(e.key)).length;
+    if (named !== 1) {
+      this.report(source, node, p, "invalid-secret-reference", `a secret reference names exactly one of env or config; ${how}`);
+      return undefined;
+    }
+    if (!ok || !ref) return undefined;
+    if ("env" in ref && this.options.env) {
+      const value = this.options.env[ref.env];
+      if (value === undefined || value === "") {
+        const severity = this.options.unsetEnv ?? "error";
+        this.diagnostics.push(
+          source.diagnostic(navigate(source, node, ["env"]).node, [...p, "env"], "unset-secret-reference", `environment variable ${ref.env} (${field}) is not set`, severity),
+        );
+        if (severity === "error") return undefined;
+      }
+    }
+    return ref;
   }
 
   finish(): { config?: Config; diagnostics: Diagnostic[] } {
@@ -516,7 +597,37 @@ class Loader {
         this.report(source, itemNode, ip, "wrong-type", "a member is a mapping {email, role}");
         return;
       }
-      const value = this.withoutSecretKeys(source, itemNode);
+      // Sensitive import-only fields take a secret reference, never a value; other secret-looking keys are refused.
+      const value: Record<string, unknown> = {};
+      const secrets: Record<string, SecretRef> = {};
+      let secretProblem = false;
+      for (const { key, keyNode: k, value: v } of entries(itemNode)) {
+        const field = memberSchema.field(key);
+        const vNode = source.resolve(v);
+        if (field?.sensitive && field.access === "import-only") {
+          const ref = this.readSecretRef(source, k, vNode, [...ip, key], key);
+          if (ref) secrets[key] = ref;
+          else secretProblem = true;
+        } else if (isSecretKey(key)) {
+          secretProblem = true;
+          if (!this.membersReadHere([...ip, key])) continue; // the scan reported it
+          const sensitive = memberSchema.fields.filter((f) => f.sensitive && f.access === "import-only").map((f) => f.name);
+          if (isMap(vNode) && entries(vNode).some((e) => (SECRET_REF_KEYS as readonly string[]).includes(e.key))) {
+            const hint = suggest(key, sensitive);
+            this.report(
+              source,
+              k,
+              [...ip, key],
+              "invalid-secret-reference",
+              `${caps.displayName} members have no sensitive field "${key}" a secret reference could set` +
+                (sensitive.length ? ` (they have ${sensitive.join(", ")})` : "") +
+                (hint ? `; did you mean "${hint}"?` : ""),
+            );
+          } else {
+            this.report(source, k, [...ip, key], "inline-secret", `"${key}" looks like a credential: never write credentials in YAML` + (sensitive.length ? `; a member's ${sensitive.join(", ")} takes a reference, {env: NAME} or {config: key}` : ""));
+          }
+        } else setOwn(value, key, source.toJS(v));
+      }
       const problems = validateDeclared(memberSchema, value);
       this.reportProblems(source, itemNode, ip, problems);
       const email = value.email;
@@ -528,10 +639,10 @@ class Loader {
           this.report(source, emailNode, [...ip, "email"], "duplicate-member", `${email} is already listed as member ${first} of this organization`);
         } else seen.set(norm, i);
       }
-      if (problems.length === 0 && typeof email === "string") {
+      if (problems.length === 0 && !secretProblem && typeof email === "string") {
         const role = typeof value.role === "string" ? value.role : (memberRoles(backend).defaultRole ?? "");
         const at = source.at(itemNode);
-        items.push({ email, role, source: { file: source.file, line: at.line, column: at.column } });
+        items.push({ email, role, source: { file: source.file, line: at.line, column: at.column }, ...(Object.keys(secrets).length ? { secrets } : {}) });
       }
     });
     org.decl.members = { mode, items, ...(minAdmins ? { minAdmins: minAdmins.value } : {}) };

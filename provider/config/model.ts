@@ -13,11 +13,31 @@ export interface SourceRef {
 
 export type MembersMode = "additive" | "authoritative";
 
+/**
+ * Where a sensitive value comes from: never the YAML itself. `env`: an environment variable of the
+ * process that runs the program; `config`: a Pulumi stack config key (`pulumi config set --secret`),
+ * `name` (the project's namespace) or `namespace:name`.
+ */
+export type SecretRef = ({ env: string } | { config: string }) & { source: SourceRef };
+
+/** The keys of a secret reference (exactly one is given). */
+export const SECRET_REF_KEYS = ["env", "config"] as const;
+/** An environment variable name. */
+export const ENV_NAME_PATTERN = "^[A-Za-z_][A-Za-z0-9_]*$";
+/** A stack config key: `name` or `namespace:name`, as `pulumi config set` takes it. */
+export const CONFIG_KEY_PATTERN = "^(?:[A-Za-z0-9][A-Za-z0-9_.-]*:)?[A-Za-z0-9_][A-Za-z0-9_.-]*$";
+
 export interface MemberDecl {
   email: string;
   /** Role name; the backend's default role is filled in when the YAML omits it. */
   role: string;
   source: SourceRef;
+  /**
+   * References to the member's sensitive import-only fields (member schema `x-sensitive`,
+   * `x-access: import-only`, e.g. an initial password), by field name. Resolved by the program and
+   * handed to the provider as Pulumi secrets only.
+   */
+  secrets?: Record<string, SecretRef>;
 }
 
 export interface MembersDecl {

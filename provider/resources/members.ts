@@ -19,6 +19,13 @@ export interface OrganizationMembersArgs {
   members: pulumi.Input<pulumi.Input<MemberAssignmentArgs>[]>;
   /** The fewest administrators the declared members must keep; an update that leaves fewer fails before any write. */
   minAdmins?: pulumi.Input<number>;
+  /**
+   * Sensitive import-only member fields by email, e.g. `{"ada@acme.test": {initialPassword: ...}}`
+   * where the backend's member schema has one (`x-sensitive`): held as a Pulumi secret (wrapped in
+   * one here whatever is given), sent only when orgform creates that user, never read back, never
+   * in outputs, never a cause of a diff.
+   */
+  memberSecrets?: pulumi.Input<Record<string, pulumi.Input<Record<string, pulumi.Input<string>>>>>;
 }
 
 /** All member assignments of one organization: one resource per organization, not per member. */
@@ -29,7 +36,9 @@ export class OrganizationMembers extends pulumi.dynamic.Resource {
   declare readonly live: pulumi.Output<{ email: string; role: string; id: string }[]>;
 
   constructor(name: string, args: OrganizationMembersArgs, opts?: pulumi.CustomResourceOptions) {
-    super(membersProvider, name, { mode: "additive", ...args, live: undefined }, opts, "orgform", "OrganizationMembers");
+    const { memberSecrets, ...rest } = args;
+    const props = { mode: "additive", ...rest, ...(memberSecrets !== undefined ? { memberSecrets: pulumi.secret(memberSecrets) } : {}), live: undefined };
+    super(membersProvider, name, props, opts, "orgform", "OrganizationMembers");
   }
 }
 

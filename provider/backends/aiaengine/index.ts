@@ -88,14 +88,21 @@ export class AiaEngineBackend implements Backend, MemberAbility {
 
   /**
    * add_user(email, role) for an existing platform user; for an email no user has, create_user
-   * with a name taken from the email and no password (the API generates one; orgform never reads it).
+   * with a name taken from the email and the declared `initialPassword` if any (otherwise the API
+   * generates one; orgform never reads a password back). add_user never carries a password.
    */
-  async addMember(orgId: string, member: MemberAssignment): Promise<ObservedMember> {
+  async addMember(orgId: string, member: MemberAssignment, sensitive?: Fields): Promise<ObservedMember> {
     try {
       const added = await this.call<WireOrgUser>("POST", `${orgPath(orgId)}/users`, { email: member.email, role: member.role });
       if (added) return fromOrgUser(added);
       await this.assertOrganization(orgId);
-      const created = await this.call<WireOrgUser>("POST", `${orgPath(orgId)}/users:create`, { name: nameForEmail(member.email), email: member.email, role: member.role });
+      const password = typeof sensitive?.initialPassword === "string" ? sensitive.initialPassword : undefined;
+      const created = await this.call<WireOrgUser>("POST", `${orgPath(orgId)}/users:create`, {
+        name: nameForEmail(member.email),
+        email: member.email,
+        ...(password !== undefined ? { password } : {}),
+        role: member.role,
+      });
       if (!created) throw new OrgformError("NOT_FOUND", `cannot add ${member.email} to AIA Engine organization ${orgId}: the organization does not exist`);
       return fromOrgUser(created);
     } catch (err) {

@@ -7,7 +7,7 @@ import { isAdminRole, memberRoles, roleOrDefault } from "../../core/roles";
 import { schemaFor, validateDeclared } from "../../core/schema";
 import { unusableBackend } from "../../backends";
 import type { BackendName } from "../../core/backends";
-import { hasMembers, hasRoles, type FullBackend, type MemberAssignment, type ObservedMember, type RoleInfo } from "../../backends/types";
+import { hasMembers, hasRoles, type Fields, type FullBackend, type MemberAssignment, type ObservedMember, type RoleInfo } from "../../backends/types";
 import { cachedBackendFor, setting, type ConnectionInputs } from "../runtime";
 import { checkMemberGuards, guardSettings, type MemberPlan } from "../../gitops/guards";
 import { changedUnlessUnknown, checkFailures, type CheckFailure } from "./common";
@@ -20,9 +20,14 @@ export interface MembersInputs extends ConnectionInputs {
   members: MemberAssignment[];
   /** The fewest administrators the declared members must keep (`members.minAdmins`). */
   minAdmins?: number;
+  /**
+   * Sensitive import-only member fields (schema `x-sensitive`, e.g. `initialPassword`) by email: a
+   * Pulumi secret input, used only when the adapter creates a user; never in outputs, never diffed.
+   */
+  memberSecrets?: Record<string, Fields>;
 }
 
-export interface MembersOutputs extends MembersInputs {
+export interface MembersOutputs extends Omit<MembersInputs, "memberSecrets"> {
   /** Every member the API listed at the last read or write (email, role, id). */
   live: { email: string; role: string; id: string }[];
 }
@@ -47,10 +52,45 @@ export function checkAssignments(backend: BackendName, members: MemberAssignment
   return failures;
 }
 
+/**
+ * The sensitive fields against the member schema: only its sensitive import-only fields, of declared
+ * members, strings within its length bounds. Reasons never hold a value.
+ */
+export function checkMemberSecrets(backend: BackendName, members: MemberAssignment[], secrets: unknown): CheckFailure[] {
+  if (secrets === undefined || secrets === null) return [];
+  if (typeof secrets !== "object" || Array.isArray(secrets)) return [{ property: "memberSecrets", reason: "memberSecrets must be a mapping of email to fields" }];
+  const schema = schemaFor(backend, "member");
+  const allowed = schema.fields.filter((f) => f.sensitive && f.access === "import-only");
+  const failures: CheckFailure[] = [];
+  for (const [email, fields] of Object.entries(secrets as Record<string, unknown>)) {
+    const at = `memberSecrets[${JSON.stringify(email)}]`;
+    if (!members.some((m) => sameEmail(String(m.email), email))) failures.push({ property: at, reason: `${email} is not one of the declared members` });
+    if (typeof fields !== "object" || fields === null || Array.isArray(fields)) {
+      failures.push({ property: at, reason: "must be a mapping of sensitive member fields" });
+      continue;
+    }
+    for (const [name, value] of Object.entries(fields as Record<string, unknown>)) {
+      const spec = allowed.find((f) => f.name === name);
+      if (!spec) {
+        failures.push({ property: `${at}.${name}`, reason: `${name} is not a sensitive field of ${backend} members${allowed.length ? ` (they have ${allowed.map((f) => f.name).join(", ")})` : ""}` });
+        continue;
+      }
+      const min = typeof spec.json.minLength === "number" ? spec.json.minLength : 1;
+      const max = typeof spec.json.maxLength === "number" ? spec.json.maxLength : Infinity;
+      if (typeof value !== "string") failures.push({ property: `${at}.${name}`, reason: `${name} must be a string` });
+      else if ([...value].length < min || [...value].length > max) {
+        failures.push({ property: `${at}.${name}`, reason: `${name} must be ${max === Infinity ? `at least ${min}` : `${min} to ${max}`} characters long` });
+      }
+    }
+  }
+  return failures;
+}
+
 export function check(news: MembersInputs): CheckFailure[] {
   const unusable = unusableBackend(news.backend);
   if (unusable) return [{ property: "backend", reason: unusable }];
   const failures = checkAssignments(news.backend as BackendName, news.members ?? [], "members");
+  failures.push(...checkMemberSecrets(news.backend as BackendName, news.members ?? [], news.memberSecrets));
   if (news.mode !== "additive" && news.mode !== "authoritative") failures.push({ property: "mode", reason: `mode must be "additive" or "authoritative"` });
   if (news.minAdmins !== undefined && !(Number.isInteger(news.minAdmins) && news.minAdmins >= 0)) {
     failures.push({ property: "minAdmins", reason: "minAdmins must be a whole number, 0 or more" });
@@ -132,7 +172,9 @@ async function reconcile(inputs: MembersInputs, previouslyManaged: MemberAssignm
   );
   plan.remove = leaving.map((m) => ({ email: m.email, role: m.role }));
   checkMemberGuards(backend, inputs.organizationId, plan, guardSettings(setting), isAdmin);
-  for (const m of plan.add) await api.addMember(inputs.organizationId, m);
+  const secretsOf = (email: string): Fields | undefined =>
+    Object.entries(inputs.memberSecrets ?? {}).find(([e]) => sameEmail(e, email))?.[1];
+  for (const m of plan.add) await api.addMember(inputs.organizationId, m, secretsOf(m.email));
   for (const c of plan.setRole) await api.setMemberRole(inputs.organizationId, plan.ids.get(c.email)!, c.to);
   for (const m of leaving) await removeQuietly(api, inputs.organizationId, m.id);
   return api.listMembers(inputs.organizationId);
@@ -156,9 +198,12 @@ async function removeQuietly(api: Awaited<ReturnType<typeof memberApi>>, orgId: 
   }
 }
 
+/** Outputs: the inputs without the sensitive fields (they are never read back nor kept beside the outputs). */
+const outputsOf = ({ memberSecrets: _secrets, ...inputs }: MembersInputs, live: ObservedMember[]): MembersOutputs => ({ ...inputs, live: liveView(live) });
+
 export async function create(inputs: MembersInputs): Promise<{ id: string; outs: MembersOutputs }> {
   const live = await reconcile(inputs);
-  return { id: `${inputs.organizationId}/members`, outs: { ...inputs, live: liveView(live) } };
+  return { id: `${inputs.organizationId}/members`, outs: outputsOf(inputs, live) };
 }
 
 /** What differs between the declaration and the members as last seen. */
@@ -192,7 +237,7 @@ export function diff(olds: MembersOutputs, news: MembersInputs) {
 
 export async function update(_id: string, olds: MembersOutputs, news: MembersInputs): Promise<{ outs: MembersOutputs }> {
   const live = await reconcile(news, olds.members ?? []);
-  return { outs: { ...news, live: liveView(live) } };
+  return { outs: outputsOf(news, live) };
 }
 
 export async function read(id: string, props: MembersOutputs) {
