@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type StartedEmulator } from "../../emulator";
 import { implementedVendors, openBackend } from "../../provider/backends";
-import { hasMembers, type FullBackend } from "../../provider/backends/types";
+import { hasMembers, hasRoles, type FullBackend } from "../../provider/backends/types";
 import type { BackendName } from "../../provider/core/backends";
 import { capabilitiesOf } from "../../provider/core/capabilities";
 import { memberRoles } from "../../provider/core/roles";
@@ -41,7 +41,14 @@ describe.each(WITH_MEMBERS)("adding a %s member through faults", (backend: Backe
     orgId = (await api.createOrganization(fields, null, identityFor({ owner: "member/faults", key: backend }))).id;
   });
 
-  const role = () => memberRoles(backend).defaultRole ?? memberRoles(backend).values?.[0] ?? "";
+  let liveRole: string | undefined;
+  /** A role a member can have: the schema's default or first, or (roles per organization) one of the organization's own. */
+  const role = async (): Promise<string> => {
+    const { defaultRole, values } = memberRoles(backend);
+    liveRole ??= defaultRole ?? values?.[0] ?? (hasRoles(api) ? (await api.listRoles(orgId))[0]?.name : undefined);
+    if (!liveRole) throw new Error(`${backend} has members but no roles: neither an enum in its member schema nor a RoleAbility`);
+    return liveRole;
+  };
   const stored = async (email: string) =>
     ((await admin("GET", `/state?backend=${backend}`)).members as { org_id: string; email: string }[]).filter(
       (m) => m.org_id === orgId && m.email.toLowerCase() === email,
@@ -55,9 +62,10 @@ describe.each(WITH_MEMBERS)("adding a %s member through faults", (backend: Backe
   ])("adds it exactly once when the POST is %s", async (what, fault) => {
     if (!hasMembers(api)) throw new Error(`${backend} declares members but its adapter has none`);
     const email = `${what.split(" ")[0]}.${fault.replace(/[^a-z0-9]/gi, "")}@faults.example`.toLowerCase();
+    const assignment = { email, role: await role() };
     await admin("PUT", "/faults", { spec: `dialect=${backend},method=POST,${fault},count=1` });
     try {
-      const added = await api.addMember(orgId, { email, role: role() });
+      const added = await api.addMember(orgId, assignment);
       expect(added.email.toLowerCase()).toBe(email);
     } finally {
       await admin("DELETE", "/faults");

@@ -12,6 +12,9 @@ import type { ImplementedVendor } from "../index";
 /** google.rpc.Code FAILED_PRECONDITION: the vendor's refusal to delete while a subscription is active. */
 const FAILED_PRECONDITION = 9;
 
+/** Attempts at adding one member when a POST fails ambiguously and the member is not there. */
+const MEMBER_ADD_ATTEMPTS = 6;
+
 const orgPath = (id: string) => `/v1/orgs/${encodeURIComponent(id)}`;
 
 export class AiaEngineBackend implements Backend, MemberAbility {
@@ -90,28 +93,37 @@ export class AiaEngineBackend implements Backend, MemberAbility {
    * add_user(email, role) for an existing platform user; for an email no user has, create_user
    * with a name taken from the email and the declared `initialPassword` if any (otherwise the API
    * generates one; orgform never reads a password back). add_user never carries a password.
+   * A user is in an organization at most once: after an ambiguous POST, or a 409, the members are
+   * listed; one there is taken, and an ambiguous POST that did not commit is sent again (bounded).
    */
   async addMember(orgId: string, member: MemberAssignment, sensitive?: Fields): Promise<ObservedMember> {
-    try {
-      const added = await this.call<WireOrgUser>("POST", `${orgPath(orgId)}/users`, { email: member.email, role: member.role });
-      if (added) return fromOrgUser(added);
-      await this.assertOrganization(orgId);
-      const password = typeof sensitive?.initialPassword === "string" ? sensitive.initialPassword : undefined;
-      const created = await this.call<WireOrgUser>("POST", `${orgPath(orgId)}/users:create`, {
-        name: nameForEmail(member.email),
-        email: member.email,
-        ...(password !== undefined ? { password } : {}),
-        role: member.role,
-      });
-      if (!created) throw new OrgformError("NOT_FOUND", `cannot add ${member.email} to AIA Engine organization ${orgId}: the organization does not exist`);
-      return fromOrgUser(created);
-    } catch (err) {
-      // A user is in an organization at most once: after an ambiguous POST, or a 409, look before failing.
-      if (!isOrgformError(err, "AMBIGUOUS") && !isOrgformError(err, "CONFLICT")) throw err;
-      const existing = (await this.listMembers(orgId)).find((m) => m.email.toLowerCase() === member.email.toLowerCase());
-      if (!existing) throw err;
-      return existing.role === member.role ? existing : this.setMemberRole(orgId, existing.id, member.role);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.addOnce(orgId, member, sensitive);
+      } catch (err) {
+        if (!isOrgformError(err, "AMBIGUOUS") && !isOrgformError(err, "CONFLICT")) throw err;
+        const existing = (await this.listMembers(orgId)).find((m) => m.email.toLowerCase() === member.email.toLowerCase());
+        if (existing) return existing.role === member.role ? existing : this.setMemberRole(orgId, existing.id, member.role);
+        // Not there: an ambiguous POST did not commit, so sending it again cannot add it twice.
+        if (!isOrgformError(err, "AMBIGUOUS") || attempt >= MEMBER_ADD_ATTEMPTS) throw err;
+      }
     }
+  }
+
+  /** One attempt: add_user, or (no platform user has the email) create_user; again from add_user on a retry. */
+  private async addOnce(orgId: string, member: MemberAssignment, sensitive?: Fields): Promise<ObservedMember> {
+    const added = await this.call<WireOrgUser>("POST", `${orgPath(orgId)}/users`, { email: member.email, role: member.role });
+    if (added) return fromOrgUser(added);
+    await this.assertOrganization(orgId);
+    const password = typeof sensitive?.initialPassword === "string" ? sensitive.initialPassword : undefined;
+    const created = await this.call<WireOrgUser>("POST", `${orgPath(orgId)}/users:create`, {
+      name: nameForEmail(member.email),
+      email: member.email,
+      ...(password !== undefined ? { password } : {}),
+      role: member.role,
+    });
+    if (!created) throw new OrgformError("NOT_FOUND", `cannot add ${member.email} to AIA Engine organization ${orgId}: the organization does not exist`);
+    return fromOrgUser(created);
   }
 
   private async assertOrganization(orgId: string): Promise<void> {

@@ -2,7 +2,7 @@
 // `page[number]` / `page[size]` paging with `meta.page_count`, `filter[q][name_cont]`, PATCH merges,
 // no DELETE of organizations, memberships with a role of the organization's own.
 import { HttpClient, HttpStatusError, type HttpMethod } from "../../http/client";
-import { OrgformError } from "../../core/errors";
+import { OrgformError, isOrgformError } from "../../core/errors";
 import type {
   Backend,
   CreateIdentity,
@@ -22,6 +22,7 @@ import {
   roleChangeDocument,
   toCreateDocument,
   toUpdateDocument,
+  updateNeedsLive,
   type WireDocument,
   type WireResource,
 } from "./mappers";
@@ -30,6 +31,9 @@ import type { ImplementedVendor } from "../index";
 const MEDIA_TYPE = "application/vnd.api+json";
 /** The largest page the API serves (the SDK's `QueryPageSize` type). */
 const PAGE_SIZE = 25;
+
+/** Attempts at adding one member when a POST fails ambiguously and the member is not there. */
+const MEMBER_ADD_ATTEMPTS = 6;
 
 interface WireRole {
   id: string;
@@ -102,13 +106,19 @@ export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility
     return sameName.find((o) => o.marker === identity.marker);
   }
 
+  /** PATCH merges: the live organization is read first only when the update must keep the marker (`updateNeedsLive`). */
   async updateOrganization(id: string, declared: Fields): Promise<ObservedOrganization> {
-    const live = await this.getWire(id);
-    if (!live) throw new OrgformError("NOT_FOUND", `cannot update commercelayer organization ${id}: it does not exist`);
-    const body = toUpdateDocument(live, declared);
-    if (!body) return fromOrganization(live);
+    const gone = () => new OrgformError("NOT_FOUND", `cannot update commercelayer organization ${id}: it does not exist`);
+    const live = updateNeedsLive(declared) ? await this.getWire(id) : undefined;
+    if (updateNeedsLive(declared) && !live) throw gone();
+    const body = toUpdateDocument(id, declared, live);
+    if (!body) {
+      const unchanged = live ?? (await this.getWire(id));
+      if (!unchanged) throw gone();
+      return fromOrganization(unchanged);
+    }
     const doc = await this.call("PATCH", `/organizations/${encodeURIComponent(id)}`, body);
-    if (!doc) throw new OrgformError("NOT_FOUND", `cannot update commercelayer organization ${id}: it does not exist`);
+    if (!doc) throw gone();
     return fromOrganization(doc.data as WireResource);
   }
 
@@ -154,15 +164,18 @@ export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility
 
   async addMember(orgId: string, member: MemberAssignment): Promise<ObservedMember> {
     const roleId = await this.roleId(orgId, member.role);
-    try {
-      const doc = await this.call("POST", "/memberships", membershipDocument(member.email, orgId, roleId));
-      if (!doc) throw new OrgformError("NOT_FOUND", `cannot add a member to commercelayer organization ${orgId}: it does not exist`);
-      return fromMembership(doc.data as WireResource, new Map([[roleId, member.role]]));
-    } catch (err) {
-      // An email is a member at most once: after an ambiguous POST, or a 422 "taken", look before failing.
-      const existing = (await this.listMembers(orgId)).find((m) => m.email.toLowerCase() === member.email.toLowerCase());
-      if (existing) return existing.role.toLowerCase() === member.role.toLowerCase() ? existing : this.setMemberRole(orgId, existing.id, member.role);
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const doc = await this.call("POST", "/memberships", membershipDocument(member.email, orgId, roleId));
+        if (!doc) throw new OrgformError("NOT_FOUND", `cannot add a member to commercelayer organization ${orgId}: it does not exist`);
+        return fromMembership(doc.data as WireResource, new Map([[roleId, member.role]]));
+      } catch (err) {
+        // An email is a member at most once: after an ambiguous POST, or a 422 "taken", look before failing.
+        const existing = (await this.listMembers(orgId)).find((m) => m.email.toLowerCase() === member.email.toLowerCase());
+        if (existing) return existing.role.toLowerCase() === member.role.toLowerCase() ? existing : this.setMemberRole(orgId, existing.id, member.role);
+        // Not there: an ambiguous POST did not commit, so sending it again cannot add it twice.
+        if (!isOrgformError(err, "AMBIGUOUS") || attempt >= MEMBER_ADD_ATTEMPTS) throw err;
+      }
     }
   }
 

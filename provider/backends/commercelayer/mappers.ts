@@ -54,14 +54,24 @@ export function toCreateDocument(declared: Fields, marker: string): { data: Wire
 }
 
 /**
- * PATCH /organizations/{id} merges attribute by attribute: the declared fields, without create-only
- * ones, the reserved marker kept at its live value; undefined when there is nothing to send.
+ * Whether an update of these declared fields needs the live organization: PATCH merges attribute
+ * by attribute, so only a sent field holding orgform's reserved keys (the marker in `metadata`)
+ * must carry their live values; any other update is made without reading first.
  */
-export function toUpdateDocument(live: WireResource, declared: Fields): { data: WireObject } | undefined {
+export function updateNeedsLive(declared: Fields): boolean {
+  return orgSchema().fields.some((f) => f.reservedKeys.length > 0 && declared[f.name] !== undefined);
+}
+
+/**
+ * PATCH /organizations/{id} merges attribute by attribute: the declared fields, without create-only
+ * ones, the reserved marker kept at its live value (`live`, needed when `updateNeedsLive`);
+ * undefined when there is nothing to send.
+ */
+export function toUpdateDocument(id: string, declared: Fields, live?: WireResource): { data: WireObject } | undefined {
   const body = updateBody(orgSchema(), declared, "merge", live);
   const attributes = (body.attributes ?? {}) as Record<string, unknown>;
   if (Object.keys(attributes).length === 0) return undefined;
-  return { data: { type: "organizations", id: live.id, attributes } };
+  return { data: { type: "organizations", id, attributes } };
 }
 
 /** A membership with its role's name, found among the `included` roles (or the organization's). */
