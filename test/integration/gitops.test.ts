@@ -14,8 +14,9 @@ import { schemaFor } from "../../provider/core/schema";
 import { loadConfig } from "../../provider/config/load";
 import { ORGANIZATION_KEYS } from "../../provider/config/model";
 import { DRIFT_REPORT_VERSION, type DriftReport } from "../../provider/gitops/drift";
-import { emulatorCredentialEnv } from "../../scripts/emulator-credentials";
-import { accountSize, anAccount, aProfile, countOrganizations, rolesOf, seedAccount } from "../support/accounts";
+import { isSecretPart } from "../../provider/core/credential-kinds";
+import { emulatorCredentialEnv, emulatorCredentials } from "../../scripts/emulator-credentials";
+import { accountSize, anAccount, aProfile, countOrganizations, liveRoles, seedAccount } from "../support/accounts";
 import { runOrgform, type CliResult } from "../support/cli";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "orgform-gitops-"));
@@ -132,21 +133,34 @@ describe.each(implementedVendors())("GitOps commands on %s", (backend: BackendNa
     it("finds no drift right after an export (exit 0)", async () => {
       const run = await orgform("drift", "--config", exported, "--quiet");
       expect(run.code, run.stdout + run.stderr).toBe(0);
-      expect(run.stdout).toContain(`no drift: ${backend}, ${size} organizations declared: ${size} in sync`);
+      expect(run.stdout).toContain(`no drift: ${backend}, ${size} organization${size === 1 ? "" : "s"} declared: ${size} in sync`);
     });
 
+    /** Writes a config, checks that validate accepts it, and runs `orgform drift --format json` on it. */
+    async function driftJson(name: string, config: Record<string, unknown>): Promise<{ run: CliResult; report: DriftReport }> {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, YAML.stringify(config));
+      expect(loadConfig(file).diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      const run = await orgform("drift", "--config", file, "--format", "json");
+      return { run, report: JSON.parse(run.stdout || "null") as DriftReport };
+    }
+
+    // Each kind of drift the vendor can have: an unmanaged organization only where the credential
+    // sees more than the declared ones, a missing one beside the others only where a config may
+    // declare one more (visiblePerCredential), else in a config of its own.
     it("reports each kind of drift in the JSON shape, and exits 2", async () => {
       const doc = YAML.parse(fs.readFileSync(exported, "utf8"));
       const orgs = doc.organizations as Record<string, any>[];
       const [changed, ...rest] = orgs.filter((o) => !o.parent);
-      const unmanaged = rest[rest.length - 1];
+      const unmanaged: Record<string, any> | undefined = rest[rest.length - 1];
       changed.name = `${changed.name} Renamed`;
       if (changed.profile) {
         const field = Object.keys(changed.profile)[0];
         changed.profile[field] = aProfile(backend, 0)![field] === changed.profile[field] ? aProfile(backend, 1)![field] : aProfile(backend, 0)![field];
       }
-      const roles = rolesOf(backend);
-      if (changed.members) {
+      // The organization's own roles where roles belong to each organization, else the schema's.
+      const roles = changed.members ? await liveRoles(emu, backend, changed.adopt.id) : undefined;
+      if (changed.members && roles) {
         const items = changed.members.items as { email: string; role: string }[];
         const gone = items.pop()!; // live, now declared nowhere
         items[0].role = items[0].role === roles.admin ? roles.other : roles.admin;
@@ -155,32 +169,39 @@ describe.each(implementedVendors())("GitOps commands on %s", (backend: BackendNa
       }
       const moved = orgs.find((o) => o.parent && o.parent !== changed.key);
       if (moved) moved.parent = changed.key;
-      const missing = caps.organization.create ? { key: "ghost", name: "Ghost Organization" } : { key: "ghost", adopt: { name: "Ghost Organization" } };
-      const config = { ...doc, organizations: [...orgs.filter((o) => o !== unmanaged && o.parent !== unmanaged.key), missing] };
-      const file = path.join(dir, "drifted.yaml");
-      fs.writeFileSync(file, YAML.stringify(config));
-      expect(loadConfig(file).diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      const ghost = caps.organization.create ? { key: "ghost", name: "Ghost Organization" } : { key: "ghost", adopt: { name: "Ghost Organization" } };
+      const removed = (o: Record<string, any>): boolean => !!unmanaged && (o === unmanaged || (!!o.parent && removed(orgs.find((p) => p.key === o.parent)!)));
+      const declared = orgs.filter((o) => !removed(o));
+      const limit = caps.organization.visiblePerCredential;
+      const ghostFits = limit === null || declared.length < limit;
 
-      const run = await orgform("drift", "--config", file, "--format", "json");
+      const { run, report } = await driftJson("drifted.yaml", { ...doc, organizations: ghostFits ? [...declared, ghost] : declared });
       expect(run.code, run.stderr).toBe(2);
-      const report = JSON.parse(run.stdout) as DriftReport;
       expect(report.version).toBe(DRIFT_REPORT_VERSION);
       expect(report.drift).toBe(true);
       const byKey = (k: string | null) => report.organizations.find((o) => o.key === k)!;
       expect(byKey(changed.key).state).toBe("changed");
       expect(byKey(changed.key).fields).toContainEqual({ field: "name", kind: "update", live: changed.name.replace(/ Renamed$/, ""), declared: changed.name });
       if (changed.profile) expect(byKey(changed.key).profile).toHaveLength(1);
-      if (changed.members) {
+      if (changed.members && roles) {
         const m = byKey(changed.key).members!;
         expect(m.missing).toEqual([{ email: "newcomer@drift.example", role: roles.other }]);
         expect(m.unmanaged).toHaveLength(1);
         expect(m.wrongRole).toHaveLength(roles.admin === roles.other ? 0 : 1);
       }
       if (moved) expect(byKey(moved.key).parent).toEqual({ live: expect.any(String), declared: changed.adopt.id });
-      expect(byKey("ghost").state).toBe("missing");
       const unmanagedIds = report.organizations.filter((o) => o.state === "unmanaged").map((o) => o.id);
-      expect(unmanagedIds).toContain(unmanaged.adopt.id);
+      if (unmanaged) expect(unmanagedIds).toContain(unmanaged.adopt.id);
+      else expect(size).toBe(declared.length); // the credential sees no organization beyond the declared ones
       expect(report.summary.unmanaged).toBe(unmanagedIds.length);
+
+      if (ghostFits) expect(byKey("ghost").state).toBe("missing");
+      else {
+        const alone = await driftJson("missing.yaml", { backend, organizations: [ghost] });
+        expect(alone.run.code, alone.run.stderr).toBe(2);
+        expect(alone.report.organizations.map((o) => [o.key, o.state, o.id])).toEqual([["ghost", "missing", null]]);
+        expect(alone.report.summary).toMatchObject({ declared: 1, missing: 1 });
+      }
     });
 
     it("counts live organizations declared nowhere as drift only where the config is authoritative", async () => {
@@ -190,23 +211,31 @@ describe.each(implementedVendors())("GitOps commands on %s", (backend: BackendNa
       fs.writeFileSync(file, YAML.stringify({ backend, organizations: keep }));
       const run = await orgform("drift", "--config", file, "--quiet");
       expect(run.code, run.stdout + run.stderr).toBe(0);
-      expect(run.stdout).toContain(`${size - 1} live but undeclared (not drift: the config is not authoritative)`);
+      if (size > 1) expect(run.stdout).toContain(`${size - 1} live but undeclared (not drift: the config is not authoritative)`);
+      else expect(run.stdout).toBe(`no drift: ${backend}, 1 organization declared: 1 in sync, 0 changed, 0 missing\n`); // the one organization the credential sees
     });
 
     it.each([
       ["an invalid config", (file: string) => fs.writeFileSync(file, `backend: ${backend}\norganizations:\n  - key: 1 bad key\n`), {}, "is invalid; nothing was sent"],
       ["an API that cannot be reached", (file: string) => fs.copyFileSync(exported, file), { ORGFORM_ENDPOINT: "http://127.0.0.1:9/api" }, "orgform drift:"],
-      ["a credential the API refuses", (file: string) => fs.copyFileSync(exported, file), "wrong-credential", "HTTP 401"],
-    ] as const)("exits 1, neither drift nor no drift, on %s", async (_what, prepare, extraEnv, message) => {
+      // Each vendor words its refusal its own way: one line naming the command, whatever it says.
+      ["a credential the API refuses", (file: string) => fs.copyFileSync(exported, file), "wrong-credential", /^orgform drift: [^\n]+\n$/],
+    ] as const)("exits 1, neither drift nor no drift, on %s", async (_what, prepare, extraEnv, message: string | RegExp) => {
       const file = path.join(dir, "error.yaml");
       prepare(file);
       const overrides: NodeJS.ProcessEnv = {};
-      if (extraEnv === "wrong-credential") for (const [k, v] of Object.entries(emulatorCredentialEnv(backend, emu))) overrides[k] = /url/i.test(k) ? v : "wrong-credential-value";
+      if (extraEnv === "wrong-credential") {
+        // The secret parts of the credential are wrong (a user name or client id may be named, a secret never).
+        const { method } = emulatorCredentials(backend, emu);
+        for (const [part, variable] of Object.entries(method.env)) if (variable && isSecretPart(part)) overrides[variable] = "wrong-credential-value";
+        expect(Object.keys(overrides).length).toBeGreaterThan(0);
+      }
       else Object.assign(overrides, extraEnv);
       const run = await runOrgform(["drift", "--config", file, "--quiet"], { env: { ...env, ...overrides } });
       expect(run.code).toBe(1);
       expect(run.stdout).toBe("");
-      expect(run.stderr).toContain(message);
+      if (typeof message === "string") expect(run.stderr).toContain(message);
+      else expect(run.stderr).toMatch(message);
       expect(run.stderr).not.toContain("wrong-credential-value");
       expect(run.stderr).not.toMatch(/\n\s+at /); // one sentence, no stack trace
     }, 60_000);
