@@ -16,6 +16,7 @@ import {
   type FullBackend,
   type MemberAssignment,
   type ObservedMember,
+  type RoleInfo,
   type ObservedOrganization,
   type OrganizationQuery,
 } from "./types";
@@ -30,7 +31,7 @@ export interface CacheOptions {
 
 /**
  * A FullBackend whose reads are served from what this deployment already listed. It offers
- * exactly the abilities of the backend it wraps (`hasProfiles`, `hasMembers` answer the same).
+ * exactly the abilities of the backend it wraps (`hasProfiles`, `hasMembers`, `hasRoles` answer the same).
  */
 export class DeploymentCache {
   readonly name: FullBackend["name"];
@@ -45,6 +46,7 @@ export class DeploymentCache {
   addMember?: (orgId: string, member: MemberAssignment, sensitive?: Fields) => Promise<ObservedMember>;
   setMemberRole?: (orgId: string, memberId: string, role: string) => Promise<ObservedMember>;
   removeMember?: (orgId: string, memberId: string) => Promise<void>;
+  listRoles?: (orgId: string) => Promise<RoleInfo[]>;
 
   constructor(
     /** The adapter itself: every call here reaches the API. */
@@ -69,6 +71,8 @@ export class DeploymentCache {
         return profile;
       };
     }
+    // Roles of each organization (`RoleAbility`) are asked of the API: the members handler reads them once per update.
+    if (api.listRoles) this.listRoles = api.listRoles.bind(api);
     if (api.listMembers && api.addMember && api.setMemberRole && api.removeMember) {
       const listMembers = api.listMembers.bind(api);
       const addMember = api.addMember.bind(api);
