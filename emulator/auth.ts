@@ -16,6 +16,13 @@ const digest = (s: string): Buffer => createHash("sha256").update(s).digest();
 export const digestHex = (s: string): string => digest(s).toString("hex");
 
 /** Constant-time string equality. */
+/** A request's `Authorization: Bearer <token>`: null when absent, "malformed" when it is not a bearer token. */
+export function bearerCredential(authorization: string | undefined): PresentedCredential | null | "malformed" {
+  if (typeof authorization !== "string" || authorization === "") return null;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  return m ? { kind: "bearer", token: m[1]! } : "malformed";
+}
+
 export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(digest(a), digest(b));
 }

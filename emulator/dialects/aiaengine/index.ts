@@ -1,3 +1,4 @@
+import { bearerCredential } from "../../auth";
 import type { Dialect, PresentedCredential } from "../../types";
 import { registerRoutes } from "./routes";
 import { seedAiaengine } from "./seed";
@@ -17,10 +18,7 @@ export const aiaengine: Dialect = {
   reset: resetUsers,
 
   readCredential(req): PresentedCredential | null | "malformed" {
-    const authorization = req.headers.authorization;
-    if (authorization === undefined || authorization === "") return null;
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(String(authorization));
-    return m ? { kind: "bearer", token: m[1] } : "malformed";
+    return bearerCredential(req.headers.authorization);
   },
 
   errors: {

@@ -1,3 +1,4 @@
+import { bearerCredential } from "../../auth";
 import type { Dialect, PresentedCredential } from "../../types";
 import { failure, fault, fromError, unauthenticated, CF } from "./envelope";
 import { registerMembers } from "./members";
@@ -16,11 +17,8 @@ export const cloudflare: Dialect = {
   prefix: "/cloudflare/client/v4",
 
   readCredential(req): PresentedCredential | null | "malformed" {
-    const authorization = req.headers.authorization;
-    if (typeof authorization === "string" && authorization !== "") {
-      const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-      return m ? { kind: "bearer", token: m[1] } : "malformed";
-    }
+    const bearer = bearerCredential(req.headers.authorization);
+    if (bearer) return bearer;
     const email = req.headers["x-auth-email"];
     const key = req.headers["x-auth-key"];
     if (email === undefined && key === undefined) return null;

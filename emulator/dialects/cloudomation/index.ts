@@ -1,3 +1,4 @@
+import { bearerCredential } from "../../auth";
 import type { Dialect, PresentedCredential } from "../../types";
 import { failure, fault, fromError, unauthenticated } from "./envelope";
 import { COMMITS_TABLE, registerLogin, registerOrganizations, USERS_TABLE } from "./organizations";
@@ -44,11 +45,8 @@ export const cloudomation: Dialect = {
   },
 
   readCredential(req): PresentedCredential | null | "malformed" {
-    const authorization = req.headers.authorization;
-    if (typeof authorization === "string" && authorization !== "") {
-      const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-      return m ? { kind: "bearer", token: m[1] } : "malformed";
-    }
+    const bearer = bearerCredential(req.headers.authorization);
+    if (bearer) return bearer;
     const cookie = req.headers.cookie;
     if (typeof cookie !== "string") return null;
     const session = cookie

@@ -1,3 +1,4 @@
+import { bearerCredential } from "../../auth";
 import type { Dialect, PresentedCredential } from "../../types";
 import { ClError, fault, fromError, MEDIA_TYPE, unauthenticated } from "./jsonapi";
 import { registerRoutes } from "./routes";
@@ -18,10 +19,7 @@ export const commercelayer: Dialect = {
   oauth2: { tokenPath: "/commercelayer/oauth/token" },
 
   readCredential(req): PresentedCredential | null | "malformed" {
-    const authorization = req.headers.authorization;
-    if (authorization === undefined || authorization === "") return null;
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(String(authorization));
-    return m ? { kind: "bearer", token: m[1] } : "malformed";
+    return bearerCredential(req.headers.authorization);
   },
 
   // The core's strict JSON parser reads JSON:API bodies (no lone surrogates, UTF-8 only).

@@ -1,3 +1,4 @@
+import { bearerCredential } from "../../auth";
 import type { Dialect, PresentedCredential } from "../../types";
 import { fault, fromError, rateLimited, unauthenticated } from "./errors";
 import { registerOrganizations } from "./organizations";
@@ -16,10 +17,7 @@ export const zenml: Dialect = {
   oauth2: { tokenPath: "/zenml/auth/token" },
 
   readCredential(req): PresentedCredential | null | "malformed" {
-    const authorization = req.headers.authorization;
-    if (typeof authorization !== "string" || authorization === "") return null;
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    return m ? { kind: "bearer", token: m[1] } : "malformed";
+    return bearerCredential(req.headers.authorization);
   },
 
   errors: {
