@@ -62,6 +62,23 @@ describe("the AIA Engine adapter", () => {
     expect(JSON.stringify(await sent())).not.toMatch(/password/);
   });
 
+  it("adds one new email declared in two organizations at once: the second create_user finds the user made by the first and falls back to add_user", async () => {
+    const first = await backend.createOrganization({ name: "Race A" }, null, identity("race-a"));
+    const second = await backend.createOrganization({ name: "Race B" }, null, identity("race-b"));
+    // Both add_user calls answer 404 before either create; the second create lands after the first committed.
+    await emu.admin("PUT", "/faults", {
+      spec: `latency=150ms,dialect=aiaengine,path=/v1/orgs/${first.id}/users:create;latency=600ms,dialect=aiaengine,path=/v1/orgs/${second.id}/users:create`,
+    });
+    const [a, b] = await Promise.all([
+      members().addMember(first.id, { email: "both@acme.example", role: "OrgEditor" }),
+      members().addMember(second.id, { email: "both@acme.example", role: "OrgViewer" }),
+    ]);
+    expect([a.role, b.role]).toEqual(["OrgEditor", "OrgViewer"]);
+    expect((await members().listMembers(second.id)).map((m) => `${m.email} ${m.role}`)).toEqual(["both@acme.example OrgViewer"]);
+    const inSecond = (await sent()).filter((r) => r.url.includes(second.id)).map((r) => `${r.url.replace(second.id, "{id}")} ${r.status}`);
+    expect(inSecond).toEqual(["/v1/orgs/{id}/users 404", "/v1/orgs/{id}/users:create 409", "/v1/orgs/{id}/users 200"]);
+  });
+
   it("lists the organization's users without its external users, whom it leaves alone", async () => {
     const org = (await backend.findOrganizations({ name: "With guests" }))[0];
     expect((await members().listMembers(org.id)).map((m) => `${m.email} ${m.role}`)).toEqual(["lead@acme.example OrgOwner"]);

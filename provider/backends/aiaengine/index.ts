@@ -116,12 +116,23 @@ export class AiaEngineBackend implements Backend, MemberAbility {
     if (added) return fromOrgUser(added);
     await this.assertOrganization(orgId);
     const password = typeof sensitive?.initialPassword === "string" ? sensitive.initialPassword : undefined;
-    const created = await this.call<WireOrgUser>("POST", `${orgPath(orgId)}/users:create`, {
-      name: nameForEmail(member.email),
-      email: member.email,
-      ...(password !== undefined ? { password } : {}),
-      role: member.role,
-    });
+    let created: WireOrgUser | undefined;
+    try {
+      created = await this.call<WireOrgUser>("POST", `${orgPath(orgId)}/users:create`, {
+        name: nameForEmail(member.email),
+        email: member.email,
+        ...(password !== undefined ? { password } : {}),
+        role: member.role,
+      });
+    } catch (err) {
+      // Users are platform-wide: the same new email declared in two organizations is created by
+      // whichever add runs first, and the other's create_user answers ALREADY_EXISTS. The user
+      // exists now, so add_user is the right call (and the password was the first one's to set).
+      if (!isOrgformError(err, "CONFLICT")) throw err;
+      const addedAfterRace = await this.call<WireOrgUser>("POST", `${orgPath(orgId)}/users`, { email: member.email, role: member.role });
+      if (!addedAfterRace) throw err;
+      return fromOrgUser(addedAfterRace);
+    }
     if (!created) throw new OrgformError("NOT_FOUND", `cannot add ${member.email} to AIA Engine organization ${orgId}: the organization does not exist`);
     return fromOrgUser(created);
   }
