@@ -3,7 +3,7 @@
 // replaces; no name uniqueness, hence no way to recognise what an ambiguous create committed.
 import { HttpClient, HttpStatusError, type HttpMethod } from "../../http/client";
 import { OrgformError, isOrgformError } from "../../core/errors";
-import type { Backend, Fields, MemberAbility, MemberAssignment, ObservedMember, ObservedOrganization, OrganizationQuery } from "../types";
+import type { Backend, BulkReadAbility, Fields, MemberAbility, MemberAssignment, ObservedMember, ObservedOrganization, OrganizationQuery } from "../types";
 import { toWire } from "../../core/wire";
 import { schemaFor } from "../../core/schema";
 import { fromOrganization, fromOrgUser, nameForEmail, toUpdateBody, type WireOrgUser, type WireOrganization } from "./mappers";
@@ -17,7 +17,7 @@ const MEMBER_ADD_ATTEMPTS = 6;
 
 const orgPath = (id: string) => `/v1/orgs/${encodeURIComponent(id)}`;
 
-export class AiaEngineBackend implements Backend, MemberAbility {
+export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility {
   readonly name = "aiaengine" as const;
   /**
    * Organizations have a name and a description only, names are not unique and there is no free
@@ -44,11 +44,16 @@ export class AiaEngineBackend implements Backend, MemberAbility {
     return wire && fromOrganization(wire);
   }
 
-  /** list_user_orgs(): every organization of the caller (no paging); names compared exactly (nothing folds them). */
+  /** list_user_orgs(): every organization of the caller in one answer (no paging), as get_org returns each. */
+  async listAllOrganizations(): Promise<ObservedOrganization[]> {
+    const answer = await this.call<{ orgs: WireOrganization[] }>("GET", "/v1/orgs");
+    return (answer?.orgs ?? []).map(fromOrganization);
+  }
+
+  /** The same list; names compared exactly (nothing folds them). */
   async findOrganizations(query: OrganizationQuery): Promise<ObservedOrganization[]> {
     if (query.parentId) return []; // no hierarchy: nothing is below anything
-    const answer = await this.call<{ orgs: WireOrganization[] }>("GET", "/v1/orgs");
-    return (answer?.orgs ?? []).map(fromOrganization).filter((o) => query.name === undefined || o.name === query.name);
+    return (await this.listAllOrganizations()).filter((o) => query.name === undefined || o.name === query.name);
   }
 
   async createOrganization(declared: Fields): Promise<ObservedOrganization> {
@@ -155,5 +160,5 @@ export class AiaEngineBackend implements Backend, MemberAbility {
 export const aiaengineVendor = {
   name: "aiaengine",
   status: "implemented",
-  open: (http: HttpClient) => new AiaEngineBackend(http) satisfies Backend & MemberAbility,
+  open: (http: HttpClient) => new AiaEngineBackend(http) satisfies Backend & MemberAbility & BulkReadAbility,
 } as const satisfies ImplementedVendor;
