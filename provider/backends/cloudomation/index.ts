@@ -5,7 +5,7 @@ import { OrgformError } from "../../core/errors";
 import { schemaFor } from "../../core/schema";
 import { fromWire, updateBody } from "../../core/wire";
 import { HttpClient, HttpStatusError, type HttpMethod } from "../../http/client";
-import type { Backend, Fields, ObservedOrganization, OrganizationQuery } from "../types";
+import type { Backend, BulkReadAbility, Fields, ObservedOrganization, OrganizationQuery } from "../types";
 import type { ImplementedVendor } from "../index";
 
 type WireRecord = Record<string, unknown>;
@@ -13,7 +13,7 @@ type WireRecord = Record<string, unknown>;
 /** `GET /organization` pages (`limit` / `offset`). */
 const PAGE_SIZE = 100;
 
-export class CloudomationBackend implements Backend {
+export class CloudomationBackend implements Backend, BulkReadAbility {
   readonly name = "cloudomation" as const;
   /** Organizations cannot be created, so there is no create to guard: `createOrganization` refuses before any call. */
   readonly duplicateGuard = "none" as const;
@@ -34,6 +34,11 @@ export class CloudomationBackend implements Backend {
   async getOrganization(id: string): Promise<ObservedOrganization | undefined> {
     const { status, body } = await this.call("GET", `/organization/${encodeURIComponent(id)}`);
     return status === 404 ? undefined : this.observe(body as WireRecord);
+  }
+
+  /** Every organization the workspace sees (usually its one), paged; each record as GET by id answers it. */
+  async listAllOrganizations(): Promise<ObservedOrganization[]> {
+    return this.findOrganizations({});
   }
 
   /** Names are not unique: every organization of that exact name the workspace sees (usually its one). */
@@ -76,5 +81,5 @@ export class CloudomationBackend implements Backend {
 export const cloudomationVendor = {
   name: "cloudomation",
   status: "implemented",
-  open: (http: HttpClient) => new CloudomationBackend(http) satisfies Backend,
+  open: (http: HttpClient) => new CloudomationBackend(http) satisfies Backend & BulkReadAbility,
 } as const satisfies ImplementedVendor;

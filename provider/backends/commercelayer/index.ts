@@ -4,6 +4,7 @@
 import { HttpClient, HttpStatusError, type HttpMethod } from "../../http/client";
 import { OrgformError, isOrgformError } from "../../core/errors";
 import type {
+  BulkReadAbility,
   Backend,
   CreateIdentity,
   Fields,
@@ -41,7 +42,7 @@ interface WireRole {
   administrator: boolean;
 }
 
-export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility {
+export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility, BulkReadAbility {
   readonly name = "commercelayer" as const;
   /** The ownership marker rides in `metadata.orgform_marker`, the key the schema reserves for it. */
   readonly duplicateGuard = "marker" as const;
@@ -82,6 +83,11 @@ export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility
   async getOrganization(id: string): Promise<ObservedOrganization | undefined> {
     const wire = await this.getWire(id);
     return wire && fromOrganization(wire);
+  }
+
+  /** Every organization the token sees, paged; each resource as GET /organizations/{id} answers it. */
+  async listAllOrganizations(): Promise<ObservedOrganization[]> {
+    return (await this.list("/organizations", new URLSearchParams(), "commercelayer organizations")).data.map(fromOrganization);
   }
 
   async findOrganizations(query: OrganizationQuery): Promise<ObservedOrganization[]> {
@@ -195,5 +201,5 @@ export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility
 export const commercelayerVendor = {
   name: "commercelayer",
   status: "implemented",
-  open: (http: HttpClient) => new CommerceLayerBackend(http) satisfies Backend & MemberAbility & RoleAbility,
+  open: (http: HttpClient) => new CommerceLayerBackend(http) satisfies Backend & MemberAbility & RoleAbility & BulkReadAbility,
 } as const satisfies ImplementedVendor;
