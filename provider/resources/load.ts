@@ -9,6 +9,7 @@
 /** What each loadable subpath exports. */
 export interface OrgformModules {
   "provider/resources/runtime": typeof import("./runtime");
+  "provider/resources/dispatch": typeof import("./dispatch");
   "provider/resources/handlers/organization": typeof import("./handlers/organization");
   "provider/resources/handlers/profile": typeof import("./handlers/profile");
   "provider/resources/handlers/members": typeof import("./handlers/members");

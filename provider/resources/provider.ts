@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { loadOrgform, type OrgformModules } from "./load";
+import type { ProviderMethod } from "./dispatch";
 
 /** What every handlers module exports: the six calls of a dynamic provider, in orgform's terms. */
 export interface ResourceHandlers {
@@ -17,50 +18,20 @@ export type HandlersModule = {
 }[keyof OrgformModules];
 
 /**
- * The dynamic provider of one resource type: it forwards every call to a handlers module
- * (`provider/resources/handlers/<name>`) loaded at call time. Serialized into state, it captures
- * nothing but that module's name and `loadOrgform`.
+ * The dynamic provider of one resource type. Pulumi serializes it into state with every resource
+ * (in its inputs and again in its outputs, sent with each check and diff and rewritten at each
+ * checkpoint), so it is one line per method: each forwards to `dispatch.ts`, loaded at call time.
+ * It captures nothing but the handlers module's name and `loadOrgform`.
  */
 export function forwardingProvider(handlers: HandlersModule): pulumi.dynamic.ResourceProvider {
+  const call = (method: ProviderMethod, args: unknown[]) => loadOrgform("provider/resources/dispatch").forward(handlers, method, args);
   return {
-    async configure(req) {
-      loadOrgform("provider/resources/runtime").configure(req.config);
-    },
-    async check(_olds, news) {
-      // `check` answers failures, never throws: a throw would surface as an engine error without the property.
-      try {
-        return { inputs: news, failures: loadOrgform(handlers).check(news) };
-      } catch (err) {
-        return { inputs: news, failures: [{ property: "", reason: `orgform could not check this resource: ${(err as Error).message}` }] };
-      }
-    },
-    async diff(_id, olds, news) {
-      // Always an explicit answer: left undefined, the engine would compare every property.
-      const { changes, replaces, deleteBeforeReplace } = loadOrgform(handlers).diff(olds, news);
-      return { changes, replaces, deleteBeforeReplace };
-    },
-    async create(inputs) {
-      return loadOrgform(handlers).create(inputs);
-    },
-    async read(id, props) {
-      try {
-        return await loadOrgform(handlers).read(id, props);
-      } catch (err) {
-        // The engine prints a failed read or delete as `${err}: ${err.stack}`: the message is the sentence, the trace only noise.
-        if (err instanceof Error) err.stack = "";
-        throw err;
-      }
-    },
-    async update(id, olds, news) {
-      return loadOrgform(handlers).update(id, olds, news);
-    },
-    async delete(id, props) {
-      try {
-        return await loadOrgform(handlers).remove(id, props);
-      } catch (err) {
-        if (err instanceof Error) err.stack = "";
-        throw err;
-      }
-    },
+    configure: (...args) => call("configure", args),
+    check: (...args) => call("check", args),
+    diff: (...args) => call("diff", args),
+    create: (...args) => call("create", args),
+    read: (...args) => call("read", args),
+    update: (...args) => call("update", args),
+    delete: (...args) => call("delete", args),
   };
 }
