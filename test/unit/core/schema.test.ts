@@ -3,6 +3,7 @@ import { BACKENDS, RESOURCE_KINDS } from "../../../provider/core/backends";
 import {
   ACCESS_CLASSES,
   ajv,
+  buildAjv,
   declarableFields,
   hasSchema,
   kindsOf,
@@ -20,6 +21,17 @@ describe("the schema files", () => {
   it("compile together under ajv strict mode with the x- vocabulary", () => {
     expect(() => ajv()).not.toThrow();
     expect(allSchemas.length).toBe(9);
+  });
+
+  it("are valid against the 2020-12 meta-schema and the x- vocabulary's own (checked here, not at run time)", () => {
+    const checking = buildAjv({ checkSchemas: true });
+    for (const [backend, kind] of allSchemas) expect(checking.getSchema(schemaId(backend, kind))).toBeTypeOf("function");
+    // The check is on: what only the meta-schema catches is refused (the run-time instance accepts it).
+    const negativeLength = { type: "object", properties: { a: { type: "string", minLength: -1 } } };
+    expect(() => checking.compile(negativeLength)).toThrow(/minLength must be >= 0/);
+    expect(() => buildAjv({ checkSchemas: false }).compile(negativeLength)).not.toThrow();
+    // The vocabulary's own rules are checked by both.
+    expect(() => checking.compile({ type: "object", properties: { a: { type: "string", "x-access": "sometimes" } } })).toThrow(/x-access/);
   });
 
   it.each(allSchemas)("%s %s is a closed 2020-12 object schema with the conventional $id", (backend, kind) => {
