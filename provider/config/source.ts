@@ -11,6 +11,7 @@
 import { LineCounter, isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseDocument } from "yaml";
 import type { Alias, Document, Node, Pair, Scalar, YAMLMap } from "yaml";
 import { Diagnostic, DiagnosticCode, Severity, formatPath } from "./diagnostics";
+import { parseCommonYaml } from "./common-yaml";
 
 export type PathSegment = string | number;
 
@@ -35,7 +36,7 @@ export class SourceFile {
   readonly fatal: Diagnostic[] = [];
   /** Problems of single strings (control characters, blank values): reported next to the content's. */
   readonly stringProblems: Diagnostic[] = [];
-  private readonly lines = new LineCounter();
+  private lines = new LineCounter();
   private readonly aliasTargets = new Map<Alias, Node>();
   private readonly jsCache = new Map<Node, unknown>();
   private readonly entryIndex = new Map<YAMLMap, Map<string, Entry>>();
@@ -47,7 +48,9 @@ export class SourceFile {
     // A BOM is not content (columns count from after it); YAML counts a lone CR as a line break,
     // the parser does not: an LF in its place keeps every offset.
     this.text = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).replace(/\r(?!\n)/g, "\n");
-    this.doc = parseDocument(this.text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: false, keepSourceTokens: false });
+    this.doc =
+      parseCommonYaml(this.text, this.lines, MAX_DEPTH) ??
+      parseDocument(this.text, { lineCounter: (this.lines = new LineCounter()), prettyErrors: false, uniqueKeys: false, keepSourceTokens: false });
     if (this.doc.errors.length > 0) this.fatal.push(this.syntaxDiagnostic());
     else this.analyse();
   }

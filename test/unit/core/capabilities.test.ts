@@ -1,7 +1,9 @@
 import { memberRoles } from "../../../provider/core/roles";
 import { describe, expect, it } from "vitest";
 import { BACKENDS } from "../../../provider/core/backends";
-import { allCapabilities, capabilitiesOf } from "../../../provider/core/capabilities";
+import Ajv2020 from "ajv/dist/2020";
+import { allCapabilities, capabilitiesOf, capabilitiesSchemaFile } from "../../../provider/core/capabilities";
+import { readJson } from "../../../provider/core/schema";
 import { hasSchema, schemaFor } from "../../../provider/core/schema";
 
 describe.each(BACKENDS)("the %s capability matrix", (backend) => {
@@ -50,6 +52,12 @@ describe.each(BACKENDS)("the %s capability matrix", (backend) => {
 });
 
 describe("the capability matrices together", () => {
+  it("share a schema that is valid 2020-12 (checked here, not at run time)", () => {
+    const checking = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true, validateSchema: true });
+    expect(checking.validateSchema(readJson(capabilitiesSchemaFile()))).toBe(true);
+    expect(checking.validateSchema({ type: "object", minProperties: -1 })).toBe(false);
+  });
+
   it("summarise what each vendor can do", () => {
     const summary = Object.fromEntries(
       allCapabilities().map((c) => [

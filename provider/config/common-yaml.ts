@@ -1,0 +1,167 @@
+/**
+ * The common case of a desired-state file, parsed fast. `yaml`'s parser takes about 0.5 s for a
+ * 10,000-member file (1.2 MB/s), more than `orgform validate` may take in all; js-yaml parses the
+ * same file about ten times faster. So a file that uses none of YAML's rarer features (no anchor,
+ * alias, tag, directive, complex key, empty value or second document) is parsed by js-yaml into
+ * `yaml`'s own node classes, with the same start offsets and the same values (plain scalars
+ * resolved by `yaml`'s core schema, as `yaml` resolves them). Anything else, and anything js-yaml
+ * refuses, returns undefined: `yaml` parses it, and every diagnostic about YAML itself (syntax,
+ * aliases, tags, duplicate keys, nesting) comes from that one reference path. A unit test compares
+ * both trees over the test corpus and generated configs.
+ */
+import { FAILSAFE_SCHEMA, load, type LoadOptions, type State } from "js-yaml";
+import { Document, LineCounter, Pair, Scalar, YAMLMap, YAMLSeq, isScalar, type Node } from "yaml";
+
+/** A node being read: where js-yaml started it, and what it has read inside it so far. */
+interface Open {
+  at: number;
+  children: Node[];
+  /** What js-yaml made of each child (to recognise a node that only wraps its one child). */
+  results: unknown[];
+}
+
+/** Gives up on the fast path (caught below): `yaml` reads the file instead. */
+class NotCommon extends Error {}
+
+const WHITESPACE = new Set([" ", "\t", "\n", "\r", "\uFEFF"]);
+
+/** The first offset at or after `from` that is content: past whitespace and comments. */
+function contentStart(text: string, from: number): number {
+  let i = from;
+  for (;;) {
+    while (i < text.length && WHITESPACE.has(text[i]!)) i++;
+    if (text[i] !== "#") return i;
+    while (i < text.length && text[i] !== "\n") i++;
+  }
+}
+
+/** Indentation of the line holding `offset` (spaces; -1 when it starts with a tab, which `yaml` refuses). */
+function indentOfLine(text: string, offset: number): number {
+  const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
+  let i = lineStart;
+  while (text[i] === " ") i++;
+  return text[i] === "\t" ? -1 : i - lineStart;
+}
+
+/**
+ * js-yaml reads a flow collection whose later lines are not indented under the line that opens it
+ * (`organizations: [` then `{key: a}` at column 1); `yaml`, like the YAML spec, refuses it, and the
+ * user gets that syntax error: such a collection is `yaml`'s to read.
+ */
+function flowIndentedEnough(text: string, start: number, end: number): boolean {
+  const base = indentOfLine(text, start);
+  if (base < 0) return false;
+  for (let i = text.indexOf("\n", start); i !== -1 && i < end; i = text.indexOf("\n", i + 1)) {
+    let j = i + 1;
+    while (text[j] === " ") j++;
+    if (text[j] === "\n" || text[j] === "\r" || j >= text.length) continue; // a blank line
+    if (text[j] === "\t" || j - (i + 1) <= base) return false;
+  }
+  return true;
+}
+
+/** A plain scalar's value as `yaml`'s core schema resolves it (null, booleans, numbers, else the text). */
+function resolvePlain(doc: Document, text: string): unknown {
+  const tag = doc.schema.tags.find((t) => t.default === true && "test" in t && t.test?.test(text));
+  if (!tag || !("resolve" in tag) || typeof tag.resolve !== "function") return text;
+  return (tag.resolve as (value: string, onError: (message: string) => void, options: unknown) => unknown)(
+    text,
+    () => {
+      throw new NotCommon();
+    },
+    doc.options,
+  );
+}
+
+/**
+ * `text` (already without BOM, line breaks as LF or CRLF) as a `yaml` document, its line starts
+ * added to `lines`; undefined when the file needs `yaml`'s parser (also when it nests deeper than
+ * `maxDepth`, which `yaml`'s path reports).
+ */
+export function parseCommonYaml(text: string, lines: LineCounter, maxDepth: number): Document.Parsed | undefined {
+  // Directives (`%YAML`), document markers and every node property start with one of these at a
+  // line start or after an indicator; a cheap look first keeps hostile files off this path.
+  if (/^%|^(---|\.\.\.)(\s|$)/m.test(text)) return undefined;
+  const doc = new Document();
+  const stack: Open[] = [{ at: 0, children: [], results: [] }];
+  try {
+    load(text, {
+      schema: FAILSAFE_SCHEMA,
+      json: false,
+      // js-yaml 4.2+ option, newer than its types: deeper files fail here and go to `yaml`.
+      ...({ maxDepth } as LoadOptions),
+      listener(event: "open" | "close", state: State) {
+        if (event === "open") {
+          stack.push({ at: state.position, children: [], results: [] });
+          return;
+        }
+        const open = stack.pop()!;
+        const parent = stack[stack.length - 1]!;
+        // js-yaml may read a node inside a second, outer attempt at a node (a list item, a flow
+        // collection in block context) that ends up being that same node: one node, not two.
+        if (open.children.length === 1 && open.results[0] === state.result) {
+          parent.children.push(open.children[0]!);
+          parent.results.push(state.result);
+          return;
+        }
+        const start = contentStart(text, open.at);
+        const first = text[start];
+        // Properties and aliases (`!tag`, `&anchor`, `*alias`), and explicit keys, are `yaml`'s to read.
+        if (first === "!" || first === "&" || first === "*" || first === "?") throw new NotCommon();
+        const range: [number, number, number] = [start, state.position, state.position];
+        let node: Node;
+        switch (state.kind) {
+          case "scalar": {
+            if (open.children.length > 0 || typeof state.result !== "string") throw new NotCommon();
+            const quoted = first === '"' ? "QUOTE_DOUBLE" : first === "'" ? "QUOTE_SINGLE" : first === "|" ? "BLOCK_LITERAL" : first === ">" ? "BLOCK_FOLDED" : "PLAIN";
+            // A core tag may answer a Scalar of its own (booleans do, to keep their format), as in `yaml`'s composer.
+            const value = quoted === "PLAIN" ? resolvePlain(doc, state.result) : state.result;
+            const scalar = isScalar(value) ? value : new Scalar(value);
+            scalar.type = quoted;
+            scalar.source = state.result;
+            node = scalar;
+            break;
+          }
+          case "mapping": {
+            const children = open.children;
+            // Every key and value js-yaml read came with its own node (an empty one comes without).
+            if (children.length % 2 !== 0 || children.length !== 2 * Object.keys(state.result as object).length) throw new NotCommon();
+            const map = new YAMLMap(doc.schema);
+            for (let i = 0; i < children.length; i += 2) {
+              // A key that is a list or a mapping (a complex key) is `yaml`'s to read.
+              if (!(children[i] instanceof Scalar)) throw new NotCommon();
+              map.items.push(new Pair(children[i], children[i + 1]));
+            }
+            map.flow = first === "{";
+            if (map.flow && !flowIndentedEnough(text, start, state.position)) throw new NotCommon();
+            node = map;
+            break;
+          }
+          case "sequence": {
+            if (open.children.length !== (state.result as unknown[]).length) throw new NotCommon();
+            const seq = new YAMLSeq(doc.schema);
+            seq.items.push(...open.children);
+            seq.flow = first === "[";
+            if (seq.flow && !flowIndentedEnough(text, start, state.position)) throw new NotCommon();
+            node = seq;
+            break;
+          }
+          default:
+            // An empty node (`key:` with no value) is `yaml`'s to place.
+            throw new NotCommon();
+        }
+        node.range = range;
+        parent.children.push(node);
+        parent.results.push(state.result);
+      },
+    });
+  } catch {
+    return undefined;
+  }
+  const [root] = stack[0]!.children;
+  if (stack.length !== 1 || stack[0]!.children.length > 1) return undefined;
+  doc.contents = root ?? null;
+  lines.addNewLine(0);
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lines.addNewLine(i + 1);
+  return doc as Document.Parsed;
+}
