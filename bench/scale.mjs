@@ -150,9 +150,9 @@ const neededCalls = (shape) => sizeOf(shape).objects - (seedDocument(shape) ? si
 /** The shape in words: "500 organizations with a profile, 10000 members" (what the backend has). */
 function shapeText(shape) {
   const size = sizeOf(shape);
-  const orgs = `${shape.orgs} ${seedDocument(shape) ? "adopted (seeded) " : ""}organizations`;
+  const orgs = `${shape.orgs} ${seedDocument(shape) ? "adopted (seeded) " : ""}organization${shape.orgs === 1 ? "" : "s"}`;
   const parts = [size.profiles ? `${orgs} with a profile` : `${orgs} (no profile)`, size.members ? `${size.members} members` : "no members"];
-  return `${parts.join(", ")}: ${size.objects} objects`;
+  return `${parts.join(", ")}: ${size.objects} object${size.objects === 1 ? "" : "s"}`;
 }
 
 /**
