@@ -220,7 +220,7 @@ async function refreshBench() {
   if (shape.roles) console.log(`Member roles given out in turn (the roles a new organization has, read off the API): ${shape.roles.join(", ")}.\n`);
   console.log("| step | API calls | per object | wall s | routes |\n| --- | ---: | ---: | ---: | --- |");
   const needed = neededCalls(shape);
-  const upLabel = adopted ? `pulumi up (onboarding by adoption of ${adopted} seeded organizations, no rate limit)` : "pulumi up (onboarding, no rate limit)";
+  const upLabel = adopted ? `pulumi up (onboarding by adoption of ${adopted} seeded organization${adopted === 1 ? "" : "s"}, no rate limit)` : "pulumi up (onboarding, no rate limit)";
   const versusNeeded = needed > 0 ? ` (${fmt(upCalls.total / needed)} × needed)` : "";
   console.log(`| ${upLabel} | ${upCalls.total} | ${fmt(upCalls.total / size.objects)}${versusNeeded} | ${fmt(up.seconds, 1)} | ${routesLine(upCalls.routes)} |`);
   console.log(`| pulumi refresh | ${refreshCalls.total} | ${fmt(refreshCalls.total / size.objects, 4)} | ${fmt(refresh.seconds, 1)} | ${routesLine(refreshCalls.routes)} |`);
