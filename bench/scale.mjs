@@ -3,7 +3,7 @@
 // (in this process, `:memory:`), every API call counted by the emulator (`/_admin/counters`).
 //
 //   npm run build
-//   node bench/scale.mjs refresh  [--orgs 500] [--members 20]     calls per managed object: onboarding, refresh, refreshing preview
+//   node bench/scale.mjs refresh  [--orgs 500] [--members 20]     calls per managed object: onboarding, refresh, refreshing preview, orgform drift
 //   node bench/scale.mjs onboard  [--orgs 1000] [--members 10] [--rate 50]   rate-limited onboarding: wall time against the bound, failures
 //   node bench/scale.mjs preview  [--orgs 500] [--members 20] [--runs 3]     orgform preview vs the same number of no-op dynamic resources
 //   node bench/scale.mjs faults   [--orgs 200] [--members 10] [--rate 50]    5xx, resets, commit-then-fail and rate limiting: duplicates, missing
@@ -22,9 +22,12 @@ import { fileURLToPath } from "node:url";
 const require = createRequire(import.meta.url);
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const { startEmulator } = require(path.join(root, "dist", "emulator", "index.js"));
-const { stackYaml, sizeOf } = require(path.join(root, "dist", "bench", "stack-config.js"));
-const { implementedVendors } = require(path.join(root, "dist", "provider", "backends", "index.js"));
-const { emulatorCredentialEnv } = require(path.join(root, "dist", "scripts", "emulator-credentials.js"));
+const { stackYaml, sizeOf, seedDocument, maxOrganizations } = require(path.join(root, "dist", "bench", "stack-config.js"));
+const { implementedVendors, openBackend } = require(path.join(root, "dist", "provider", "backends", "index.js"));
+const { hasRoles } = require(path.join(root, "dist", "provider", "backends", "types.js"));
+const { capabilitiesOf } = require(path.join(root, "dist", "provider", "core", "capabilities.js"));
+const { memberRoles } = require(path.join(root, "dist", "provider", "core", "roles.js"));
+const { emulatorCredentialEnv, emulatorCredentials } = require(path.join(root, "dist", "scripts", "emulator-credentials.js"));
 
 const [command = "help", ...rest] = process.argv.slice(2);
 const flag = (name, fallback) => {
@@ -87,7 +90,7 @@ async function project(name, program, env = {}) {
     return r;
   };
   await ok("stack", "init", "bench");
-  return { dir: proj, pulumi, ok };
+  return { dir: proj, env: fullEnv, pulumi, ok };
 }
 
 /** An orgform project over a started emulator, its desired state `yaml`. */
@@ -141,8 +144,50 @@ async function audit(emu, shape) {
   };
 }
 
-/** Calls the vendor's API needs to create a stack: one per organization, profile and member. */
-const neededCalls = (shape) => sizeOf(shape).objects;
+/** Calls the vendor's API needs to create a stack: one per organization, profile and member (an adopted organization needs none). */
+const neededCalls = (shape) => sizeOf(shape).objects - (seedDocument(shape) ? sizeOf(shape).organizations : 0);
+
+/** The shape in words: "500 organizations with a profile, 10000 members" (what the backend has). */
+function shapeText(shape) {
+  const size = sizeOf(shape);
+  const orgs = `${shape.orgs} ${seedDocument(shape) ? "adopted (seeded) " : ""}organization${shape.orgs === 1 ? "" : "s"}`;
+  const parts = [size.profiles ? `${orgs} with a profile` : `${orgs} (no profile)`, size.members ? `${size.members} members` : "no members"];
+  return `${parts.join(", ")}: ${size.objects} object${size.objects === 1 ? "" : "s"}`;
+}
+
+/**
+ * The shape measured for this backend: `orgs` capped at what one credential may see (a config may
+ * declare no more), and, where roles belong to each organization, the roles a new one has.
+ */
+async function benchShape(orgs, membersPerOrg) {
+  const max = maxOrganizations(BACKEND);
+  const shape = { backend: BACKEND, orgs: max === null ? orgs : Math.min(orgs, max), membersPerOrg };
+  if (max !== null && orgs > max) console.error(`${BACKEND}: one credential sees at most ${max} organization(s): measuring ${shape.orgs}, not ${orgs}`);
+  if (capabilitiesOf(BACKEND).members.supported && membersPerOrg > 0 && !memberRoles(BACKEND).values) shape.roles = await probeRoles();
+  return shape;
+}
+
+/** The roles of a new organization, read through the adapter from a throwaway emulator (roles per organization). */
+async function probeRoles() {
+  const emu = await emulator();
+  try {
+    const seeded = await admin(emu, "POST", "/seed", { [BACKEND]: { organizations: [{ name: "Role Probe" }] } });
+    const api = openBackend({ backend: BACKEND, endpoint: emu.baseUrls[BACKEND], credentials: emulatorCredentials(BACKEND, emu).credentials, sources: {} }, "bench-role-probe");
+    if (!hasRoles(api)) throw new Error(`${BACKEND}: the member schema lists no roles, yet the adapter lists none`);
+    return (await api.listRoles(seeded.organizations[0].id)).map((r) => r.name);
+  } finally {
+    await emu.close();
+  }
+}
+
+/** Puts the organizations a stack adopts into the emulator (those the backend cannot create at this size). */
+async function seedAdopted(emu, shape) {
+  const doc = seedDocument(shape);
+  if (!doc) return 0;
+  const seeded = await admin(emu, "POST", "/seed", doc);
+  if (seeded?.organizations?.length !== shape.orgs) throw new Error(`seeding ${shape.orgs} organizations answered ${JSON.stringify(seeded).slice(0, 500)}`);
+  return shape.orgs;
+}
 const fmt = (n, d = 3) => (Number.isInteger(n) ? String(n) : n.toFixed(d));
 const routesLine = (routes) => Object.entries(routes).map(([k, v]) => `${k} ${v}`).join("; ");
 
@@ -153,9 +198,10 @@ function machine() {
 }
 
 async function refreshBench() {
-  const shape = { backend: BACKEND, orgs: flag("orgs", 500), membersPerOrg: flag("members", 20) };
+  const shape = await benchShape(flag("orgs", 500), flag("members", 20));
   const size = sizeOf(shape);
   const emu = await emulator();
+  const adopted = await seedAdopted(emu, shape);
   const p = await orgformStack("bench-refresh", stackYaml(shape), emu);
   await counted(emu);
   const up = await p.ok("up", "--yes", "--skip-preview", "--parallel", String(PARALLEL));
@@ -164,15 +210,26 @@ async function refreshBench() {
   const refreshCalls = await counted(emu);
   const preview = await p.ok("preview", "--refresh", "--expect-no-changes", "--parallel", String(PARALLEL));
   const previewCalls = await counted(emu);
+  // The scheduled drift job on the same desired state: the CLI as a user runs it, no Pulumi state.
+  const drift = await run(process.execPath, [path.join(root, "bin", "orgform.js"), "drift", "--config", "orgs.yaml", "--quiet"], { cwd: p.dir, env: p.env });
+  const driftCalls = await counted(emu);
   const a = await audit(emu, shape);
-  console.log(`### Calls per managed object (${shape.orgs} organizations with a profile, ${size.members} members: ${size.objects} objects, ${3 * shape.orgs} Pulumi resources)\n`);
+  const resources = shape.orgs + (size.profiles ? shape.orgs : 0) + (size.members ? shape.orgs : 0);
+  console.log(`### Calls per managed object, ${BACKEND} (${shapeText(shape)}, ${resources} Pulumi resources)\n`);
   console.log(machine() + "\n");
+  if (shape.roles) console.log(`Member roles given out in turn (the roles a new organization has, read off the API): ${shape.roles.join(", ")}.\n`);
   console.log("| step | API calls | per object | wall s | routes |\n| --- | ---: | ---: | ---: | --- |");
-  console.log(`| pulumi up (onboarding, no rate limit) | ${upCalls.total} | ${fmt(upCalls.total / size.objects)} (${fmt(upCalls.total / neededCalls(shape))} × needed) | ${fmt(up.seconds, 1)} | ${routesLine(upCalls.routes)} |`);
+  const needed = neededCalls(shape);
+  const upLabel = adopted ? `pulumi up (onboarding by adoption of ${adopted} seeded organization${adopted === 1 ? "" : "s"}, no rate limit)` : "pulumi up (onboarding, no rate limit)";
+  const versusNeeded = needed > 0 ? ` (${fmt(upCalls.total / needed)} × needed)` : "";
+  console.log(`| ${upLabel} | ${upCalls.total} | ${fmt(upCalls.total / size.objects)}${versusNeeded} | ${fmt(up.seconds, 1)} | ${routesLine(upCalls.routes)} |`);
   console.log(`| pulumi refresh | ${refreshCalls.total} | ${fmt(refreshCalls.total / size.objects, 4)} | ${fmt(refresh.seconds, 1)} | ${routesLine(refreshCalls.routes)} |`);
   console.log(`| pulumi preview --refresh --expect-no-changes | ${previewCalls.total} | ${fmt(previewCalls.total / size.objects, 4)} | ${fmt(preview.seconds, 1)} | ${routesLine(previewCalls.routes)} |`);
+  console.log(`| orgform drift (exit ${drift.code}) | ${driftCalls.total} | ${fmt(driftCalls.total / size.objects, 4)} | ${fmt(drift.seconds, 1)} | ${routesLine(driftCalls.routes)} |`);
   console.log(`\nDatabase after: ${JSON.stringify(a)}`);
+  if (drift.code !== 0) console.log("\n`orgform drift` on the unchanged stack did not exit 0:\n\n```\n" + drift.out.slice(-3000) + "\n```");
   await emu.close();
+  if (drift.code !== 0) process.exitCode = 1;
 }
 
 async function onboardBench() {
