@@ -119,7 +119,7 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
   private async addOnce(orgId: string, member: MemberAssignment, sensitive?: Fields): Promise<ObservedMember> {
     const added = await this.call<WireOrgUser>("POST", `${orgPath(orgId)}/users`, { email: member.email, role: member.role });
     if (added) return fromOrgUser(added);
-    await this.assertOrganization(orgId);
+    // 404: no such user, or no such organization; create_user answers 404 too in the second case.
     const password = typeof sensitive?.initialPassword === "string" ? sensitive.initialPassword : undefined;
     let created: WireOrgUser | undefined;
     try {
@@ -140,10 +140,6 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
     }
     if (!created) throw new OrgformError("NOT_FOUND", `cannot add ${member.email} to AIA Engine organization ${orgId}: the organization does not exist`);
     return fromOrgUser(created);
-  }
-
-  private async assertOrganization(orgId: string): Promise<void> {
-    if (!(await this.getWire(orgId))) throw new OrgformError("NOT_FOUND", `AIA Engine organization ${orgId} does not exist`);
   }
 
   async setMemberRole(orgId: string, memberId: string, role: string): Promise<ObservedMember> {
