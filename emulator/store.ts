@@ -443,6 +443,12 @@ export class Store {
     return r ? toMember(r) : undefined;
   }
 
+  /** A member by its id alone (ids are unique per backend), whatever its organization. */
+  memberById(backend: string, id: string): MemberRow | undefined {
+    const r = this.prepare("SELECT * FROM members WHERE backend = ? AND id = ?").get(backend, id) as RawMember | undefined;
+    return r ? toMember(r) : undefined;
+  }
+
   findMemberByUniqueKey(backend: string, uniqueKey: string): MemberRow | undefined {
     const r = this.prepare("SELECT * FROM members WHERE backend = ? AND unique_key = ?").get(backend, uniqueKey) as RawMember | undefined;
     return r ? toMember(r) : undefined;

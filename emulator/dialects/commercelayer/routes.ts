@@ -29,6 +29,7 @@ import {
   EMAIL,
   findMembership,
   findRole,
+  roleOfMembership,
   memberUniqueKey,
   membershipDocument,
   membershipResource,
@@ -151,7 +152,7 @@ export function registerRoutes(app: FastifyInstance, ctx: DialectContext): void 
           const org = store.getOrg(BACKEND, id);
           if (org) add(orgResource(org, base(req)));
         } else if (r.type === "memberships" && name === "role") {
-          const found = findRole(store, membershipDocument(findMembership(store, r.id)!).role_id);
+          const found = roleOfMembership(store, findMembership(store, r.id)!);
           if (found) add(roleResource(found.org, found.role, base(req)));
         }
       }
@@ -323,7 +324,7 @@ export function registerRoutes(app: FastifyInstance, ctx: DialectContext): void 
   app.get("/memberships/:id/role", async (req) => {
     const { id } = req.params as { id: string };
     return store.read(() => {
-      const found = findRole(store, membershipDocument(visibleMembership(req, id)).role_id);
+      const found = roleOfMembership(store, visibleMembership(req, id));
       if (!found) throw notFound();
       return { data: roleResource(found.org, found.role, base(req)) };
     });

@@ -218,9 +218,17 @@ export function findRole(store: Store, roleId: string): { org: OrgRow; role: Rol
   return undefined;
 }
 
-/** A membership by id, whatever its organization. */
+/** A membership by id, whatever its organization (one indexed row, not a scan: a list including roles asks this per membership). */
 export function findMembership(store: Store, id: string): MemberRow | undefined {
-  return store.allMembers(BACKEND).find((m) => m.id === id);
+  return store.memberById(BACKEND, id);
+}
+
+/** A membership's role, looked up in the membership's own organization. */
+export function roleOfMembership(store: Store, membership: MemberRow): { org: OrgRow; role: RoleRecord } | undefined {
+  const org = store.getOrg(BACKEND, membership.orgId);
+  const roleId = membershipDocument(membership).role_id;
+  const role = org && orgDocument(org).roles.find((r) => r.id === roleId);
+  return org && role ? { org, role } : undefined;
 }
 
 /** Plain email shape (the vendor validates it; document 001 does not say how). */
