@@ -5,8 +5,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { openBackend } from "../backends";
+import { withDeploymentCache } from "../backends/deployment-cache";
 import { hasErrors, renderDiagnostics } from "../config/diagnostics";
-import { FLAG_NAMES, resolveConnection, type ConnectionFlags } from "../config/connection";
+import { FLAG_NAMES, resolveConnection, type Connection, type ConnectionFlags } from "../config/connection";
 import { loadConfig } from "../config/load";
 import { OrgformError } from "../core/errors";
 import { isBackendName } from "../core/backends";
@@ -28,6 +29,14 @@ export function addConnectionOptions(command: Command, options: { backend: boole
     command.option(`${flag} <value>`, setting === "backend" ? "backend (or ORGFORM_BACKEND)" : setting === "endpoint" ? "full base URL of the API (or ORGFORM_ENDPOINT)" : `credential part ${setting} (prefer the environment)`);
   }
   return command;
+}
+
+/**
+ * The backend a read of the whole account goes through: the deployment cache, so that what the
+ * bulk list of organizations already holds (profiles, on Cloudflare) is not read again one by one.
+ */
+function readThroughCache(connection: Connection, name: string) {
+  return withDeploymentCache(openBackend(connection, name), { bulkReads: connection.bulkReads });
 }
 
 function connectionFlags(opts: Record<string, unknown>): ConnectionFlags {
@@ -62,7 +71,7 @@ export async function runExport(opts: ExportCommandOptions): Promise<void> {
   const connection = resolveConnection({ flags: connectionFlags(opts), env: process.env });
   usable(connection.backend);
   if (opts.splitByOrg && !opts.out) throw new OrgformError("VALIDATION", "--split-by-org writes one file per root organization: give --out <directory>");
-  const backend = openBackend(connection, `export-${process.pid}`);
+  const backend = readThroughCache(connection, `export-${process.pid}`);
   const progress = progressReporter("export", { quiet: opts.quiet });
   let snapshot;
   try {
@@ -107,7 +116,7 @@ export async function runDrift(opts: DriftCommandOptions): Promise<number> {
   }
   usable(config.backend);
   const connection = resolveConnection({ flags: connectionFlags(opts), env: process.env, file: { backend: config.backend, ...config.connection } });
-  const backend = openBackend(connection, `drift-${process.pid}`);
+  const backend = readThroughCache(connection, `drift-${process.pid}`);
   const progress = progressReporter("drift", { quiet: opts.quiet || opts.format === "json" && !opts.out });
   let report;
   try {
