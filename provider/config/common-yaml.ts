@@ -60,8 +60,12 @@ function flowIndentedEnough(text: string, start: number, end: number): boolean {
   return true;
 }
 
+/** First characters of a plain scalar the core schema may read as other than text (null, ~, booleans, numbers). */
+const MAYBE_NOT_TEXT = /^[0-9+\-.~nNtTfF]|^$/;
+
 /** A plain scalar's value as `yaml`'s core schema resolves it (null, booleans, numbers, else the text). */
 function resolvePlain(doc: Document, text: string): unknown {
+  if (!MAYBE_NOT_TEXT.test(text)) return text; // most values: names, emails, keys
   const tag = doc.schema.tags.find((t) => t.default === true && "test" in t && t.test?.test(text));
   if (!tag || !("resolve" in tag) || typeof tag.resolve !== "function") return text;
   return (tag.resolve as (value: string, onError: (message: string) => void, options: unknown) => unknown)(

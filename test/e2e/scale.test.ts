@@ -3,6 +3,8 @@
 // an earlier answer already gave, fails here. Timings are benchmarks (bench/), never tests.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stackYaml } from "../../bench/stack-config";
+import { emulatorCredentialEnv } from "../../scripts/emulator-credentials";
+import { runOrgform } from "../support/cli";
 import { liveState, orgformProject, type OrgformProject } from "./orgform-harness";
 
 const ORGS = 6;
@@ -51,6 +53,17 @@ describe("API calls of a deployment, counted by the emulator", () => {
   it("answers a refreshing preview with the same calls, and finds no drift", async () => {
     await p.admin("DELETE", "/counters");
     await p.ws.pulumiOk(["preview", "--refresh", "--expect-no-changes"]);
+    expect(await callsByRoute(p)).toEqual({
+      "GET /organizations": 1,
+      "GET /organizations/:organization_id/members": ORGS,
+    });
+  }, ENGINE_MINUTES);
+
+  it("costs orgform drift the same calls as the refresh: profiles come with the bulk list", async () => {
+    await p.admin("DELETE", "/counters");
+    const env = { ...process.env, ...emulatorCredentialEnv(p.backend, p.emulator), ORGFORM_ENDPOINT: p.emulator.baseUrls[p.backend] };
+    const run = await runOrgform(["drift", "--config", p.configFile, "--quiet"], { env });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(await callsByRoute(p)).toEqual({
       "GET /organizations": 1,
       "GET /organizations/:organization_id/members": ORGS,

@@ -2,7 +2,7 @@ import { memberRoles } from "../../../provider/core/roles";
 import { describe, expect, it } from "vitest";
 import { BACKENDS } from "../../../provider/core/backends";
 import Ajv2020 from "ajv/dist/2020";
-import { allCapabilities, capabilitiesOf, capabilitiesSchemaFile } from "../../../provider/core/capabilities";
+import { allCapabilities, capabilitiesOf, capabilitiesSchemaFile, capabilitiesSchemaProblems } from "../../../provider/core/capabilities";
 import { readJson } from "../../../provider/core/schema";
 import { hasSchema, schemaFor } from "../../../provider/core/schema";
 
@@ -10,6 +10,7 @@ describe.each(BACKENDS)("the %s capability matrix", (backend) => {
   const caps = capabilitiesOf(backend);
 
   it("validates against capabilities.schema.json and names its backend", () => {
+    expect(capabilitiesSchemaProblems(backend)).toBeUndefined();
     expect(caps.backend).toBe(backend);
   });
 
