@@ -83,8 +83,8 @@ function resolvePlain(doc: Document, text: string): unknown {
  * `maxDepth`, which `yaml`'s path reports).
  */
 export function parseCommonYaml(text: string, lines: LineCounter, maxDepth: number): Document.Parsed | undefined {
-  // Directives (`%YAML`), document markers and every node property start with one of these at a
-  // line start or after an indicator; a cheap look first keeps hostile files off this path.
+  // Directives (`%YAML`) and document markers (`---`, `...`) are `yaml`'s to read: a cheap look
+  // at line starts before parsing (properties, aliases and the rest are caught node by node).
   if (/^%|^(---|\.\.\.)(\s|$)/m.test(text)) return undefined;
   const doc = new Document();
   const stack: Open[] = [{ at: 0, children: [], results: [] }];
