@@ -21,6 +21,18 @@ export interface BucketState {
 }
 
 /**
+ * The de-facto `X-RateLimit-*` trio (limit, remaining, seconds until reset; on a refusal, until
+ * the next token), for dialects whose vendor sends it (ZenML, AIA Engine).
+ */
+export function xRateLimitHeaders(state: BucketState): Record<string, string> {
+  return {
+    "x-ratelimit-limit": String(state.config.burst),
+    "x-ratelimit-remaining": String(state.remaining),
+    "x-ratelimit-reset": String(state.allowed ? state.resetSeconds : state.retryAfterSeconds),
+  };
+}
+
+/**
  * Parses `10/s`, `600/m`, `10/s,burst=20` (or `10`, meaning per second). `off`, `none`, `0` and the
  * empty string disable limiting (null).
  */

@@ -1,4 +1,5 @@
 import { bearerCredential } from "../../auth";
+import { xRateLimitHeaders } from "../../ratelimit";
 import type { Dialect, PresentedCredential } from "../../types";
 import { registerRoutes } from "./routes";
 import { seedAiaengine } from "./seed";
@@ -29,13 +30,7 @@ export const aiaengine: Dialect = {
     fromError,
   },
 
-  rateLimitHeaders(state) {
-    return {
-      "x-ratelimit-limit": String(state.config.burst),
-      "x-ratelimit-remaining": String(state.remaining),
-      "x-ratelimit-reset": String(state.allowed ? state.resetSeconds : state.retryAfterSeconds),
-    };
-  },
+  rateLimitHeaders: xRateLimitHeaders,
 
   routes: registerRoutes,
   seed: seedAiaengine,

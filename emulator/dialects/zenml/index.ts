@@ -1,4 +1,5 @@
 import { bearerCredential } from "../../auth";
+import { xRateLimitHeaders } from "../../ratelimit";
 import type { Dialect, PresentedCredential } from "../../types";
 import { fault, fromError, rateLimited, unauthenticated } from "./errors";
 import { registerOrganizations } from "./organizations";
@@ -28,13 +29,7 @@ export const zenml: Dialect = {
     fromError,
   },
 
-  rateLimitHeaders(state) {
-    return {
-      "x-ratelimit-limit": String(state.config.burst),
-      "x-ratelimit-remaining": String(state.remaining),
-      "x-ratelimit-reset": String(state.allowed ? state.resetSeconds : state.retryAfterSeconds),
-    };
-  },
+  rateLimitHeaders: xRateLimitHeaders,
 
   routes(app, ctx) {
     registerOrganizations(app, ctx);
