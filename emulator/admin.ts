@@ -4,6 +4,7 @@ import { safeEqual } from "./auth";
 import { checkFaultRules, parseFaultSpec, ruleFromJson, type FaultRule, type FaultRuleJson } from "./faults";
 import { formatRateLimit, parseRateLimit, type RateLimitConfig } from "./ratelimit";
 import { mintToken, parseSeedText, SeedError } from "./seed";
+import { isObject } from "./json";
 
 /**
  * The admin API under `/_admin` (admin token only, `Authorization: Bearer <admin token>`), shared by
@@ -21,7 +22,6 @@ class AdminError extends Error {
 
 const bad = (message: string): AdminError => new AdminError(400, "VALIDATION", message);
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function body(req: { body: unknown }): Record<string, unknown> {
   const b = req.body ?? {};

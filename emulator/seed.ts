@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import type { Dialect, DialectContext } from "./types";
+import { isObject } from "./json";
 
 /**
  * Seed documents: YAML (or JSON) with one section per dialect, in that dialect's own terms, plus
@@ -96,7 +97,17 @@ export function parseSeedText(text: string, source = "seed"): unknown {
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+/**
+ * The organizations list of a dialect's seed section `{organizations: [...]}`, the section's only
+ * key (an absent list is empty); what each entry holds is the dialect's to check.
+ */
+export function seedOrganizationList(dialect: string, section: unknown): unknown[] {
+  if (!isObject(section)) throw new SeedError(`${dialect}: must be a mapping with an organizations list`);
+  for (const k of Object.keys(section)) if (k !== "organizations") throw new SeedError(`${dialect}: unknown field "${k}"`);
+  const list = section.organizations ?? [];
+  if (!Array.isArray(list)) throw new SeedError(`${dialect}.organizations must be a list`);
+  return list;
+}
 
 /** Applies a parsed seed document. Must run inside `store.tx()`. */
 export function applySeed(ctx: DialectContext, dialects: readonly Dialect[], doc: unknown, reserved?: (token: string) => boolean): SeedResult {

@@ -13,6 +13,7 @@ import {
   type MemberDocument,
   type OrgDocument,
 } from "./wire";
+import { isObject } from "../../json";
 
 /**
  * The `aiaengine:` section of a seed document:
@@ -35,7 +36,6 @@ const ORG_KEYS = new Set(["name", "id", "description", "logo_url", "has_active_s
 const MEMBER_KEYS = new Set(["email", "role", "name", "external"]);
 const USER_KEYS = new Set(["email", "name"]);
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function keysOf(where: string, entry: unknown, allowed: Set<string>): Record<string, unknown> {
   if (!isObject(entry)) throw new SeedError(`${where} must be a mapping`);

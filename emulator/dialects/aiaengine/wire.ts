@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Migration } from "../../migrations";
 import type { MemberRow, OrgRow, Store } from "../../store";
 import { GRPC, StatusError, invalid } from "./status";
+import { isObject } from "../../json";
 
 /**
  * The AIA Engine wire format <-> the store's rows, and its rules, written from document 004 (the
@@ -66,7 +67,6 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 export function readBody(body: unknown): Record<string, unknown> {
   if (!isObject(body)) throw invalid("the request body must be a JSON object");

@@ -14,6 +14,7 @@ import {
   validateMember,
   type MemberDocument,
 } from "./wire";
+import { isObject } from "../../json";
 
 /**
  * Members and roles of an organization, modelled on Cloudflare's account members (the Organizations
@@ -29,7 +30,6 @@ import {
 
 const STATUSES = ["pending", "accepted"] as const;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function readBody(req: FastifyRequest): Record<string, unknown> {
   if (!isObject(req.body)) throw CfError.of(400, CF.invalid, "the request body must be a JSON object");

@@ -14,6 +14,7 @@ import {
   validateProfile,
   type OrgDocument,
 } from "./wire";
+import { isObject } from "../../json";
 
 /**
  * Organizations and their profile: `GET/POST /organizations`, `GET/PUT/DELETE /organizations/{id}`,
@@ -52,7 +53,6 @@ const LIST_PARAMS = [...FILTER_PARAMS, ...PAGE_PARAMS];
 const SERVER_OWNED = new Set(["id", "create_time", "meta"]);
 const WRITABLE = new Set(["name", "parent", "profile"]);
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 export function principalOf(req: FastifyRequest): Principal {
   return req.principal!;

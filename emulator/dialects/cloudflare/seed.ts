@@ -1,4 +1,4 @@
-import { SeedError } from "../../seed";
+import { SeedError, seedOrganizationList } from "../../seed";
 import type { JsonObject } from "../../store";
 import type { DialectContext, DialectSeedResult } from "../../types";
 import { CfError } from "./envelope";
@@ -16,6 +16,7 @@ import {
   type MemberDocument,
   type OrgDocument,
 } from "./wire";
+import { isObject } from "../../json";
 
 /**
  * The `cloudflare:` section of a seed document:
@@ -37,7 +38,6 @@ import {
 const ORG_KEYS = new Set(["name", "id", "parent_id", "meta", "profile", "accounts", "members", "children"]);
 const MEMBER_KEYS = new Set(["email", "role", "roles", "status"]);
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function rethrow(where: string, err: unknown): never {
   if (err instanceof CfError) throw new SeedError(`${where}: ${err.errors.map((e) => e.message).join("; ")}`);
@@ -46,10 +46,7 @@ function rethrow(where: string, err: unknown): never {
 
 export function seedCloudflare(ctx: DialectContext, section: unknown): DialectSeedResult {
   const { store } = ctx;
-  if (!isObject(section)) throw new SeedError("cloudflare: must be a mapping with an organizations list");
-  for (const k of Object.keys(section)) if (k !== "organizations") throw new SeedError(`cloudflare: unknown field "${k}"`);
-  const list = section.organizations ?? [];
-  if (!Array.isArray(list)) throw new SeedError("cloudflare.organizations must be a list");
+  const list = seedOrganizationList("cloudflare", section);
   const result: DialectSeedResult = { organizations: [], members: 0 };
 
   const visit = (entry: unknown, where: string, parentId: string | null, parentPath: string[], topLevel: boolean): void => {

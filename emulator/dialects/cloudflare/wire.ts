@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { JsonObject, MemberRow, OrgRow, Store } from "../../store";
 import { controlCharacter, nameProblem, siblingName } from "../../names";
 import { CF, CfError, type CfMessage } from "./envelope";
+import { isObject } from "../../json";
 
 /**
  * The Cloudflare wire format <-> the store's generic rows, and the write rules, written from
@@ -115,7 +116,6 @@ export function orgToWire(row: OrgRow, store: Store, canSee: (orgId: string) => 
   return out;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 const invalid = (message: string, pointer: string): CfMessage => ({ code: CF.invalid, message, source: { pointer } });
 

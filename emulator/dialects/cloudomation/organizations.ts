@@ -4,6 +4,7 @@ import type { JsonObject, OrgRow } from "../../store";
 import type { DialectContext, Principal } from "../../types";
 import { CloudomationError, failure, invalid, notFound } from "./envelope";
 import { BACKEND, COMMIT_MESSAGE, patchProblems, PROPERTIES, type OrgRecord } from "./wire";
+import { isObject } from "../../json";
 
 /**
  * The organization routes of one workspace's REST API: `GET /organization` (a workspace sees its
@@ -20,7 +21,6 @@ export const COMMITS_TABLE = "cloudomation_commits";
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 export function recordOf(row: OrgRow): OrgRecord {
   return { ...row.document, id: row.id, name: row.name };

@@ -1,9 +1,10 @@
 import { digestHex } from "../../auth";
-import { SeedError } from "../../seed";
+import { SeedError, seedOrganizationList } from "../../seed";
 import type { JsonObject } from "../../store";
 import type { DialectContext, DialectSeedResult } from "../../types";
 import { recordOf, USERS_TABLE } from "./organizations";
 import { BACKEND, newRecord, seedProblems } from "./wire";
+import { isObject } from "../../json";
 
 /**
  * The `cloudomation:` section of a seed document (one organization per workspace; no hierarchy,
@@ -20,14 +21,10 @@ import { BACKEND, newRecord, seedProblems } from "./wire";
  */
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 export function seedCloudomation(ctx: DialectContext, section: unknown): DialectSeedResult {
   const { store } = ctx;
-  if (!isObject(section)) throw new SeedError("cloudomation: must be a mapping with an organizations list");
-  for (const k of Object.keys(section)) if (k !== "organizations") throw new SeedError(`cloudomation: unknown field "${k}"`);
-  const list = section.organizations ?? [];
-  if (!Array.isArray(list)) throw new SeedError("cloudomation.organizations must be a list");
+  const list = seedOrganizationList("cloudomation", section);
   const result: DialectSeedResult = { organizations: [], members: 0 };
   list.forEach((entry: unknown, i: number) => {
     const where = `cloudomation.organizations[${i}]`;

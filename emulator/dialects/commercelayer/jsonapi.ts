@@ -1,6 +1,7 @@
 import { RequestRefusal, type RefusalReason } from "../../refusals";
 import type { FastifyRequest } from "fastify";
 import type { DialectAnswer, UnauthenticatedReason } from "../../types";
+import { isObject } from "../../json";
 
 /**
  * JSON:API as Commerce Layer speaks it (document 001 shows the resource object; the vendor's
@@ -136,7 +137,6 @@ export function single(q: Query, name: string): string | undefined {
   return v;
 }
 
-export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** A resource object as JSON:API sends it. */
 export interface Resource {

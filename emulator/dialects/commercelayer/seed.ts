@@ -1,7 +1,7 @@
-import { SeedError } from "../../seed";
+import { SeedError, seedOrganizationList } from "../../seed";
 import type { JsonObject } from "../../store";
 import type { DialectContext, DialectSeedResult } from "../../types";
-import { isObject } from "./jsonapi";
+import { isObject } from "../../json";
 import {
   attributeProblems,
   BACKEND,
@@ -35,10 +35,7 @@ const MEMBER_KEYS = new Set(["email", "role", "status", "owner"]);
 
 export function seedCommercelayer(ctx: DialectContext, section: unknown): DialectSeedResult {
   const { store } = ctx;
-  if (!isObject(section)) throw new SeedError("commercelayer: must be a mapping with an organizations list");
-  for (const k of Object.keys(section)) if (k !== "organizations") throw new SeedError(`commercelayer: unknown field "${k}"`);
-  const list = section.organizations ?? [];
-  if (!Array.isArray(list)) throw new SeedError("commercelayer.organizations must be a list");
+  const list = seedOrganizationList("commercelayer", section);
   const result: DialectSeedResult = { organizations: [], members: 0 };
 
   list.forEach((entry: unknown, i: number) => {

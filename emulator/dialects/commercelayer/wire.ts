@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { JsonObject, MemberRow, OrgRow, Store } from "../../store";
-import { invalid, isObject, relationship, type ApiErrorItem, type Resource } from "./jsonapi";
+import { isObject } from "../../json";
+import { invalid, relationship, type ApiErrorItem, type Resource } from "./jsonapi";
 
 /**
  * The Commerce Layer provisioning API's organizations, memberships and roles <-> the store's rows,

@@ -1,8 +1,9 @@
-import { SeedError } from "../../seed";
+import { SeedError, seedOrganizationList } from "../../seed";
 import type { JsonObject } from "../../store";
 import type { DialectContext, DialectSeedResult } from "../../types";
 import { ZenmlError } from "./errors";
 import { BACKEND, TRIAL_DAYS, canonicalUuid, newUuid, orgDocument, validateBody, type OrgDocument } from "./wire";
+import { isObject } from "../../json";
 
 /**
  * The `zenml:` section of a seed document (ZenML Pro has no sub-organizations, profile or members):
@@ -20,14 +21,10 @@ import { BACKEND, TRIAL_DAYS, canonicalUuid, newUuid, orgDocument, validateBody,
 
 const ORG_KEYS = new Set(["name", "id", "description", "logo_url", "links", "owner_id", "owner_username", "trial_days", "billed"]);
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 export function seedZenml(ctx: DialectContext, section: unknown): DialectSeedResult {
   const { store } = ctx;
-  if (!isObject(section)) throw new SeedError("zenml: must be a mapping with an organizations list");
-  for (const k of Object.keys(section)) if (k !== "organizations") throw new SeedError(`zenml: unknown field "${k}"`);
-  const list = section.organizations ?? [];
-  if (!Array.isArray(list)) throw new SeedError("zenml.organizations must be a list");
+  const list = seedOrganizationList("zenml", section);
   const result: DialectSeedResult = { organizations: [], members: 0 };
   list.forEach((entry: unknown, i: number) => {
     const where = `zenml.organizations[${i}]`;
