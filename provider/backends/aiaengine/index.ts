@@ -99,7 +99,10 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
    * with a name taken from the email and the declared `initialPassword` if any (otherwise the API
    * generates one; orgform never reads a password back). add_user never carries a password.
    * A user is in an organization at most once: after an ambiguous POST, or a 409, the members are
-   * listed; one there is taken, and an ambiguous POST that did not commit is sent again (bounded).
+   * listed; one there is taken, and otherwise the add is sent again (bounded). Not there after an
+   * ambiguous POST: it did not commit. Not there after a 409: create_user found the user made
+   * meanwhile by another organization's add of the same new email (users are platform-wide), so
+   * the next attempt's add_user adds it (and the password was the first create's to set).
    */
   async addMember(orgId: string, member: MemberAssignment, sensitive?: Fields): Promise<ObservedMember> {
     for (let attempt = 1; ; attempt++) {
@@ -109,8 +112,8 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
         if (!isOrgformError(err, "AMBIGUOUS") && !isOrgformError(err, "CONFLICT")) throw err;
         const existing = (await this.listMembers(orgId)).find((m) => m.email.toLowerCase() === member.email.toLowerCase());
         if (existing) return existing.role === member.role ? existing : this.setMemberRole(orgId, existing.id, member.role);
-        // Not there: an ambiguous POST did not commit, so sending it again cannot add it twice.
-        if (!isOrgformError(err, "AMBIGUOUS") || attempt >= MEMBER_ADD_ATTEMPTS) throw err;
+        // Not there: sending it again cannot add it twice.
+        if (attempt >= MEMBER_ADD_ATTEMPTS) throw err;
       }
     }
   }
@@ -121,23 +124,12 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
     if (added) return fromOrgUser(added);
     // 404: no such user, or no such organization; create_user answers 404 too in the second case.
     const password = typeof sensitive?.initialPassword === "string" ? sensitive.initialPassword : undefined;
-    let created: WireOrgUser | undefined;
-    try {
-      created = await this.call<WireOrgUser>("POST", `${orgPath(orgId)}/users:create`, {
-        name: nameForEmail(member.email),
-        email: member.email,
-        ...(password !== undefined ? { password } : {}),
-        role: member.role,
-      });
-    } catch (err) {
-      // Users are platform-wide: the same new email declared in two organizations is created by
-      // whichever add runs first, and the other's create_user answers ALREADY_EXISTS. The user
-      // exists now, so add_user is the right call (and the password was the first one's to set).
-      if (!isOrgformError(err, "CONFLICT")) throw err;
-      const addedAfterRace = await this.call<WireOrgUser>("POST", `${orgPath(orgId)}/users`, { email: member.email, role: member.role });
-      if (!addedAfterRace) throw err;
-      return fromOrgUser(addedAfterRace);
-    }
+    const created = await this.call<WireOrgUser>("POST", `${orgPath(orgId)}/users:create`, {
+      name: nameForEmail(member.email),
+      email: member.email,
+      ...(password !== undefined ? { password } : {}),
+      role: member.role,
+    });
     if (!created) throw new OrgformError("NOT_FOUND", `cannot add ${member.email} to AIA Engine organization ${orgId}: the organization does not exist`);
     return fromOrgUser(created);
   }
