@@ -79,8 +79,8 @@ function resolvePlain(doc: Document, text: string): unknown {
 
 /**
  * `text` (already without BOM, line breaks as LF or CRLF) as a `yaml` document, its line starts
- * added to `lines`; undefined when the file needs `yaml`'s parser (also when it nests deeper than
- * `maxDepth`, which `yaml`'s path reports).
+ * added to `lines`; undefined, with `lines` untouched, when the file needs `yaml`'s parser (also
+ * when it nests deeper than `maxDepth`, which `yaml`'s path reports).
  */
 export function parseCommonYaml(text: string, lines: LineCounter, maxDepth: number): Document.Parsed | undefined {
   // Directives (`%YAML`) and document markers (`---`, `...`) are `yaml`'s to read: a cheap look

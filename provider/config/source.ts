@@ -36,7 +36,7 @@ export class SourceFile {
   readonly fatal: Diagnostic[] = [];
   /** Problems of single strings (control characters, blank values): reported next to the content's. */
   readonly stringProblems: Diagnostic[] = [];
-  private lines = new LineCounter();
+  private readonly lines = new LineCounter();
   private readonly aliasTargets = new Map<Alias, Node>();
   private readonly jsCache = new Map<Node, unknown>();
   private readonly entryIndex = new Map<YAMLMap, Map<string, Entry>>();
@@ -50,7 +50,7 @@ export class SourceFile {
     this.text = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).replace(/\r(?!\n)/g, "\n");
     this.doc =
       parseCommonYaml(this.text, this.lines, MAX_DEPTH) ??
-      parseDocument(this.text, { lineCounter: (this.lines = new LineCounter()), prettyErrors: false, uniqueKeys: false, keepSourceTokens: false });
+      parseDocument(this.text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: false, keepSourceTokens: false });
     if (this.doc.errors.length > 0) this.fatal.push(this.syntaxDiagnostic());
     else this.analyse();
   }
