@@ -12,27 +12,35 @@
 import { FAILSAFE_SCHEMA, load, type LoadOptions, type State } from "js-yaml";
 import { Document, LineCounter, Pair, Scalar, YAMLMap, YAMLSeq, isScalar, type Node } from "yaml";
 
-/** A node being read: where js-yaml started it, and what it has read inside it so far. */
-interface Open {
-  at: number;
-  children: Node[];
-  /** What js-yaml made of each child (to recognise a node that only wraps its one child). */
-  results: unknown[];
-}
-
 /** Gives up on the fast path (caught below): `yaml` reads the file instead. */
 class NotCommon extends Error {}
 
-const WHITESPACE = new Set([" ", "\t", "\n", "\r", "\uFEFF"]);
+/** Space, tab, line feed, carriage return, BOM. */
+const isWhitespace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0xfeff;
 
 /** The first offset at or after `from` that is content: past whitespace and comments. */
 function contentStart(text: string, from: number): number {
   let i = from;
   for (;;) {
-    while (i < text.length && WHITESPACE.has(text[i]!)) i++;
-    if (text[i] !== "#") return i;
-    while (i < text.length && text[i] !== "\n") i++;
+    while (i < text.length && isWhitespace(text.charCodeAt(i))) i++;
+    if (text.charCodeAt(i) !== 0x23 /* # */) return i;
+    while (i < text.length && text.charCodeAt(i) !== 0x0a) i++;
   }
+}
+
+/**
+ * What `SourceFile`'s string checks look for, in one test: a control character (tabs and line
+ * breaks included: a key or a name is one line), a bidirectional control, or whitespace at either
+ * end (a blank value, a name that begins or ends with a space). A file none of whose strings has
+ * any of these needs no string check at all.
+ */
+const STRING_TO_CHECK = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]|^[\s\u200B-\u200D\u2060\uFEFF]|[\s\u200B-\u200D\u2060\uFEFF]$/;
+
+/** A file the fast path read. */
+export interface CommonYaml {
+  doc: Document.Parsed;
+  /** Some key or value holds what the string checks look for (see STRING_TO_CHECK): they must run. */
+  stringsToCheck: boolean;
 }
 
 /** Indentation of the line holding `offset` (spaces; -1 when it starts with a tab, which `yaml` refuses). */
@@ -82,12 +90,20 @@ function resolvePlain(doc: Document, text: string): unknown {
  * added to `lines`; undefined, with `lines` untouched, when the file needs `yaml`'s parser (also
  * when it nests deeper than `maxDepth`, which `yaml`'s path reports).
  */
-export function parseCommonYaml(text: string, lines: LineCounter, maxDepth: number): Document.Parsed | undefined {
+export function parseCommonYaml(text: string, lines: LineCounter, maxDepth: number): CommonYaml | undefined {
   // Directives (`%YAML`) and document markers (`---`, `...`) are `yaml`'s to read: a cheap look
   // at line starts before parsing (properties, aliases and the rest are caught node by node).
   if (/^%|^(---|\.\.\.)(\s|$)/m.test(text)) return undefined;
   const doc = new Document();
-  const stack: Open[] = [{ at: 0, children: [], results: [] }];
+  // The nodes being read, as flat stacks (a 10,000-member file opens some 200,000 nodes, and an
+  // object per open node was most of the fast path's garbage): where each started, and where its
+  // children start in `children`, the nodes read inside the open ones so far (next to what
+  // js-yaml made of each, to recognise a node that only wraps its one child).
+  const openedAt: number[] = [];
+  const firstChild: number[] = [];
+  const children: Node[] = [];
+  const results: unknown[] = [];
+  let stringsToCheck = false;
   try {
     load(text, {
       schema: FAILSAFE_SCHEMA,
@@ -96,19 +112,18 @@ export function parseCommonYaml(text: string, lines: LineCounter, maxDepth: numb
       ...({ maxDepth } as LoadOptions),
       listener(event: "open" | "close", state: State) {
         if (event === "open") {
-          stack.push({ at: state.position, children: [], results: [] });
+          openedAt.push(state.position);
+          firstChild.push(children.length);
           return;
         }
-        const open = stack.pop()!;
-        const parent = stack[stack.length - 1]!;
+        const at = openedAt.pop()!;
+        const from = firstChild.pop()!;
+        const count = children.length - from;
         // js-yaml may read a node inside a second, outer attempt at a node (a list item, a flow
-        // collection in block context) that ends up being that same node: one node, not two.
-        if (open.children.length === 1 && open.results[0] === state.result) {
-          parent.children.push(open.children[0]!);
-          parent.results.push(state.result);
-          return;
-        }
-        const start = contentStart(text, open.at);
+        // collection in block context) that ends up being that same node: one node, not two
+        // (it stays where it is, now a child of the enclosing node).
+        if (count === 1 && results[from] === state.result) return;
+        const start = contentStart(text, at);
         const first = text[start];
         // Properties and aliases (`!tag`, `&anchor`, `*alias`), and explicit keys, are `yaml`'s to read.
         if (first === "!" || first === "&" || first === "*" || first === "?") throw new NotCommon();
@@ -116,22 +131,22 @@ export function parseCommonYaml(text: string, lines: LineCounter, maxDepth: numb
         let node: Node;
         switch (state.kind) {
           case "scalar": {
-            if (open.children.length > 0 || typeof state.result !== "string") throw new NotCommon();
+            if (count > 0 || typeof state.result !== "string") throw new NotCommon();
             const quoted = first === '"' ? "QUOTE_DOUBLE" : first === "'" ? "QUOTE_SINGLE" : first === "|" ? "BLOCK_LITERAL" : first === ">" ? "BLOCK_FOLDED" : "PLAIN";
             // A core tag may answer a Scalar of its own (booleans do, to keep their format), as in `yaml`'s composer.
             const value = quoted === "PLAIN" ? resolvePlain(doc, state.result) : state.result;
             const scalar = isScalar(value) ? value : new Scalar(value);
             scalar.type = quoted;
             scalar.source = state.result;
+            if (!stringsToCheck && STRING_TO_CHECK.test(state.result)) stringsToCheck = true;
             node = scalar;
             break;
           }
           case "mapping": {
-            const children = open.children;
             // Every key and value js-yaml read came with its own node (an empty one comes without).
-            if (children.length % 2 !== 0 || children.length !== 2 * Object.keys(state.result as object).length) throw new NotCommon();
+            if (count % 2 !== 0 || count !== 2 * Object.keys(state.result as object).length) throw new NotCommon();
             const map = new YAMLMap(doc.schema);
-            for (let i = 0; i < children.length; i += 2) {
+            for (let i = from; i < children.length; i += 2) {
               // A key that is a list or a mapping (a complex key) is `yaml`'s to read.
               if (!(children[i] instanceof Scalar)) throw new NotCommon();
               map.items.push(new Pair(children[i], children[i + 1]));
@@ -142,9 +157,9 @@ export function parseCommonYaml(text: string, lines: LineCounter, maxDepth: numb
             break;
           }
           case "sequence": {
-            if (open.children.length !== (state.result as unknown[]).length) throw new NotCommon();
+            if (count !== (state.result as unknown[]).length) throw new NotCommon();
             const seq = new YAMLSeq(doc.schema);
-            seq.items.push(...open.children);
+            seq.items = children.slice(from);
             seq.flow = first === "[";
             if (seq.flow && !flowIndentedEnough(text, start, state.position)) throw new NotCommon();
             node = seq;
@@ -155,17 +170,18 @@ export function parseCommonYaml(text: string, lines: LineCounter, maxDepth: numb
             throw new NotCommon();
         }
         node.range = range;
-        parent.children.push(node);
-        parent.results.push(state.result);
+        children.length = from;
+        results.length = from;
+        children.push(node);
+        results.push(state.result);
       },
     });
   } catch {
     return undefined;
   }
-  const [root] = stack[0]!.children;
-  if (stack.length !== 1 || stack[0]!.children.length > 1) return undefined;
-  doc.contents = root ?? null;
+  if (openedAt.length !== 0 || children.length > 1) return undefined;
+  doc.contents = children[0] ?? null;
   lines.addNewLine(0);
   for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lines.addNewLine(i + 1);
-  return doc as Document.Parsed;
+  return { doc: doc as Document.Parsed, stringsToCheck };
 }

@@ -39,7 +39,7 @@ import {
   TOP_LEVEL_KEYS,
 } from "./model";
 import { isSecretKey, secretValueKind } from "./secrets";
-import { PathSegment, SourceFile, decodeUtf8, entries, isAlias, isMap, isScalar, isSeq, navigate, setOwn } from "./source";
+import { PathSegment, SourceFile, decodeUtf8, entries, isAlias, keyText, isMap, isScalar, isSeq, navigate, setOwn } from "./source";
 
 export interface LoadResult {
   config?: Config;
@@ -276,25 +276,34 @@ class Loader {
     return this.backend ? envHint(this.backend.value as BackendName) : "the environment or Pulumi stack config (orgform:token, as a secret)";
   }
 
-  /** Reports secret-looking keys and values anywhere in the document (aliased values where their anchor is). */
+  /**
+   * Reports secret-looking keys and values anywhere in the document (aliased values where their
+   * anchor is). `p` is the path to `node`, extended and restored in place (every node of a large
+   * file is visited; a copy is made only for a report).
+   */
   private scanSecrets(source: SourceFile, node: unknown, p: PathSegment[]): void {
     if (isAlias(node)) return;
     const resolved = source.resolve(node);
     if (isMap(resolved)) {
-      for (const { key, keyNode, value } of entries(resolved)) {
-        const here = [...p, key];
-        if (isSecretKey(key) && this.membersReadHere(here)) continue; // readMembers: a reference, or an inline value it refuses
-        if (isSecretKey(key)) {
-          this.report(source, keyNode, here, "inline-secret", `"${key}" looks like a credential: never write credentials in YAML; use ${this.credentialHint()}`);
-          continue;
+      for (const pair of resolved.items) {
+        const key = keyText(pair.key);
+        p.push(key);
+        if (!isSecretKey(key)) this.scanSecrets(source, pair.value, p);
+        else if (!this.membersReadHere(p)) {
+          // (where readMembers reads it, it reports it: a reference, or an inline value it refuses)
+          this.report(source, pair.key as Node, [...p], "inline-secret", `"${key}" looks like a credential: never write credentials in YAML; use ${this.credentialHint()}`);
         }
-        this.scanSecrets(source, value, here);
+        p.pop();
       }
     } else if (isSeq(resolved)) {
-      resolved.items.forEach((item, i) => this.scanSecrets(source, item, [...p, i]));
+      for (let i = 0; i < resolved.items.length; i++) {
+        p.push(i);
+        this.scanSecrets(source, resolved.items[i], p);
+        p.pop();
+      }
     } else if (isScalar(resolved) && typeof resolved.value === "string") {
       const kind = secretValueKind(resolved.value);
-      if (kind) this.report(source, resolved, p, "inline-secret", `this value looks like ${kind}: never write credentials in YAML`);
+      if (kind) this.report(source, resolved, [...p], "inline-secret", `this value looks like ${kind}: never write credentials in YAML`);
     }
   }
 

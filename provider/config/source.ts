@@ -48,11 +48,13 @@ export class SourceFile {
     // A BOM is not content (columns count from after it); YAML counts a lone CR as a line break,
     // the parser does not: an LF in its place keeps every offset.
     this.text = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).replace(/\r(?!\n)/g, "\n");
-    this.doc =
-      parseCommonYaml(this.text, this.lines, MAX_DEPTH) ??
-      parseDocument(this.text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: false, keepSourceTokens: false });
+    const common = parseCommonYaml(this.text, this.lines, MAX_DEPTH);
+    this.doc = common?.doc ?? parseDocument(this.text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: false, keepSourceTokens: false });
     if (this.doc.errors.length > 0) this.fatal.push(this.syntaxDiagnostic());
-    else this.analyse();
+    // A file the fast path read has no alias, anchor, tag or duplicate key and nests no deeper than
+    // MAX_DEPTH (it would have gone to `yaml`): of what the walk checks, only strings are left, and
+    // when none of them holds what the string checks look for, the walk has nothing to find.
+    else if (!common || common.stringsToCheck) this.analyse();
   }
 
   /** 1-based line and column of an offset. */

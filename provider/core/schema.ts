@@ -161,9 +161,14 @@ export function schemaFile(backend: BackendName, kind: ResourceKind): string {
   return path.join(schemasDir(), backend, `${kind}.schema.json`);
 }
 
-/** Whether the backend describes this kind at all (e.g. ZenML has no members). */
+const schemaPresence = new Map<string, boolean>();
+
+/** Whether the backend describes this kind at all (e.g. ZenML has no members); asked for every member a config declares, so the file system is asked once. */
 export function hasSchema(backend: BackendName, kind: ResourceKind): boolean {
-  return fs.existsSync(schemaFile(backend, kind));
+  const key = `${backend}/${kind}`;
+  let present = schemaPresence.get(key);
+  if (present === undefined) schemaPresence.set(key, (present = fs.existsSync(schemaFile(backend, kind))));
+  return present;
 }
 
 /** The kinds the backend has schemas for. */
@@ -246,9 +251,13 @@ function typeOf(prop: Record<string, unknown>): { type: string; nullable: boolea
   return { type: "object", nullable: false };
 }
 
-/** Fields a user may declare: `both` and `import-only`. */
+const declarableCache = new WeakMap<ResourceSchema, FieldSpec[]>();
+
+/** Fields a user may declare: `both` and `import-only` (the same array for each call on a schema: do not change it). */
 export function declarableFields(schema: ResourceSchema): FieldSpec[] {
-  return schema.fields.filter((f) => f.access === "both" || f.access === "import-only");
+  let fields = declarableCache.get(schema);
+  if (!fields) declarableCache.set(schema, (fields = schema.fields.filter((f) => f.access === "both" || f.access === "import-only")));
+  return fields;
 }
 
 /** Fields read back from the API: `both` and `export-only`. */
@@ -278,11 +287,15 @@ export function validateDeclared(schema: ResourceSchema, value: unknown, options
   }
   const problems: Problem[] = [];
   const declarable = declarableFields(schema);
-  const declarableNames = declarable.map((f) => f.name);
+  const declaredPart: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     const spec = schema.field(key);
+    if (spec && (spec.access === "both" || spec.access === "import-only")) declaredPart[key] = value[key];
     if (!spec) {
-      const suggestion = suggest(key, declarableNames);
+      const suggestion = suggest(
+        key,
+        declarable.map((f) => f.name),
+      );
       problems.push({
         path: [key],
         code: "unknown-field",
@@ -318,8 +331,6 @@ export function validateDeclared(schema: ResourceSchema, value: unknown, options
     validate = ajv().compile({ type: "object", properties, ...(required.length ? { required } : {}) });
     declaredValidators.set(key, validate);
   }
-  const declaredPart: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (declarableNames.includes(k)) declaredPart[k] = v;
   validate(declaredPart);
   for (const problem of problemsFromAjv(validate.errors ?? [], declaredPart)) {
     // A property the vendor allows on other kinds only: say so in the vendor's words.

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from "yaml";
 import { stackYaml } from "../../../bench/stack-config";
 import { parseCommonYaml } from "../../../provider/config/common-yaml";
-import { MAX_DEPTH } from "../../../provider/config/source";
+import { MAX_DEPTH, SourceFile } from "../../../provider/config/source";
 
 const root = path.join(__dirname, "..", "..", "..");
 const yamlFiles = (dir: string) =>
@@ -31,7 +31,7 @@ function shape(node: unknown): unknown {
 
 /** "fast" when the fast path answered (and agreed with `yaml`), "yaml" when it left the text to `yaml`. */
 function compare(text: string): "fast" | "yaml" {
-  const fast = parseCommonYaml(text, new LineCounter(), MAX_DEPTH);
+  const fast = parseCommonYaml(text, new LineCounter(), MAX_DEPTH)?.doc;
   if (!fast) return "yaml";
   const reference = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
   expect(reference.errors.map((e) => e.message), JSON.stringify(text.slice(-120))).toEqual([]);
@@ -95,7 +95,7 @@ describe("the fast path for common YAML", () => {
   it("resolves plain scalars as yaml's core schema does, quoted ones as text", () => {
     const text = 'a: true\nb: 012\nc: 0x1F\nd: 1e3\ne: .inf\nf: null\ng: ~\nh: "true"\ni: \'12\'\nj: yes\nk: 2026-01-01\n';
     expect(compare(text)).toBe("fast");
-    const doc = parseCommonYaml(text, new LineCounter(), MAX_DEPTH)!;
+    const { doc } = parseCommonYaml(text, new LineCounter(), MAX_DEPTH)!;
     expect(doc.toJS()).toEqual({ a: true, b: 12, c: 31, d: 1000, e: Infinity, f: null, g: null, h: "true", i: "12", j: "yes", k: "2026-01-01" });
   });
 
@@ -106,5 +106,44 @@ describe("the fast path for common YAML", () => {
     expect(parseCommonYaml(text, fast, MAX_DEPTH)).toBeDefined();
     parseDocument(text, { lineCounter: reference });
     expect(fast.lineStarts).toEqual(reference.lineStarts);
+  });
+
+  // A file the fast path reads skips SourceFile's walk unless some string holds what the string
+  // checks look for: its problems must be those of the same file read by `yaml` with the walk.
+  // A document end marker ("...") sends a file to `yaml` and moves no offset before it.
+  const problemsOf = (text: string) => {
+    const source = new SourceFile("f.yaml", text);
+    return [...source.fatal, ...source.stringProblems];
+  };
+  const stringCases: Array<[string, string]> = [
+    ["a control character in a name", 'organizations:\n  - key: a\n    name: "A\\u0007"\n'],
+    ["an escape sequence in a value", 'organizations:\n  - key: a\n    metadata: {note: "x\\u001b[31m"}\n'],
+    ["a line break in a name", 'organizations:\n  - key: a\n    name: "A\\nB"\n'],
+    ["a tab in a key", 'organizations:\n  - key: a\n    "na\\tme": A\n'],
+    ["a blank value", 'organizations:\n  - key: a\n    name: A\n    profile: {business_name: "   "}\n'],
+    ["a name that ends with a space", 'organizations:\n  - key: a\n    name: "A "\n'],
+    ["a bidirectional override", 'organizations:\n  - key: a\n    name: "A\\u202Eb"\n'],
+    ["a zero-width space only", 'organizations:\n  - key: a\n    name: "\\u200B"\n'],
+  ];
+  it.each(stringCases)("reports %s on the fast path as yaml's path does", (_name, text) => {
+    expect(parseCommonYaml(text, new LineCounter(), MAX_DEPTH)?.stringsToCheck).toBe(true);
+    const problems = problemsOf(text);
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems).toEqual(problemsOf(`${text}...\n`));
+  });
+
+  it("finds, on every fast-path example and corpus file, the problems yaml's path finds", () => {
+    let fast = 0;
+    for (const f of files) {
+      const text = normalized(fs.readFileSync(path.join(root, f), "utf8"));
+      if (!parseCommonYaml(text, new LineCounter(), MAX_DEPTH)) continue;
+      fast++;
+      expect(problemsOf(text), f).toEqual(problemsOf(`${text.endsWith("\n") ? text : `${text}\n`}...\n`));
+    }
+    expect(fast).toBeGreaterThan(10);
+  });
+
+  it("needs no string check for the generated 10,000-member shape", () => {
+    expect(parseCommonYaml(stackYaml({ backend: "cloudflare", orgs: 30, membersPerOrg: 7 }), new LineCounter(), MAX_DEPTH)?.stringsToCheck).toBe(false);
   });
 });

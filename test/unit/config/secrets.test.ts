@@ -25,6 +25,15 @@ describe("secretValueKind", () => {
     ["AKIAABCDEFGHIJKLMNOP", "an AWS access key id"],
     ["orgform-emulator-token", "an orgform emulator credential"],
     ["Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7cDe0f", "an API token"],
+    // One of each kind more, so that every pattern is reached through the one-test pre-filter.
+    ["Basic dXNlcjpwYXNzd29yZA==", "an Authorization basic header"],
+    ["  bearer abcdefghijklmnop  ", "an Authorization bearer header"],
+    ["-----BEGIN PRIVATE KEY-----", "a private key"],
+    ["sk_live_abcdefghijklmnop1234", "an API secret key"],
+    ["rk_test_ABCDEFGHIJKLMNOP1234", "an API secret key"],
+    ["xoxb-1234567890-abcdef", "a Slack token"],
+    ["orgform-admin-key", "an orgform emulator credential"],
+    ["postgres://app:s3cret@db.internal/orgs", "a URL with an embedded password"],
   ])("recognises %s", (value, kind) => expect(secretValueKind(value)).toBe(kind));
 
   it.each([
