@@ -8,11 +8,11 @@
  * - `import-only` sent, never read back; a change of the declared value is an update, never drift.
  * - `neither`     never declared, never exported; the provider may use it internally.
  */
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import Ajv2020 from "ajv/dist/2020";
-import type { ErrorObject, ValidateFunction } from "ajv";
-import addFormats from "ajv-formats";
+import type { ErrorObject, Options, ValidateFunction } from "ajv";
+import type Ajv2020 from "ajv/dist/2020";
 import { BACKENDS, BackendName, RESOURCE_KINDS, ResourceKind } from "./backends";
 import { schemasDir } from "./paths";
 import { suggest } from "./suggest";
@@ -116,9 +116,15 @@ export function ajv(): Ajv2020 {
   return (ajvInstance ??= buildAjv({ checkSchemas: false }));
 }
 
-/** A new ajv instance with every schema added; `checkSchemas` validates each against the meta-schema and the vocabulary's own. */
-export function buildAjv(options: { checkSchemas: boolean }): Ajv2020 {
-  const instance = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true, validateSchema: options.checkSchemas });
+/**
+ * A new ajv instance with every schema added; `checkSchemas` validates each against the meta-schema
+ * and the vocabulary's own; `extra` adds ajv options (the build's standalone code generation).
+ */
+export function buildAjv(options: { checkSchemas: boolean; extra?: Options }): Ajv2020 {
+  // Loaded here, not at the top: a process the precompiled validators serve (below) never loads ajv.
+  const { default: Ajv } = require("ajv/dist/2020") as typeof import("ajv/dist/2020");
+  const { default: addFormats } = require("ajv-formats") as typeof import("ajv-formats");
+  const instance = new Ajv({ strict: true, allErrors: true, allowUnionTypes: true, validateSchema: options.checkSchemas, ...options.extra });
   addFormats(instance);
   instance.addVocabulary([
     { keyword: "x-access", schemaType: "string", metaSchema: { enum: [...ACCESS_CLASSES] } },
@@ -186,7 +192,6 @@ export function schemaFor(backend: BackendName, kind: ResourceKind): ResourceSch
   if (!hasSchema(backend, kind)) {
     throw new Error(`backend ${backend} has no ${kind} schema (schemas/${backend}/${kind}.schema.json)`);
   }
-  ajv();
   const json = readJson(schemaFile(backend, kind));
   const fields = fieldsOf(json, `${backend}/${kind}`, typeof json["x-wire-base"] === "string" ? pointerSegments(json["x-wire-base"]) : []);
   const byName = new Map(fields.map((f) => [f.name, f]));
@@ -277,6 +282,65 @@ const declaredValidators = new Map<string, ValidateFunction>();
 const observedValidators = new Map<string, ValidateFunction>();
 
 /**
+ * What a declared object of this kind is checked against: the declarable properties (`required`
+ * unless `partial`). ajv compares every pair of items for `uniqueItems` (quadratic: 16,000 links
+ * took 6 s), so unique lists are checked by `validateDeclared` instead.
+ */
+export function declaredSchemaOf(schema: ResourceSchema, partial: boolean): Record<string, unknown> {
+  const declarable = declarableFields(schema);
+  const properties: Record<string, unknown> = {};
+  for (const f of declarable) properties[f.name] = uniqueListField(f) ? withoutUniqueItems(f.json) : f.json;
+  const required = partial ? [] : declarable.filter((f) => f.required).map((f) => f.name);
+  return { type: "object", properties, ...(required.length ? { required } : {}) };
+}
+
+/** Names of the validators `scripts/build-validators` precompiles, and what each checks. */
+export function precompiledValidatorNames(): Array<{ name: string; backend: BackendName; kind: ResourceKind; variant: "full" | "partial" | "observed" }> {
+  const out: Array<{ name: string; backend: BackendName; kind: ResourceKind; variant: "full" | "partial" | "observed" }> = [];
+  for (const backend of BACKENDS) {
+    for (const kind of kindsOf(backend)) {
+      for (const variant of ["full", "partial", "observed"] as const) out.push({ name: `${variant}/${backend}/${kind}`, backend, kind, variant });
+    }
+  }
+  return out;
+}
+
+/** One fingerprint of every schema file's text, as the precompiled validators were built from. */
+export function schemasFingerprint(): string {
+  const hash = createHash("sha256");
+  for (const backend of BACKENDS) {
+    for (const kind of RESOURCE_KINDS) {
+      if (hasSchema(backend, kind)) hash.update(`${backend}/${kind}\u0000${fs.readFileSync(schemaFile(backend, kind), "utf8")}\u0000`);
+    }
+  }
+  return hash.digest("hex");
+}
+
+/** The file `scripts/build-validators` writes next to this module's compiled code (dist only). */
+export const PRECOMPILED_VALIDATORS_FILE = "precompiled-validators.js";
+
+let precompiled: Record<string, ValidateFunction | string> | null | undefined;
+
+/**
+ * The validator of this name as ajv's standalone code, built with the package from the same schema
+ * files; null when there is none or the schema files changed since (then ajv compiles it). Compiling
+ * costs about 0.05 s of every process (loading ajv, adding the schemas, generating the code), the
+ * largest part of a quick `orgform validate` after parsing.
+ */
+function precompiledValidator(name: string): ValidateFunction | null {
+  if (precompiled === undefined) {
+    precompiled = null;
+    const file = path.join(__dirname, PRECOMPILED_VALIDATORS_FILE);
+    if (fs.existsSync(file)) {
+      const built = require(file) as Record<string, ValidateFunction> & { fingerprint: string };
+      if (built.fingerprint === schemasFingerprint()) precompiled = built;
+    }
+  }
+  const validate = precompiled?.[name];
+  return typeof validate === "function" ? validate : null;
+}
+
+/**
  * What a user may declare: every problem at once. Unknown fields are `unknown-field` (with a
  * suggestion), `export-only` / `neither` fields are `read-only`, and the declarable part is checked
  * against the schema (types, formats, lengths, patterns, enums, required unless `partial`).
@@ -321,14 +385,10 @@ export function validateDeclared(schema: ResourceSchema, value: unknown, options
       }
     }
   }
-  const key = `${schema.backend}/${schema.kind}/${options.partial ? "partial" : "full"}`;
+  const key = `${options.partial ? "partial" : "full"}/${schema.backend}/${schema.kind}`;
   let validate = declaredValidators.get(key);
   if (!validate) {
-    const properties: Record<string, unknown> = {};
-    // ajv compares every pair of items for uniqueItems (quadratic: 16,000 links took 6 s): checked below instead.
-    for (const f of declarable) properties[f.name] = uniqueListField(f) ? withoutUniqueItems(f.json) : f.json;
-    const required = options.partial ? [] : declarable.filter((f) => f.required).map((f) => f.name);
-    validate = ajv().compile({ type: "object", properties, ...(required.length ? { required } : {}) });
+    validate = precompiledValidator(key) ?? ajv().compile(declaredSchemaOf(schema, options.partial === true));
     declaredValidators.set(key, validate);
   }
   validate(declaredPart);
@@ -378,10 +438,10 @@ function canonicalJSON(value: unknown): string {
 
 /** A full object as the API holds it (used by the emulator to validate stored objects). */
 export function validateObserved(schema: ResourceSchema, value: unknown): Problem[] {
-  const key = `${schema.backend}/${schema.kind}`;
+  const key = `observed/${schema.backend}/${schema.kind}`;
   let validate = observedValidators.get(key);
   if (!validate) {
-    validate = ajv().getSchema(schemaId(schema.backend, schema.kind)) ?? ajv().compile(schema.json);
+    validate = precompiledValidator(key) ?? ajv().getSchema(schemaId(schema.backend, schema.kind)) ?? ajv().compile(schema.json);
     observedValidators.set(key, validate);
   }
   validate(value);
