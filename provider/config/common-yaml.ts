@@ -36,6 +36,52 @@ function contentStart(text: string, from: number): number {
  */
 const STRING_TO_CHECK = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]|^[\s\u200B-\u200D\u2060\uFEFF]|[\s\u200B-\u200D\u2060\uFEFF]$/;
 
+/**
+ * Makers of `yaml`'s node classes for the fast path. `yaml` tells its nodes apart by a registered
+ * symbol (`Symbol.for("yaml.node.type")`) that each constructor defines on the instance with
+ * `Object.defineProperty`, the largest cost of building some 200,000 nodes (about 0.03 s of a
+ * 10,000-member file). Here it is defined once, on a prototype that inherits from the class: the
+ * nodes are instances of `Scalar`, `YAMLMap`, `YAMLSeq` and `Pair`, and `isScalar()`, `isMap()`,
+ * `isSeq()` and `isPair()` answer for them as for any (the differential test checks through those).
+ */
+function nodeMakers(doc: Document) {
+  const kind = <T extends object>(cls: { prototype: T }, type: string, withSchema: boolean): T => {
+    const proto = Object.create(cls.prototype) as T;
+    Object.defineProperty(proto, NODE_TYPE, { value: Symbol.for(type) });
+    if (withSchema) Object.defineProperty(proto, "schema", { value: doc.schema, writable: true, configurable: true });
+    return proto;
+  };
+  const scalar = kind(Scalar, "yaml.scalar", false);
+  const map = kind(YAMLMap, "yaml.map", true);
+  const seq = kind(YAMLSeq, "yaml.seq", true);
+  const pair = kind(Pair, "yaml.pair", false);
+  return {
+    scalar(value: unknown): Scalar {
+      const node = Object.create(scalar) as Scalar;
+      node.value = value;
+      return node;
+    },
+    map(): YAMLMap {
+      const node = Object.create(map) as YAMLMap;
+      node.items = [];
+      return node;
+    },
+    seq(items: unknown[]): YAMLSeq {
+      const node = Object.create(seq) as YAMLSeq;
+      node.items = items;
+      return node;
+    },
+    pair(key: unknown, value: unknown): Pair {
+      const node = Object.create(pair) as Pair;
+      node.key = key;
+      node.value = value;
+      return node;
+    },
+  };
+}
+
+const NODE_TYPE = Symbol.for("yaml.node.type");
+
 /** A file the fast path read. */
 export interface CommonYaml {
   doc: Document.Parsed;
@@ -95,6 +141,7 @@ export function parseCommonYaml(text: string, lines: LineCounter, maxDepth: numb
   // at line starts before parsing (properties, aliases and the rest are caught node by node).
   if (/^%|^(---|\.\.\.)(\s|$)/m.test(text)) return undefined;
   const doc = new Document();
+  const make = nodeMakers(doc);
   // The nodes being read, as flat stacks (a 10,000-member file opens some 200,000 nodes, and an
   // object per open node was most of the fast path's garbage): where each started, and where its
   // children start in `children`, the nodes read inside the open ones so far (next to what
@@ -135,7 +182,7 @@ export function parseCommonYaml(text: string, lines: LineCounter, maxDepth: numb
             const quoted = first === '"' ? "QUOTE_DOUBLE" : first === "'" ? "QUOTE_SINGLE" : first === "|" ? "BLOCK_LITERAL" : first === ">" ? "BLOCK_FOLDED" : "PLAIN";
             // A core tag may answer a Scalar of its own (booleans do, to keep their format), as in `yaml`'s composer.
             const value = quoted === "PLAIN" ? resolvePlain(doc, state.result) : state.result;
-            const scalar = isScalar(value) ? value : new Scalar(value);
+            const scalar = isScalar(value) ? value : make.scalar(value);
             scalar.type = quoted;
             scalar.source = state.result;
             if (!stringsToCheck && STRING_TO_CHECK.test(state.result)) stringsToCheck = true;
@@ -145,11 +192,11 @@ export function parseCommonYaml(text: string, lines: LineCounter, maxDepth: numb
           case "mapping": {
             // Every key and value js-yaml read came with its own node (an empty one comes without).
             if (count % 2 !== 0 || count !== 2 * Object.keys(state.result as object).length) throw new NotCommon();
-            const map = new YAMLMap(doc.schema);
+            const map = make.map();
             for (let i = from; i < children.length; i += 2) {
               // A key that is a list or a mapping (a complex key) is `yaml`'s to read.
               if (!(children[i] instanceof Scalar)) throw new NotCommon();
-              map.items.push(new Pair(children[i], children[i + 1]));
+              map.items.push(make.pair(children[i], children[i + 1]));
             }
             map.flow = first === "{";
             if (map.flow && !flowIndentedEnough(text, start, state.position)) throw new NotCommon();
@@ -158,8 +205,7 @@ export function parseCommonYaml(text: string, lines: LineCounter, maxDepth: numb
           }
           case "sequence": {
             if (count !== (state.result as unknown[]).length) throw new NotCommon();
-            const seq = new YAMLSeq(doc.schema);
-            seq.items = children.slice(from);
+            const seq = make.seq(children.slice(from));
             seq.flow = first === "[";
             if (seq.flow && !flowIndentedEnough(text, start, state.position)) throw new NotCommon();
             node = seq;
