@@ -38,6 +38,8 @@ export class DeploymentCache {
   readonly duplicateGuard: FullBackend["duplicateGuard"];
   private orgs?: Promise<Map<string, ObservedOrganization>>;
   private readonly members = new Map<string, Promise<MemberList>>();
+  /** Roles of the organizations this deployment created, where the create's answer listed them. */
+  private readonly createdRoles = new Map<string, RoleInfo[]>();
   private readonly bulk: boolean;
 
   getProfile?: (orgId: string) => Promise<Fields | undefined>;
@@ -71,8 +73,13 @@ export class DeploymentCache {
         return profile;
       };
     }
-    // Roles of each organization (`RoleAbility`) are asked of the API: the members handler reads them once per update.
-    if (api.listRoles) this.listRoles = api.listRoles.bind(api);
+    // Roles of each organization (`RoleAbility`) are asked of the API (the members handler reads
+    // them once per update), but for an organization this deployment created with an answer that
+    // listed them.
+    if (api.listRoles) {
+      const listRoles = api.listRoles.bind(api);
+      this.listRoles = async (orgId) => this.createdRoles.get(orgId)?.map((r) => ({ ...r })) ?? listRoles(orgId);
+    }
     if (api.listMembers && api.addMember && api.setMemberRole && api.removeMember) {
       const listMembers = api.listMembers.bind(api);
       const addMember = api.addMember.bind(api);
@@ -141,6 +148,7 @@ export class DeploymentCache {
   private forgetOrganization(id: string): void {
     this.patchSnapshot((orgs) => orgs.delete(id));
     this.members.delete(id);
+    this.createdRoles.delete(id);
   }
 
   private async knownProfile(orgId: string): Promise<Fields | undefined> {
@@ -186,9 +194,13 @@ export class DeploymentCache {
 
   async createOrganization(declared: Fields, parentId: string | null, identity: CreateIdentity): Promise<ObservedOrganization> {
     try {
-      const created = this.noteOrganization(await this.api.createOrganization(declared, parentId, identity));
-      // Answered, not ambiguous: it is new, and where the vendor makes new organizations empty, so are its members.
-      if (this.listMembers && capabilitiesOf(this.name).members.createdEmpty) this.members.set(created.id, Promise.resolve([]));
+      const { created: told, ...answer } = await this.api.createOrganization(declared, parentId, identity);
+      const created = this.noteOrganization(answer);
+      // Answered, not ambiguous: it is new. Its members are what the answer included, or none
+      // where the vendor makes new organizations empty; its roles, what the answer included.
+      const members = told?.members ?? (capabilitiesOf(this.name).members.createdEmpty ? [] : undefined);
+      if (this.listMembers && members) this.members.set(created.id, Promise.resolve(members));
+      if (this.listRoles && told?.roles) this.createdRoles.set(created.id, told.roles);
       return created;
     } catch (err) {
       // A name taken since the list was made: the list no longer tells, list again when asked.

@@ -21,6 +21,15 @@ export interface ObservedOrganization {
   profile?: Fields;
 }
 
+/**
+ * What `createOrganization` answers: the new organization, and what the vendor's answer told of
+ * its members and roles where it includes them (Commerce Layer's JSON:API `include`), so that
+ * the deployment need not list either before adding its first members. Absent: not told.
+ */
+export interface CreatedOrganization extends ObservedOrganization {
+  created?: { members?: ObservedMember[]; roles?: RoleInfo[] };
+}
+
 export interface MemberAssignment {
   email: string;
   role: string;
@@ -67,7 +76,7 @@ export interface Backend {
    * Creates an organization so that `findCreated` can recognise it (the marker in its free field,
    * the client-chosen id...). Fails with code AMBIGUOUS when the outcome is unknown.
    */
-  createOrganization(declared: Fields, parentId: string | null, identity: CreateIdentity): Promise<ObservedOrganization>;
+  createOrganization(declared: Fields, parentId: string | null, identity: CreateIdentity): Promise<CreatedOrganization>;
   /**
    * The organization a create with this identity committed, if any, by the vendor's
    * `duplicateGuard` (never called for `none`). Asked before a create (an earlier run may have died

@@ -4,7 +4,7 @@
 // back live, names are not unique, and what an ambiguous write did is recovered or refused.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { openBackend } from "../../provider/backends";
-import type { FullBackend } from "../../provider/backends/types";
+import type { FullBackend, MemberAbility } from "../../provider/backends/types";
 import { hasMembers } from "../../provider/backends/types";
 import { identityFor } from "../../provider/resources/handlers/organization";
 import { emulatorCredentials } from "../../scripts/emulator-credentials";
@@ -51,21 +51,32 @@ beforeEach(async () => {
 });
 
 describe("the AIA Engine adapter", () => {
-  it("adds an existing platform user with add_user and creates a new email with create_user, never sending a password", async () => {
-    const org = await backend.createOrganization({ name: "Users" }, null, identity("users"));
-    const existing = await members().addMember(org.id, { email: "existing@acme.example", role: "OrgEditor" });
-    const created = await members().addMember(org.id, { email: "new.person@acme.example", role: "OrgViewer" });
+  it("creates a new email with create_user and adds an existing platform user with add_user: one call each once the email is known, never sending a password", async () => {
+    // A fresh adapter: it has seen no platform user yet.
+    const fresh = openBackend(
+      { backend: "aiaengine", endpoint: emu.baseUrls.aiaengine, credentials: emulatorCredentials("aiaengine", emu).credentials, sources: {} },
+      "aiaengine-backend-users",
+    ) as typeof backend & MemberAbility;
+    const org = await fresh.createOrganization({ name: "Users" }, null, identity("users"));
+    const existing = await fresh.addMember(org.id, { email: "existing@acme.example", role: "OrgEditor" });
+    const created = await fresh.addMember(org.id, { email: "new.person@acme.example", role: "OrgViewer" });
     expect(existing.fields).toMatchObject({ name: "Existing", role: "OrgEditor", external: false });
     expect(created.fields).toMatchObject({ name: "new.person", email: "new.person@acme.example", role: "OrgViewer" });
-    const posts = (await sent()).filter((r) => r.url.includes("/users")).map((r) => `${r.url.replace(org.id, "{id}")} ${r.status}`);
-    expect(posts).toEqual(["/v1/orgs/{id}/users 200", "/v1/orgs/{id}/users 404", "/v1/orgs/{id}/users:create 200"]);
+    const posts = async (id: string) => (await sent()).filter((r) => r.url.includes(`${id}/users`)).map((r) => `${r.url.replace(id, "{id}")} ${r.status}`);
+    // An email not seen here: create_user first (in onboarding most are new); the platform's user answers 409, then add_user.
+    expect(await posts(org.id)).toEqual(["/v1/orgs/{id}/users:create 409", "/v1/orgs/{id}/users 200", "/v1/orgs/{id}/users:create 200"]);
+    // Both are known platform users now: in another organization each costs one add_user.
+    const other = await fresh.createOrganization({ name: "Users Too" }, null, identity("users-too"));
+    await fresh.addMember(other.id, { email: "existing@acme.example", role: "OrgViewer" });
+    await fresh.addMember(other.id, { email: "New.Person@acme.example", role: "OrgViewer" });
+    expect(await posts(other.id)).toEqual(["/v1/orgs/{id}/users 200", "/v1/orgs/{id}/users 200"]);
     expect(JSON.stringify(await sent())).not.toMatch(/password/);
   });
 
   it("adds one new email declared in two organizations at once: the second create_user finds the user made by the first and falls back to add_user", async () => {
     const first = await backend.createOrganization({ name: "Race A" }, null, identity("race-a"));
     const second = await backend.createOrganization({ name: "Race B" }, null, identity("race-b"));
-    // Both add_user calls answer 404 before either create; the second create lands after the first committed.
+    // Neither email is known: both send create_user at once; the second lands after the first committed.
     await emu.admin("PUT", "/faults", {
       spec: `latency=150ms,dialect=aiaengine,path=/v1/orgs/${first.id}/users:create;latency=600ms,dialect=aiaengine,path=/v1/orgs/${second.id}/users:create`,
     });
@@ -76,7 +87,7 @@ describe("the AIA Engine adapter", () => {
     expect([a.role, b.role]).toEqual(["OrgEditor", "OrgViewer"]);
     expect((await members().listMembers(second.id)).map((m) => `${m.email} ${m.role}`)).toEqual(["both@acme.example OrgViewer"]);
     const inSecond = (await sent()).filter((r) => r.url.includes(second.id)).map((r) => `${r.url.replace(second.id, "{id}")} ${r.status}`);
-    expect(inSecond).toEqual(["/v1/orgs/{id}/users 404", "/v1/orgs/{id}/users:create 409", "/v1/orgs/{id}/users 200"]);
+    expect(inSecond).toEqual(["/v1/orgs/{id}/users:create 409", "/v1/orgs/{id}/users 200"]);
   });
 
   it("lists the organization's users without its external users, whom it leaves alone", async () => {

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type StartedEmulator } from "../../emulator";
 import { openBackend } from "../../provider/backends";
+import { withDeploymentCache } from "../../provider/backends/deployment-cache";
 import type { FullBackend } from "../../provider/backends/types";
 import type { Connection } from "../../provider/config/connection";
 import { identityFor } from "../../provider/resources/handlers/organization";
@@ -121,5 +122,28 @@ describe("the Commerce Layer adapter", () => {
     ]);
     const member = await backend.addMember!(org.id, { email: "buyer@custom.example", role: "merchandiser" });
     expect((await backend.listMembers!(org.id)).map((m) => [m.id, m.role])).toEqual([[member.id, "Merchandiser"]]);
+  });
+
+  it("onboards an organization and its members without listing roles or memberships: the create's answer includes both", async () => {
+    const cached = withDeploymentCache(openBackend(connection(), "commercelayer-onboard"));
+    await fetch(`${emu.url}/_admin/requests`, { method: "DELETE", headers: { authorization: `Bearer ${ADMIN}` } });
+    const org = await cached.createOrganization({ name: "Onboarded Brand" }, null, identity("onboard"));
+    expect(Object.keys(org)).not.toContain("created"); // what the answer told stays in the deployment
+    // What the members handler asks before adding: the organization's roles and its members.
+    expect(await cached.listRoles!(org.id)).toEqual([
+      { name: "Admin", administrator: true },
+      { name: "Read only", administrator: false },
+    ]);
+    expect(await cached.listMembers!(org.id)).toEqual([]);
+    await cached.addMember!(org.id, { email: "first@onboarded.example", role: "Admin" });
+    await cached.addMember!(org.id, { email: "second@onboarded.example", role: "read only" });
+    const sent = (await journal()).filter((r) => !r.url.includes("/oauth/")).map((r) => `${r.method} ${decodeURIComponent(r.url.replace(/^.*\/api/, ""))}`);
+    expect(sent).toEqual(["POST /organizations?include=roles,memberships", "POST /memberships", "POST /memberships"]);
+    // The next deployment reads them from the API, as they are.
+    const fresh = withDeploymentCache(openBackend(connection(), "commercelayer-onboard-2"));
+    expect((await fresh.listMembers!(org.id)).map((m) => [m.email, m.role])).toEqual([
+      ["first@onboarded.example", "Admin"],
+      ["second@onboarded.example", "Read only"],
+    ]);
   });
 });

@@ -61,6 +61,20 @@ describe("the official provisioning SDK against the emulator", () => {
     expect(asked.some((u) => u.startsWith(`${VENDOR_ORIGIN}/api/organizations`))).toBe(true);
   });
 
+  it("creates an organization with its roles and memberships included in the answer", async () => {
+    const created = await cl.organizations.create({ name: "Included Brand" }, { include: ["roles", "memberships"] });
+    expect(created.roles?.map((r) => [r.name, r.kind])).toEqual([
+      ["Admin", "admin"],
+      ["Read only", "read_only"],
+    ]);
+    expect(created.memberships).toEqual([]);
+    expect(asked.at(-1)).toMatch(/\/api\/organizations\?include=roles(%2C|,)memberships$/);
+    // An include the resource does not have is refused before anything is written.
+    const err = await refusal(cl.organizations.create({ name: "Never Created Brand" }, { include: ["owner" as never] }));
+    expect(err.status).toBe(400);
+    expect(await cl.organizations.count({ filters: { name_eq: "Never Created Brand" } })).toBe(0);
+  });
+
   it("lists with a name_eq filter and counts the records", async () => {
     for (const name of ["Red Market", "Red Market Outlet", "Green Market"]) await cl.organizations.create({ name });
     const list = await cl.organizations.list({ filters: { name_eq: "Red Market" } });

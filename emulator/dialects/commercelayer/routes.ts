@@ -166,8 +166,7 @@ export function registerRoutes(app: FastifyInstance, ctx: DialectContext): void 
     return { ...doc, ...(inc.length ? { included: inc } : {}) };
   }
 
-  function oneAnswer(req: FastifyRequest, r: Resource, type: string, includable: readonly string[]): Record<string, unknown> {
-    const rr = retrieveRequest(req.query as Query, type, includable);
+  function oneAnswer(req: FastifyRequest, r: Resource, type: string, includable: readonly string[], rr = retrieveRequest(req.query as Query, type, includable)): Record<string, unknown> {
     const inc = rr.include.length ? included(req, [r], rr.include) : [];
     return { data: sparse(r, rr.fields), ...(inc.length ? { included: inc } : {}) };
   }
@@ -181,6 +180,9 @@ export function registerRoutes(app: FastifyInstance, ctx: DialectContext): void 
   });
 
   app.post("/organizations", async (req, reply) => {
+    // A create answers as a retrieve does, `include` and `fields` too (the SDK's create takes
+    // QueryParamsRetrieve): checked before anything is written.
+    const rr = retrieveRequest(req.query as Query, "organizations", ORG_LIST.includable);
     const { attributes, relationships } = requestData(req, "organizations");
     onlyAttributes(attributes, CREATABLE, "organizations");
     onlyRelationships(relationships, [], "organizations");
@@ -197,7 +199,7 @@ export function registerRoutes(app: FastifyInstance, ctx: DialectContext): void 
     const created = store.tx(() => {
       if (store.findOrgByUniqueKey(BACKEND, slugOf(name))) throw nameTaken();
       const row = store.insertOrg({ backend: BACKEND, id: newClId(), parentId: null, name, uniqueKey: slugOf(name), document: doc as never, createTime: now });
-      return { data: orgResource(row, base(req)) };
+      return oneAnswer(req, orgResource(row, base(req)), "organizations", ORG_LIST.includable, rr);
     });
     return send(reply, 201, created);
   });
@@ -209,6 +211,7 @@ export function registerRoutes(app: FastifyInstance, ctx: DialectContext): void 
 
   app.patch("/organizations/:id", async (req) => {
     const { id } = req.params as { id: string };
+    const rr = retrieveRequest(req.query as Query, "organizations", ORG_LIST.includable);
     const { attributes, relationships } = requestData(req, "organizations", id);
     onlyAttributes(attributes, UPDATABLE, "organizations");
     onlyRelationships(relationships, [], "organizations");
@@ -226,7 +229,7 @@ export function registerRoutes(app: FastifyInstance, ctx: DialectContext): void 
       const next: OrgDocument = { ...doc, attributes: { ...doc.attributes, ...(rest as JsonObject), updated_at: now } };
       if (attributes.metadata === null) next.attributes.metadata = {};
       const updated = store.updateOrg(BACKEND, id, { parentId: null, name, uniqueKey: slugOf(name), document: next as never, updateTime: now });
-      return { data: orgResource(updated, base(req)) };
+      return oneAnswer(req, orgResource(updated, base(req)), "organizations", ORG_LIST.includable, rr);
     });
   });
 

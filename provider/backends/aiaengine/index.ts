@@ -25,6 +25,9 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
    */
   readonly duplicateGuard = "none" as const;
 
+  /** Emails this process has seen as platform users (users are platform-wide): see `addMember`. */
+  private readonly knownUsers = new Set<string>();
+
   constructor(private readonly http: HttpClient) {}
 
   /** The answer's body; undefined on 404; any other failure as an error with the vendor's message. */
@@ -91,6 +94,7 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
   async listMembers(orgId: string): Promise<ObservedMember[]> {
     const answer = await this.call<{ users: WireOrgUser[] }>("GET", `${orgPath(orgId)}/users`);
     if (!answer) throw new OrgformError("NOT_FOUND", `cannot list the users of AIA Engine organization ${orgId}: the organization does not exist`);
+    for (const u of answer.users) this.knownUsers.add(u.user.email.toLowerCase());
     return answer.users.filter((u) => !u.external).map(fromOrgUser);
   }
 
@@ -98,16 +102,22 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
    * add_user(email, role) for an existing platform user; for an email no user has, create_user
    * with a name taken from the email and the declared `initialPassword` if any (otherwise the API
    * generates one; orgform never reads a password back). add_user never carries a password.
-   * A user is in an organization at most once: after an ambiguous POST, or a 409, the members are
-   * listed; one there is taken, and otherwise the add is sent again (bounded). Not there after an
-   * ambiguous POST: it did not commit. Not there after a 409: create_user found the user made
-   * meanwhile by another organization's add of the same new email (users are platform-wide), so
-   * the next attempt's add_user adds it (and the password was the first create's to set).
+   *
+   * Which one is sent first: add_user for an email this process has seen as a platform user
+   * (listed in, added to or created in any organization), create_user for any other. In a bulk
+   * onboarding most emails are new, so each costs its one call (add_user first cost two: a 404,
+   * then create_user); an email already on the platform but not seen here costs create_user's
+   * 409, then add_user. Neither answer changes anything when it fails.
+   *
+   * A user is in an organization at most once: after an ambiguous POST the members are listed; one
+   * there is taken, and otherwise the add is sent again (bounded): not there, it did not commit.
    */
   async addMember(orgId: string, member: MemberAssignment, sensitive?: Fields): Promise<ObservedMember> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.addOnce(orgId, member, sensitive);
+        const added = await this.addOnce(orgId, member, sensitive);
+        this.knownUsers.add(member.email.toLowerCase());
+        return added;
       } catch (err) {
         if (!isOrgformError(err, "AMBIGUOUS") && !isOrgformError(err, "CONFLICT")) throw err;
         const existing = (await this.listMembers(orgId)).find((m) => m.email.toLowerCase() === member.email.toLowerCase());
@@ -118,20 +128,50 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
     }
   }
 
-  /** One attempt: add_user, or (no platform user has the email) create_user; again from add_user on a retry. */
+  /** One attempt: add_user then create_user, or (an email not seen here) create_user then add_user. */
   private async addOnce(orgId: string, member: MemberAssignment, sensitive?: Fields): Promise<ObservedMember> {
+    const gone = () => new OrgformError("NOT_FOUND", `cannot add ${member.email} to AIA Engine organization ${orgId}: the organization does not exist`);
+    if (!this.knownUsers.has(member.email.toLowerCase())) {
+      const created = await this.createUser(orgId, member, sensitive);
+      if (created === "exists") {
+        // The user exists (another organization's, or made meanwhile by another add of the same new email).
+        const added = await this.addUser(orgId, member);
+        if (!added) throw gone();
+        return added;
+      }
+      if (!created) throw gone();
+      return created;
+    }
+    const added = await this.addUser(orgId, member);
+    if (added) return added;
+    // 404: no such user (removed from the platform since), or no such organization, which create_user answers 404 too.
+    const created = await this.createUser(orgId, member, sensitive);
+    if (created === "exists") throw new OrgformError("CONFLICT", `AIA Engine answered both "no such user" and "already exists" for ${member.email}`);
+    if (!created) throw gone();
+    return created;
+  }
+
+  /** add_user: undefined on 404 (no such user, or no such organization). */
+  private async addUser(orgId: string, member: MemberAssignment): Promise<ObservedMember | undefined> {
     const added = await this.call<WireOrgUser>("POST", `${orgPath(orgId)}/users`, { email: member.email, role: member.role });
-    if (added) return fromOrgUser(added);
-    // 404: no such user, or no such organization; create_user answers 404 too in the second case.
+    return added && fromOrgUser(added);
+  }
+
+  /** create_user: undefined on 404 (no such organization), "exists" on 409 (a platform user has the email). */
+  private async createUser(orgId: string, member: MemberAssignment, sensitive?: Fields): Promise<ObservedMember | undefined | "exists"> {
     const password = typeof sensitive?.initialPassword === "string" ? sensitive.initialPassword : undefined;
-    const created = await this.call<WireOrgUser>("POST", `${orgPath(orgId)}/users:create`, {
-      name: nameForEmail(member.email),
-      email: member.email,
-      ...(password !== undefined ? { password } : {}),
-      role: member.role,
-    });
-    if (!created) throw new OrgformError("NOT_FOUND", `cannot add ${member.email} to AIA Engine organization ${orgId}: the organization does not exist`);
-    return fromOrgUser(created);
+    try {
+      const created = await this.call<WireOrgUser>("POST", `${orgPath(orgId)}/users:create`, {
+        name: nameForEmail(member.email),
+        email: member.email,
+        ...(password !== undefined ? { password } : {}),
+        role: member.role,
+      });
+      return created && fromOrgUser(created);
+    } catch (err) {
+      if (err instanceof HttpStatusError && err.status === 409) return "exists";
+      throw err;
+    }
   }
 
   async setMemberRole(orgId: string, memberId: string, role: string): Promise<ObservedMember> {

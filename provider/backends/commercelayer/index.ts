@@ -7,6 +7,7 @@ import type {
   BulkReadAbility,
   Backend,
   CreateIdentity,
+  CreatedOrganization,
   Fields,
   MemberAbility,
   MemberAssignment,
@@ -40,6 +41,10 @@ interface WireRole {
   id: string;
   name: string;
   administrator: boolean;
+}
+
+function wireRole(r: WireResource): WireRole {
+  return { id: r.id, name: String(r.attributes.name), administrator: r.attributes.kind === "admin" };
 }
 
 export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility, BulkReadAbility {
@@ -101,9 +106,31 @@ export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility
     return data.map(fromOrganization).filter((o) => wanted === undefined || o.name.toLowerCase() === wanted);
   }
 
-  async createOrganization(declared: Fields, _parentId: string | null, identity: CreateIdentity): Promise<ObservedOrganization> {
-    const doc = await this.call("POST", "/organizations", toCreateDocument(declared, identity.marker));
-    return fromOrganization(doc!.data as WireResource);
+  /**
+   * The answer includes the new organization's roles and memberships (a create takes `include`
+   * as a retrieve does): its member set then needs neither list before adding (in onboarding,
+   * two calls of every organization's 2 + members). Where the answer carries no linkage for
+   * one of them (a server that ignores `include`), that one is not told.
+   */
+  async createOrganization(declared: Fields, _parentId: string | null, identity: CreateIdentity): Promise<CreatedOrganization> {
+    const doc = await this.call("POST", "/organizations?include=roles,memberships", toCreateDocument(declared, identity.marker));
+    const wire = doc!.data as WireResource;
+    const included = new Map((doc!.included ?? []).map((r) => [`${r.type}/${r.id}`, r]));
+    const linked = (name: string): WireResource[] | undefined => {
+      const data = wire.relationships?.[name]?.data;
+      if (!Array.isArray(data)) return undefined;
+      const resources = data.map((d) => included.get(`${d.type}/${d.id}`));
+      return resources.every((r) => r !== undefined) ? (resources as WireResource[]) : undefined;
+    };
+    const created: NonNullable<CreatedOrganization["created"]> = {};
+    const roles = linked("roles")?.map(wireRole);
+    if (roles) {
+      this.roleCache.set(wire.id, roles);
+      created.roles = roles.map(({ name, administrator }) => ({ name, administrator }));
+    }
+    const memberships = linked("memberships");
+    if (memberships && roles) created.members = memberships.map((m) => fromMembership(m, new Map(roles.map((r) => [r.id, r.name]))));
+    return { ...fromOrganization(wire), created };
   }
 
   /** Names are unique (by slug): our organization is the same-named one carrying our marker. */
@@ -137,7 +164,7 @@ export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility
     let roles = fresh ? undefined : this.roleCache.get(orgId);
     if (!roles) {
       const { data } = await this.list(`/organizations/${encodeURIComponent(orgId)}/roles`, new URLSearchParams(), `the roles of commercelayer organization ${orgId}`);
-      roles = data.map((r) => ({ id: r.id, name: String(r.attributes.name), administrator: r.attributes.kind === "admin" }));
+      roles = data.map(wireRole);
       this.roleCache.set(orgId, roles);
     }
     return roles;
