@@ -108,9 +108,9 @@ export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility
 
   /**
    * The answer includes the new organization's roles and memberships (a create takes `include`
-   * as a retrieve does): its member set then needs neither list before adding (in onboarding,
-   * two calls of every organization's 2 + members). Where the answer carries no linkage for
-   * one of them (a server that ignores `include`), that one is not told.
+   * as a retrieve does): its member set then needs neither list before adding, which saves two of
+   * the 2 + N calls an onboarded organization with N members cost. Where the answer carries no
+   * linkage for one of them (a server that ignores `include`), that one is not told.
    */
   async createOrganization(declared: Fields, _parentId: string | null, identity: CreateIdentity): Promise<CreatedOrganization> {
     const doc = await this.call("POST", "/organizations?include=roles,memberships", toCreateDocument(declared, identity.marker));
