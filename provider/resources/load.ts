@@ -16,11 +16,14 @@ export interface OrgformModules {
   "provider/resources/handlers/member": typeof import("./handlers/member");
 }
 
+/**
+ * The project's require is made once per process (every check and diff of every resource loads
+ * through here: a new one per call cost ~9 µs each). It lives on globalThis because this function
+ * is serialized, and a serialized function keeps no state of its own between calls. (No comment
+ * inside the body: the body is written into state with every resource.)
+ */
 export function loadOrgform<K extends keyof OrgformModules>(subpath: K): OrgformModules[K] {
-  // The project's require is made once per process (every check and diff of every resource loads
-  // through here: a new one per call cost ~9 µs each); it lives on globalThis because this
-  // function is serialized, and a serialized function keeps no state of its own between calls.
-  const g = globalThis as { __orgformProjectRequire?: (id: string) => unknown };
-  g.__orgformProjectRequire ??= require("module").createRequire(require("path").join(process.cwd(), "package.json")) as (id: string) => unknown;
-  return g.__orgformProjectRequire(`orgform/${subpath}`) as OrgformModules[K];
+  const g = globalThis as { __orgformRequire?: (id: string) => unknown };
+  g.__orgformRequire ??= require("module").createRequire(require("path").join(process.cwd(), "package.json")) as (id: string) => unknown;
+  return g.__orgformRequire(`orgform/${subpath}`) as OrgformModules[K];
 }

@@ -218,7 +218,7 @@ describe("an orgform stack from creation to destroy", () => {
       // Written twice per resource (inputs and outputs) and rewritten at every checkpoint: one forwarder per method (2.7 KB; 4.5 KB with the bodies inline).
       expect(code.length).toBeLessThan(3_000);
       expect(code).not.toContain(repoRoot);
-      expect(code).toContain('projectRequire(`orgform/${subpath}`)');
+      expect(code).toContain("__orgformRequire(`orgform/${subpath}`)"); // loaded by the package's name, not a path
     }
   });
 });
