@@ -294,9 +294,16 @@ export function declaredSchemaOf(schema: ResourceSchema, partial: boolean): Reco
   return { type: "object", properties, ...(required.length ? { required } : {}) };
 }
 
-/** Names of the validators `scripts/build-validators` precompiles, and what each checks. */
-export function precompiledValidatorNames(): Array<{ name: string; backend: BackendName; kind: ResourceKind; variant: "full" | "partial" | "observed" }> {
-  const out: Array<{ name: string; backend: BackendName; kind: ResourceKind; variant: "full" | "partial" | "observed" }> = [];
+/** One validator `scripts/build-validators` precompiles: its name, and what it checks. */
+export interface PrecompiledValidator {
+  name: string;
+  backend: BackendName;
+  kind: ResourceKind;
+  variant: "full" | "partial" | "observed";
+}
+
+export function precompiledValidatorNames(): PrecompiledValidator[] {
+  const out: PrecompiledValidator[] = [];
   for (const backend of BACKENDS) {
     for (const kind of kindsOf(backend)) {
       for (const variant of ["full", "partial", "observed"] as const) out.push({ name: `${variant}/${backend}/${kind}`, backend, kind, variant });

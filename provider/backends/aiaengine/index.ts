@@ -131,22 +131,20 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
   /** One attempt: add_user then create_user, or (an email not seen here) create_user then add_user. */
   private async addOnce(orgId: string, member: MemberAssignment, sensitive?: Fields): Promise<ObservedMember> {
     const gone = () => new OrgformError("NOT_FOUND", `cannot add ${member.email} to AIA Engine organization ${orgId}: the organization does not exist`);
-    if (!this.knownUsers.has(member.email.toLowerCase())) {
-      const created = await this.createUser(orgId, member, sensitive);
-      if (created === "exists") {
-        // The user exists (another organization's, or made meanwhile by another add of the same new email).
-        const added = await this.addUser(orgId, member);
-        if (!added) throw gone();
-        return added;
-      }
-      if (!created) throw gone();
-      return created;
+    const known = this.knownUsers.has(member.email.toLowerCase());
+    if (known) {
+      const added = await this.addUser(orgId, member);
+      if (added) return added;
+      // 404: no such user (removed from the platform since), or no such organization, which create_user answers 404 too.
     }
-    const added = await this.addUser(orgId, member);
-    if (added) return added;
-    // 404: no such user (removed from the platform since), or no such organization, which create_user answers 404 too.
     const created = await this.createUser(orgId, member, sensitive);
-    if (created === "exists") throw new OrgformError("CONFLICT", `AIA Engine answered both "no such user" and "already exists" for ${member.email}`);
+    if (created === "exists") {
+      if (known) throw new OrgformError("CONFLICT", `AIA Engine answered both "no such user" and "already exists" for ${member.email}`);
+      // The user exists (another organization's, or made meanwhile by another add of the same new email).
+      const added = await this.addUser(orgId, member);
+      if (!added) throw gone();
+      return added;
+    }
     if (!created) throw gone();
     return created;
   }
