@@ -1,13 +1,14 @@
-// Dynamic providers are serialized into Pulumi state. Each provider method therefore loads the
-// real code by the package's own name at call time: `orgform/...` resolves through the
-// `exports` of the orgform package the project has installed, or, inside orgform's own
-// repository, by self-reference (createRequire anchored at the project's package.json).
-// `loadOrgform` is captured by the serialized methods: it must stay small and hold no path.
-// The module map below is types only (erased at compile time): a renamed module or handler
-// fails the typecheck instead of failing at run time inside the engine.
+// The dynamic provider's process loads orgform's code by the package's own name: `orgform/...`
+// resolves through the `exports` of the orgform package the project has installed, or, inside
+// orgform's own repository, by self-reference (createRequire anchored at the project's
+// package.json). That is how the one-line `__provider` of every resource (`providerSource` in
+// provider.ts) reaches this package, and how the closures that earlier orgform versions wrote into
+// state still do. The module map below is types only (erased at compile time): a renamed module
+// or handler fails the typecheck instead of failing at run time inside the engine.
 
 /** What each loadable subpath exports. */
 export interface OrgformModules {
+  "provider/resources/provider": typeof import("./provider");
   "provider/resources/runtime": typeof import("./runtime");
   "provider/resources/dispatch": typeof import("./dispatch");
   "provider/resources/handlers/organization": typeof import("./handlers/organization");
@@ -16,14 +17,10 @@ export interface OrgformModules {
   "provider/resources/handlers/member": typeof import("./handlers/member");
 }
 
-/**
- * The project's require is made once per process (every check and diff of every resource loads
- * through here: a new one per call cost ~9 µs each). It lives on globalThis because this function
- * is serialized, and a serialized function keeps no state of its own between calls. (No comment
- * inside the body: the body is written into state with every resource.)
- */
+let projectRequire: ((id: string) => unknown) | undefined;
+
+/** The project's require is made once per process: every check and diff of every resource loads through here. */
 export function loadOrgform<K extends keyof OrgformModules>(subpath: K): OrgformModules[K] {
-  const g = globalThis as { __orgformRequire?: (id: string) => unknown };
-  g.__orgformRequire ??= require("module").createRequire(require("path").join(process.cwd(), "package.json")) as (id: string) => unknown;
-  return g.__orgformRequire(`orgform/${subpath}`) as OrgformModules[K];
+  projectRequire ??= require("module").createRequire(require("path").join(process.cwd(), "package.json")) as (id: string) => unknown;
+  return projectRequire(`orgform/${subpath}`) as OrgformModules[K];
 }

@@ -1,8 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { forwardingProvider } from "./provider";
-
-const membersProvider = forwardingProvider("provider/resources/handlers/members");
-const memberProvider = forwardingProvider("provider/resources/handlers/member");
+import { OrgformResource } from "./provider";
 
 export interface MemberAssignmentArgs {
   email: pulumi.Input<string>;
@@ -29,7 +26,7 @@ export interface OrganizationMembersArgs {
 }
 
 /** All member assignments of one organization: one resource per organization, not per member. */
-export class OrganizationMembers extends pulumi.dynamic.Resource {
+export class OrganizationMembers extends OrgformResource {
   declare readonly organizationId: pulumi.Output<string>;
   declare readonly mode: pulumi.Output<string>;
   declare readonly members: pulumi.Output<{ email: string; role: string }[]>;
@@ -38,7 +35,7 @@ export class OrganizationMembers extends pulumi.dynamic.Resource {
   constructor(name: string, args: OrganizationMembersArgs, opts?: pulumi.CustomResourceOptions) {
     const { memberSecrets, ...rest } = args;
     const props = { mode: "additive", ...rest, ...(memberSecrets !== undefined ? { memberSecrets: pulumi.secret(memberSecrets) } : {}), live: undefined };
-    super(membersProvider, name, props, opts, "orgform", "OrganizationMembers");
+    super("provider/resources/handlers/members", "OrganizationMembers", name, props, opts);
   }
 }
 
@@ -49,11 +46,11 @@ export interface OrganizationMemberArgs extends MemberAssignmentArgs {
 }
 
 /** One member assignment (additive), for programs that manage members one by one. */
-export class OrganizationMember extends pulumi.dynamic.Resource {
+export class OrganizationMember extends OrgformResource {
   declare readonly memberId: pulumi.Output<string>;
   declare readonly liveRole: pulumi.Output<string>;
 
   constructor(name: string, args: OrganizationMemberArgs, opts?: pulumi.CustomResourceOptions) {
-    super(memberProvider, name, { ...args, memberId: undefined, liveRole: undefined }, opts, "orgform", "OrganizationMember");
+    super("provider/resources/handlers/member", "OrganizationMember", name, { ...args, memberId: undefined, liveRole: undefined }, opts);
   }
 }

@@ -1,12 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { OrganizationInputs, OrganizationOutputs } from "./handlers/organization";
-import { forwardingProvider } from "./provider";
+import { OrgformResource } from "./provider";
 import { isBackendName } from "../core/backends";
 import { schemaFor } from "../core/schema";
 
 export type { OrganizationInputs, OrganizationOutputs };
-
-const organizationProvider = forwardingProvider("provider/resources/handlers/organization");
 
 export interface OrganizationArgs {
   /** Backend name: cloudflare, zenml, commercelayer, cloudomation or aiaengine. */
@@ -23,7 +21,7 @@ export interface OrganizationArgs {
   key?: pulumi.Input<string>;
 }
 
-export class Organization extends pulumi.dynamic.Resource {
+export class Organization extends OrgformResource {
   declare readonly organizationId: pulumi.Output<string>;
   declare readonly backend: pulumi.Output<string>;
   declare readonly fields: pulumi.Output<Record<string, unknown>>;
@@ -51,6 +49,6 @@ export class Organization extends pulumi.dynamic.Resource {
     const sensitive =
       typeof args.backend === "string" && isBackendName(args.backend) && schemaFor(args.backend, "organization").fields.some((f) => f.sensitive);
     const options = sensitive ? { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "fields"] } : opts;
-    super(organizationProvider, name, props, options, "orgform", "Organization");
+    super("provider/resources/handlers/organization", "Organization", name, props, options);
   }
 }

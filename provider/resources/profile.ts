@@ -1,7 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { forwardingProvider } from "./provider";
-
-const profileProvider = forwardingProvider("provider/resources/handlers/profile");
+import { OrgformResource } from "./provider";
 
 export interface OrganizationProfileArgs {
   backend: pulumi.Input<string>;
@@ -12,12 +10,12 @@ export interface OrganizationProfileArgs {
 }
 
 /** The profile beside an organization. The APIs cannot delete one: deleting releases it. */
-export class OrganizationProfile extends pulumi.dynamic.Resource {
+export class OrganizationProfile extends OrgformResource {
   declare readonly organizationId: pulumi.Output<string>;
   declare readonly fields: pulumi.Output<Record<string, unknown>>;
   declare readonly live: pulumi.Output<Record<string, unknown>>;
 
   constructor(name: string, args: OrganizationProfileArgs, opts?: pulumi.CustomResourceOptions) {
-    super(profileProvider, name, { ...args, live: undefined }, opts, "orgform", "OrganizationProfile");
+    super("provider/resources/handlers/profile", "OrganizationProfile", name, { ...args, live: undefined }, opts);
   }
 }
