@@ -45,7 +45,7 @@ export function hostedProvider(handlers: HandlersModule): pulumi.dynamic.Resourc
  * provider loads (`require-from-string`) and asks for `handler()`, the same contract as the SDK's
  * own serialized closures. Pulumi writes it into state twice per resource (inputs and outputs),
  * sends it with every check, diff and registration, and rewrites it at every checkpoint, so it
- * is one line (~230 bytes; the SDK's closure of the forwarders above was 2.7 KB) that loads the
+ * is one line (~205 bytes; the SDK's closure of the forwarders above was 2.7 KB) that loads the
  * project's installed orgform by name: `createRequire` anchored at the project's package.json, so
  * that inside orgform's own repository it resolves by self-reference. It holds no path of this
  * machine and no secret, and only names `hostedProvider` and a handlers module, so an upgrade of
