@@ -1,10 +1,11 @@
 // The dynamic provider's process loads orgform's code by the package's own name: `orgform/...`
 // resolves through the `exports` of the orgform package the project has installed, or, inside
 // orgform's own repository, by self-reference (createRequire anchored at the project's
-// package.json). That is how the one-line `__provider` of every resource (`providerSource` in
-// provider.ts) reaches this package, and how the closures that earlier orgform versions wrote into
-// state still do. The module map below is types only (erased at compile time): a renamed module
-// or handler fails the typecheck instead of failing at run time inside the engine.
+// package.json). The one-line `__provider` of every resource (`providerSource` in provider.ts)
+// reaches this package that way; the closures earlier versions wrote into state carry their own
+// copy of this function and load `dispatch` by the same name. The module map below is types only
+// (erased at compile time): a renamed module or handler fails the typecheck instead of failing at
+// run time inside the engine.
 
 /** What each loadable subpath exports. */
 export interface OrgformModules {

@@ -18,7 +18,7 @@ export type HandlersModule = {
 }[keyof OrgformModules];
 
 /** The dynamic provider of one resource type: each method forwards to `dispatch.ts`, loaded at its first call. */
-export function forwardingProvider(handlers: HandlersModule): pulumi.dynamic.ResourceProvider {
+function forwardingProvider(handlers: HandlersModule): pulumi.dynamic.ResourceProvider {
   const call = (method: ProviderMethod, args: unknown[]) => loadOrgform("provider/resources/dispatch").forward(handlers, method, args);
   return {
     configure: (...args) => call("configure", args),
