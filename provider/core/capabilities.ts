@@ -32,6 +32,8 @@ export interface SessionLogin {
   path: string;
   userField: string;
   passwordField: string;
+  /** Fixed keys sent with every login, as the vendor's own client sends them. */
+  fields?: Record<string, string>;
 }
 
 export interface Capabilities {

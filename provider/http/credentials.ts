@@ -60,6 +60,25 @@ export function parseSetCookie(header: string, now = Date.now()): { cookie: stri
   return { cookie: pairs.join("; "), ...(expiresAt !== undefined ? { expiresAt } : {}) };
 }
 
+/**
+ * What is wrong with a login's answer, or undefined when it opened a session. Two answers open
+ * one, both with the session in `Set-Cookie`: 200 with the user as a JSON object (what
+ * Cloudomation's own client, devstack-cli 12.0.1, requires) and a 302 / 303 (what Engine 7's docs
+ * describe). Anything else names the status and, for a refusal, the vendor's reason (its error
+ * body's message), never anything of the request.
+ */
+export function loginAnswerProblem(res: { status: number; headers: Record<string, string>; body: unknown }): string | undefined {
+  if (res.status >= 400) {
+    const said = (res.body as { message?: unknown } | undefined)?.message;
+    return `HTTP ${res.status}${typeof said === "string" ? ` (${said.slice(0, 200)})` : ""}; check the user name and password`;
+  }
+  const json = typeof res.body === "object" && res.body !== null && !Array.isArray(res.body);
+  if (res.status === 200 && !json) return `HTTP 200 without a JSON object (${res.headers["content-type"] ?? "no content type"}), not a login answer: check the endpoint`;
+  if (res.status !== 200 && res.status !== 302 && res.status !== 303) return `HTTP ${res.status}: expected 200 (or Engine 7's 302) with a session cookie`;
+  if (!res.headers["set-cookie"]) return `HTTP ${res.status} without a session cookie`;
+  return undefined;
+}
+
 function sessionLogin(c: Extract<Credentials, { method: "session-login" }>, endpoint: string, login: SessionLogin): ClientAuth {
   const key = createHash("sha256").update(`${endpoint}\0${c.userName}\0${c.password}`).digest("hex");
   const url = endpoint.replace(/\/$/, "") + login.path;
@@ -69,22 +88,18 @@ function sessionLogin(c: Extract<Credentials, { method: "session-login" }>, endp
     let res;
     try {
       // A login opens one more session and changes nothing else: safe to send again after a failure.
-      res = await http.send({ method: "POST", path: "", idempotent: true, body: { [login.userField]: c.userName, [login.passwordField]: c.password } });
+      res = await http.send({ method: "POST", path: "", idempotent: true, body: { ...login.fields, [login.userField]: c.userName, [login.passwordField]: c.password } });
     } catch (err) {
       throw new OrgformError("AUTH", `cannot log in at ${url}: ${(err as Error).message}`, { cause: err });
     }
-    const setCookie = res.headers["set-cookie"];
-    // Engine 7 answers a login with 302 and the cookie; a 2xx with a cookie is as good.
-    if (res.status >= 400 || !setCookie) {
-      // The vendor's reason (its error body's message), never anything of the request.
-      const said = (res.body as { message?: unknown } | undefined)?.message;
-      const reason = res.status >= 400 ? (typeof said === "string" ? ` (${said.slice(0, 200)})` : "") : " without a session cookie";
-      throw new OrgformError("AUTH", `cannot log in at ${url} as ${c.userName}: HTTP ${res.status}${reason}; check the user name and password`, {
+    const problem = loginAnswerProblem(res);
+    if (problem) {
+      throw new OrgformError("AUTH", `cannot log in at ${url} as ${c.userName}: ${problem}`, {
         cause: new HttpStatusError(res.status, undefined, `POST ${url}`),
       });
     }
     // Renewed before the cookie's Max-Age / Expires; a cookie without one is kept an hour (and renewed on a 401).
-    const { cookie, expiresAt } = parseSetCookie(setCookie);
+    const { cookie, expiresAt } = parseSetCookie(res.headers["set-cookie"]);
     return { value: cookie, lifetimeMs: expiresAt !== undefined ? expiresAt - Date.now() : 3600_000 };
   };
   const cookie = renewable(sessions, key, open);

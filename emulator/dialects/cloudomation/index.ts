@@ -1,19 +1,19 @@
 import { bearerCredential } from "../../auth";
 import type { Dialect, PresentedCredential } from "../../types";
 import { failure, fault, fromError, unauthenticated } from "./envelope";
-import { COMMITS_TABLE, registerLogin, registerOrganizations, USERS_TABLE } from "./organizations";
+import { COMMITS_TABLE, registerLogin, registerOrganizations, SESSION_COOKIE, USERS_TABLE } from "./organizations";
 import { seedCloudomation } from "./seed";
 import { BACKEND } from "./wire";
 
-/** The session cookie `POST /api/latest/auth/login` sets (a JWT in the vendor; an issued access token here). */
-export const SESSION_COOKIE = "token";
+export { SESSION_COOKIE } from "./organizations";
 
 /**
  * Cloudomation Engine (document 000, Version 7) at `/cloudomation/api/latest`: one workspace's REST
- * API, of which the emulator serves many at one URL. Auth: `POST /auth/login` with `{user_name,
- * password}` answers 302 with a session cookie, sent back as `Cookie: token=…`; the emulator's API
- * token is also accepted as `Authorization: Bearer` (an emulator convention). Organizations are
- * read and patched, never created or deleted.
+ * API, of which the emulator serves many at one URL, faithful to Cloudomation's own client of it
+ * (devstack-cli 12.0.1): `GET /alive` before login; `POST /auth/login` with `{user_name,
+ * password}` answers 200 with the user as JSON and a session cookie, sent back as `Cookie:
+ * token=…`; the emulator's API token is also accepted as `Authorization: Bearer` (an emulator
+ * convention). Organizations are read and patched, never created or deleted.
  */
 export const cloudomation: Dialect = {
   name: BACKEND,
@@ -75,7 +75,7 @@ export const cloudomation: Dialect = {
 
   describeCredentials(creds, baseUrl) {
     return [
-      `POST ${baseUrl}/cloudomation/api/latest/auth/login {"user_name": "${creds.userName}", "password": "${creds.password}"} (session cookie "${SESSION_COOKIE}")`,
+      `POST ${baseUrl}/cloudomation/api/latest/auth/login {"user_name": "${creds.userName}", "password": "${creds.password}"} (200, session cookie "${SESSION_COOKIE}")`,
       `Authorization: Bearer ${creds.apiToken}`,
     ];
   },

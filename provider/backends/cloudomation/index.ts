@@ -1,6 +1,7 @@
 // Cloudomation Engine adapter (document 000; the REST API of Engine 7): one workspace's API at
 // <workspace>/api/latest, records as plain JSON objects, PATCH changes only what it is sent.
-// Organizations exist: they are found, read and patched, never created nor deleted.
+// Organizations exist: they are found, read and patched, never created nor deleted. Every call
+// asks for `plain=true` (the bare record or list), as Cloudomation's own client does (devstack-cli).
 import { OrgformError } from "../../core/errors";
 import { schemaFor } from "../../core/schema";
 import { fromWire, updateBody } from "../../core/wire";
@@ -32,7 +33,7 @@ export class CloudomationBackend implements Backend, BulkReadAbility {
   }
 
   async getOrganization(id: string): Promise<ObservedOrganization | undefined> {
-    const { status, body } = await this.call("GET", `/organization/${encodeURIComponent(id)}`);
+    const { status, body } = await this.call("GET", `/organization/${encodeURIComponent(id)}?plain=true`);
     return status === 404 ? undefined : this.observe(body as WireRecord);
   }
 
@@ -47,7 +48,7 @@ export class CloudomationBackend implements Backend, BulkReadAbility {
     const out: ObservedOrganization[] = [];
     const filter = query.name === undefined ? undefined : JSON.stringify({ field: "name", op: "eq", value: query.name });
     for (let offset = 0; ; offset += PAGE_SIZE) {
-      const q = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(offset) });
+      const q = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(offset), plain: "true" });
       if (filter) q.set("filter", filter);
       const { body } = await this.call("GET", `/organization?${q}`);
       const page = Array.isArray(body) ? (body as WireRecord[]) : [];
@@ -67,7 +68,7 @@ export class CloudomationBackend implements Backend, BulkReadAbility {
   async updateOrganization(id: string, declared: Fields): Promise<ObservedOrganization> {
     // PATCH merges: the declared fields only (import-only ones included), never export-only ones.
     const body = updateBody(this.schema, declared, "merge");
-    const path = `/organization/${encodeURIComponent(id)}`;
+    const path = `/organization/${encodeURIComponent(id)}?plain=true`;
     const res = Object.keys(body).length === 0 ? await this.call("GET", path) : await this.call("PATCH", path, body);
     if (res.status === 404) throw new OrgformError("NOT_FOUND", `cannot update cloudomation organization ${id}: it does not exist`);
     return this.observe(res.body as WireRecord);
