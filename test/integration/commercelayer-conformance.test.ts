@@ -236,7 +236,7 @@ describe("JSON:API on the wire", () => {
 describe("lists: paging, filters, sparse fieldsets and include", () => {
   const prefix = `Listed ${Date.now().toString(36)}`;
   beforeAll(async () => {
-    for (let i = 1; i <= 27; i++) await create({ name: `${prefix} ${String(i).padStart(2, "0")}` });
+    for (let i = 1; i <= 27; i++) await create({ name: `${prefix} ${String(i).padStart(2, "0")}`, metadata: { batch: i % 2 ? "odd" : "even" } });
   });
 
   it("pages by page[number] and page[size], with record and page counts and links", async () => {
@@ -271,6 +271,44 @@ describe("lists: paging, filters, sparse fieldsets and include", () => {
       expect(res.body.meta.record_count).toBe(f.count);
     });
   }
+
+  // Ransack as the vendor's "Filtering data" page and the SDK's README use it (emulator/dialects/commercelayer/ransack.ts).
+  const ransack = [
+    { filter: () => `name_matches=${encodeURIComponent(`${prefix} 0%`)}`, count: 9, why: "matches is LIKE, case-insensitive" },
+    { filter: () => `name_does_not_match=${encodeURIComponent(`%0_`)}`, count: 18, why: "does_not_match" },
+    { filter: () => `name_end_any=1,2`, count: 6, why: "_any takes a comma list" },
+    { filter: () => `name_cont_all=${encodeURIComponent(`${prefix} 2,7`)}`, count: 1, why: "_all: every value" },
+    { filter: () => `name_not_end=7`, count: 24, why: "not_end" },
+    { filter: () => `name_in=${encodeURIComponent(`${prefix} 01,${prefix} 27`)}`, count: 2, why: "in takes a comma list" },
+    { filter: () => `name_not_in=${encodeURIComponent(`${prefix} 01,${prefix} 27`)}`, count: 25, why: "not_in" },
+    { filter: () => `gtm_id_null=true`, count: 27, why: "null" },
+    { filter: () => `gtm_id_present=true`, count: 0, why: "present" },
+    { filter: () => `gtm_id_blank=true`, count: 27, why: "blank" },
+    { filter: () => `can_switch_live_false=true`, count: 27, why: "false on a boolean" },
+    { filter: () => `api_max_regex_length_gteq=5000&filter[q][bundles_max_items_count_lt]=11`, count: 27, why: "numbers compare as numbers" },
+    { filter: () => `tags_max_name_length_gt=100`, count: 0, why: "a number greater than none" },
+    { filter: () => `name_or_slug_end=27`, count: 1, why: "_or_ across attributes" },
+    { filter: () => `name_and_slug_end=26`, count: 1, why: "_and_ across attributes" },
+    { filter: () => `created_at_gt=2000-01-01&filter[q][created_at_lt]=2999-01-01`, count: 27, why: "times compare as times" },
+    { filter: () => `metadata_jcont=${encodeURIComponent('{"batch":"odd"}')}`, count: 14, why: "jcont: JSON containment" },
+    { filter: () => `roles_kind_eq=admin`, count: 27, why: "a to-many association's attribute" },
+    { filter: () => `memberships_user_email_eq=nobody@cl.test`, count: 0, why: "an association with nothing in it" },
+  ];
+  for (const r of ransack) {
+    it(`filters with ${r.filter().split("=")[0]} (${r.why})`, async () => {
+      const [key, ...rest] = r.filter().split("=");
+      const res = await api("GET", `/organizations?filter[q][name_start]=${encodeURIComponent(prefix)}&filter[q][${key}]=${rest.join("=")}`);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.body.meta.record_count).toBe(r.count);
+    });
+  }
+
+  it.each(["name_sounds_like=x", "nickname_eq=x", "metadata_eq=x", "name_jcont=%7B%7D", "metadata_jcont=not-json", "organization_name_eq=x", "name_or_nickname_eq=x"])("refuses the filter %s (400 naming it)", async (f) => {
+    const [key, value] = f.split("=");
+    const res = await api("GET", `/organizations?filter[q][${key}]=${value}`);
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0]).toMatchObject({ code: "FILTER_NOT_ALLOWED", source: { parameter: `filter[q][${key}]` } });
+  });
 
   it("refuses a filter on an attribute it cannot filter by", async () => {
     const res = await api("GET", "/organizations?filter[q][subscription_info_eq]=x");
