@@ -1,6 +1,7 @@
 // The vendor's own clients against the emulator: @commercelayer/js-auth 7.4.2 logs in with client
 // credentials, @commercelayer/provisioning-sdk 2.10.2 makes every call it has on organizations,
-// memberships, roles, permissions, api credentials, versions and the user (devDependencies, pinned).
+// memberships, membership profiles, application memberships, roles, permissions, api credentials,
+// versions and the user (devDependencies, pinned); identity providers (single sign-on) aside.
 // Both build the vendor's URLs themselves (`https://auth.commercelayer.io/oauth/token`,
 // `https://provisioning.commercelayer.io/api/...`): the SDK's `fetch` option, and for js-auth (which
 // has none) the global `fetch` while the tests run, rewrite only the origin. Every answer is checked
@@ -367,6 +368,56 @@ describe("api credentials", () => {
     await cl.api_credentials.delete(c.id);
     expect((await refusal(cl.api_credentials.retrieve(c.id))).status).toBe(404);
     expect((await refusal(cl.api_credentials.create({ name: "", kind: "integration", organization: cl.organizations.relationship(org.id) }))).errors[0].source.pointer).toBe("/data/attributes/name");
+  });
+});
+
+describe("membership profiles and application memberships", () => {
+  it("groups memberships in a profile and gives an api credential access through a membership or a profile", async () => {
+    const org = await cl.organizations.create({ name: unique("Profiles") });
+    const [admin, readOnly] = await cl.organizations.roles(org.id);
+    const profile = conforms("MembershipProfile", await cl.membership_profiles.create({ name: "Marketing group", access_scope: "test_access", organization: cl.organizations.relationship(org.id) }));
+    expect(profile).toMatchObject({ name: "Marketing group", access_scope: "test_access", test_enabled: true });
+    const m = await cl.memberships.create({ user_email: "grace@profiles.example", organization: cl.organizations.relationship(org.id), role: cl.roles.relationship(readOnly.id), membership_profile: cl.membership_profiles.relationship(profile.id) });
+    expect(conforms("MembershipProfile", await cl.memberships.membership_profile(m.id)).id).toBe(profile.id);
+    const app = await cl.api_credentials.create({ name: "Dashboard app", kind: "webapp", redirect_uri: "https://app.example/callback", organization: cl.organizations.relationship(org.id) });
+
+    const viaMembership = conforms("ApplicationMembership", await cl.application_memberships.create({ filters: { market_id_in: [202, 203] }, api_credential: cl.api_credentials.relationship(app.id), membership: cl.memberships.relationship(m.id), organization: cl.organizations.relationship(org.id), role: cl.roles.relationship(readOnly.id) }));
+    const viaProfile = conforms("ApplicationMembership", await cl.application_memberships.create({ api_credential: cl.api_credentials.relationship(app.id), membership_profile: cl.membership_profiles.relationship(profile.id), organization: cl.organizations.relationship(org.id), role: cl.roles.relationship(admin.id) }));
+    expect([...conforms("ApplicationMembership", await cl.memberships.application_memberships(m.id))].map((a) => a.id)).toEqual([viaMembership.id]);
+    expect([...conforms("ApplicationMembership", await cl.membership_profiles.application_memberships(profile.id))].map((a) => a.id)).toEqual([viaProfile.id]);
+    expect(conforms("ApiCredential", await cl.application_memberships.api_credential(viaMembership.id)).id).toBe(app.id);
+    expect(conforms("Membership", await cl.application_memberships.membership(viaMembership.id)).id).toBe(m.id);
+    expect(conforms("MembershipProfile", await cl.application_memberships.membership_profile(viaProfile.id)).id).toBe(profile.id);
+    expect(conforms("Organization", await cl.application_memberships.organization(viaProfile.id)).id).toBe(org.id);
+    expect(conforms("Role", await cl.application_memberships.role(viaProfile.id)).id).toBe(admin.id);
+    conforms("ApplicationMembership", await cl.application_memberships.retrieve(viaMembership.id, { include: ["api_credential", "membership", "role"] }));
+    expect(await cl.application_memberships.count({ filters: { organization_id_eq: org.id } })).toBe(2);
+    conforms("ApplicationMembership", await cl.application_memberships.list({ filters: { api_credential_id_eq: app.id } }));
+    const moved = conforms("ApplicationMembership", await cl.application_memberships.update({ id: viaMembership.id, role: cl.roles.relationship(admin.id), filters: null }));
+    expect(moved.filters).toBeNull();
+    expect((await cl.application_memberships.role(viaMembership.id)).id).toBe(admin.id);
+
+    expect(conforms("Organization", await cl.membership_profiles.organization(profile.id)).id).toBe(org.id);
+    conforms("MembershipProfile", await cl.membership_profiles.retrieve(profile.id));
+    expect(await cl.membership_profiles.count({ filters: { organization_id_eq: org.id, name_eq: "Marketing group" } })).toBe(1);
+    conforms("MembershipProfile", await cl.membership_profiles.list({ filters: { organization_id_eq: org.id } }));
+    const renamed = conforms("MembershipProfile", await cl.membership_profiles.update({ id: profile.id, name: "Sales group", access_scope: "live_access" }));
+    expect(renamed).toMatchObject({ name: "Sales group", test_enabled: false });
+    const taken = await refusal(cl.membership_profiles.create({ name: "sales group", access_scope: "all_access", organization: cl.organizations.relationship(org.id) }));
+    expect(taken.errors[0]).toMatchObject({ source: { pointer: "/data/attributes/name" }, meta: { error: "taken" } });
+    const noScope = await refusal(cl.membership_profiles.create({ name: "No scope", organization: cl.organizations.relationship(org.id) } as never));
+    expect(noScope.errors[0].source.pointer).toBe("/data/attributes/access_scope");
+
+    const other = await cl.organizations.create({ name: unique("Other profiles") });
+    const [foreignRole] = await cl.organizations.roles(other.id);
+    const foreign = await refusal(cl.application_memberships.create({ api_credential: cl.api_credentials.relationship(app.id), organization: cl.organizations.relationship(org.id), role: cl.roles.relationship(foreignRole.id) }));
+    expect(foreign.errors.map((e) => e.source.pointer)).toEqual(["/data/relationships/role"]);
+
+    await cl.application_memberships.delete(viaMembership.id);
+    expect((await refusal(cl.application_memberships.retrieve(viaMembership.id))).status).toBe(404);
+    await cl.membership_profiles.delete(profile.id);
+    expect(await cl.memberships.membership_profile(m.id)).toBeNull();
+    expect((await cl.application_memberships.retrieve(viaProfile.id)).membership_profile).toBeNull();
   });
 });
 

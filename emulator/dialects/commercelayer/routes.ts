@@ -27,6 +27,7 @@ import {
 import {
   ACCESS_SCOPES,
   apiCredentialResource,
+  applicationMembershipResource,
   attributeProblems,
   BACKEND,
   basePermissions,
@@ -35,6 +36,7 @@ import {
   findMembership,
   memberUniqueKey,
   membershipDocument,
+  membershipProfileResource,
   membershipResource,
   newClId,
   newOrgAttributes,
@@ -50,6 +52,8 @@ import {
   userResource,
   versionResource,
   type ApiCredentialRecord,
+  type ApplicationMembershipRecord,
+  type MembershipProfileRecord,
   type MembershipDocument,
   type OrgDocument,
   type PermissionRecord,
@@ -61,11 +65,14 @@ import {
 /**
  * Routes under `/commercelayer/api` (the vendor's `https://provisioning.commercelayer.io/api`), every
  * route of @commercelayer/provisioning-sdk 2.10.2 touching organizations, memberships, roles,
- * permissions, api credentials, versions and the user:
+ * permissions, api credentials, versions and the user (identity_providers aside):
  * - organizations: create, list, retrieve, update (no delete: 405), `transfer_ownership`, and their
  *   memberships, roles, permissions and api_credentials;
  * - memberships: create, list, retrieve, update, delete, `resend`, and their organization, role,
- *   application_memberships (none here), membership_profile (none here) and versions;
+ *   application_memberships, membership_profile and versions;
+ * - membership_profiles: create, list, retrieve, update, delete, and their organization and
+ *   application_memberships; application_memberships: the same, and their api_credential,
+ *   membership, membership_profile, organization and role;
  * - roles: create, list, retrieve, update (`_add_missing_base_permissions` too), and their
  *   organization, permissions, memberships, api_credentials and versions;
  * - permissions: create, list, retrieve, update, and their organization, role and versions;
@@ -90,7 +97,7 @@ export const SPECS: Readonly<Record<string, ListSpec>> = {
   memberships: {
     scalars: [...STAMPS, "user_email", "user_first_name", "user_last_name", "status", "owner", "test_enabled", "access_scope"],
     json: ["metadata"],
-    associations: { organization: "organizations", role: "roles" },
+    associations: { organization: "organizations", role: "roles", membership_profile: "membership_profiles", application_memberships: "application_memberships" },
     sortable: [...RESOURCE_SORT, "status"],
     includable: ["organization", "role", "application_memberships", "membership_profile", "versions"],
   },
@@ -115,6 +122,20 @@ export const SPECS: Readonly<Record<string, ListSpec>> = {
     sortable: [...RESOURCE_SORT, "mode"],
     includable: ["organization", "role"],
   },
+  membership_profiles: {
+    scalars: [...STAMPS, "name", "test_enabled", "access_scope"],
+    json: ["metadata"],
+    associations: { organization: "organizations", application_memberships: "application_memberships" },
+    sortable: [...RESOURCE_SORT, "name"],
+    includable: ["organization", "application_memberships"],
+  },
+  application_memberships: {
+    scalars: STAMPS,
+    json: ["metadata", "filters"],
+    associations: { api_credential: "api_credentials", membership: "memberships", membership_profile: "membership_profiles", organization: "organizations", role: "roles" },
+    sortable: RESOURCE_SORT,
+    includable: ["api_credential", "membership", "membership_profile", "organization", "role"],
+  },
   versions: {
     scalars: [...STAMPS, "resource_type", "resource_id", "event"],
     json: ["metadata", "changes", "who"],
@@ -137,7 +158,11 @@ const TO_MANY = new Set([
   "memberships.application_memberships",
   "memberships.versions",
   "permissions.versions",
+  "membership_profiles.application_memberships",
 ]);
+
+/** For a to-many relationship of a resource other than an organization: the to-one link back from the related type. */
+const BACK_LINK: Readonly<Record<string, string>> = { roles: "role", memberships: "membership", membership_profiles: "membership_profile" };
 
 const MEMBERSHIP_CREATE = ["user_email", "access_scope", "reference", "reference_origin", "metadata"];
 const MEMBERSHIP_UPDATE = ["access_scope", "reference", "reference_origin", "metadata"];
@@ -182,6 +207,18 @@ function baseValues(attributes: Record<string, unknown>): Partial<Pick<RoleRecor
 
 const secret = (n: number) => randomBytes(n).toString("base64url");
 
+/** The ids of a to-many relationship `{data: [{type, id}]}` in a request (undefined when absent). */
+function relatedIds(relationships: Record<string, unknown>, name: string, type: string): string[] | undefined {
+  const rel = relationships[name];
+  if (rel === undefined) return undefined;
+  const data = isObject(rel) ? rel.data : undefined;
+  if (data === null) return [];
+  if (!Array.isArray(data) || !data.every((d) => isObject(d) && d.type === type && typeof d.id === "string" && d.id !== "")) {
+    throw badRequest(`relationships.${name} must be {data: [{type: "${type}", id}]}`, { pointer: `/data/relationships/${name}` });
+  }
+  return data.map((d) => (d as { id: string }).id);
+}
+
 export function registerRoutes(app: FastifyInstance, ctx: DialectContext): void {
   const { store } = ctx;
   // Bodies are JSON:API documents, parsed by the core (`jsonMediaTypes`): JSON itself is refused
@@ -221,6 +258,8 @@ export function registerRoutes(app: FastifyInstance, ctx: DialectContext): void 
   const permissionsOf = (org: OrgRow) => orgDocument(org).permissions ?? [];
   const credentialsOf = (org: OrgRow) => orgDocument(org).api_credentials ?? [];
   const versionsOf = (org: OrgRow) => orgDocument(org).versions ?? [];
+  const profilesOf = (org: OrgRow) => orgDocument(org).membership_profiles ?? [];
+  const appMembershipsOf = (org: OrgRow) => orgDocument(org).application_memberships ?? [];
 
   /** Every resource of `type` in one organization, as the API answers them. */
   function resourcesOf(type: string, org: OrgRow, b: string): Resource[] {
@@ -237,6 +276,10 @@ export function registerRoutes(app: FastifyInstance, ctx: DialectContext): void 
         return credentialsOf(org).map((c) => apiCredentialResource(org, c, b));
       case "versions":
         return versionsOf(org).map((v) => versionResource(org, v, b));
+      case "membership_profiles":
+        return profilesOf(org).map((p) => membershipProfileResource(org, p, b));
+      case "application_memberships":
+        return appMembershipsOf(org).map((a) => applicationMembershipResource(org, a, b));
       default:
         return [];
     }
@@ -259,7 +302,11 @@ export function registerRoutes(app: FastifyInstance, ctx: DialectContext): void 
           ? permissionsOf(org).some((p) => p.id === id)
           : type === "api_credentials"
             ? credentialsOf(org).some((c) => c.id === id)
-            : type === "versions" && versionsOf(org).some((v) => v.id === id);
+            : type === "versions"
+              ? versionsOf(org).some((v) => v.id === id)
+              : type === "membership_profiles"
+                ? profilesOf(org).some((p) => p.id === id)
+                : type === "application_memberships" && appMembershipsOf(org).some((a) => a.id === id);
     const org = store.allOrgs(BACKEND).find(has);
     if (!org) throw notFound();
     visibleOrg(req, org.id);
@@ -274,7 +321,10 @@ export function registerRoutes(app: FastifyInstance, ctx: DialectContext): void 
     if (association === "organization") return [orgResource(org, b)];
     if (r.type === "organizations") return resourcesOf(association, org, b);
     if (association === "versions") return resourcesOf("versions", org, b).filter((v) => v.attributes.resource_id === r.id);
-    if (r.type === "roles") return resourcesOf(association, org, b).filter((x) => (x.relationships.role as { data?: { id?: string } | null } | undefined)?.data?.id === r.id);
+    const back = BACK_LINK[r.type];
+    if (back && TO_MANY.has(`${r.type}.${association}`)) {
+      return resourcesOf(association, org, b).filter((x) => (x.relationships[back] as { data?: { id?: string } | null } | undefined)?.data?.id === r.id);
+    }
     const link = (r.relationships[association] as { data?: { type: string; id: string } | null } | undefined)?.data;
     if (!link) return [];
     return resourcesOf(link.type, org, b).filter((x) => x.id === link.id);
@@ -711,6 +761,199 @@ export function registerRoutes(app: FastifyInstance, ctx: DialectContext): void 
     return reply.code(204).send();
   });
 
+  // ---- membership profiles ----
+  listRoute("/membership_profiles", "membership_profiles", allOf("membership_profiles"));
+  app.get("/membership_profiles/:id", async (req) => store.read(() => oneAnswer(req, locate(req, "membership_profiles", (req.params as { id: string }).id).resource)));
+  relatedRoutes("membership_profiles", ["organization", "application_memberships"]);
+
+  function profileProblems(org: OrgRow, attributes: Record<string, unknown>, creating: boolean, except?: string): ApiErrorItem[] {
+    const problems = baseProblems(attributes);
+    if (creating || attributes.name !== undefined) {
+      if (typeof attributes.name !== "string" || attributes.name.trim() === "") problems.push(invalid("name", "can't be blank", "blank"));
+      else if (profilesOf(org).some((p) => p.id !== except && p.name.toLowerCase() === (attributes.name as string).trim().toLowerCase())) problems.push(invalid("name", "has already been taken", "taken"));
+    }
+    if (creating || attributes.access_scope !== undefined) {
+      if (!(ACCESS_SCOPES as readonly unknown[]).includes(attributes.access_scope)) {
+        problems.push(attributes.access_scope === undefined || attributes.access_scope === null ? invalid("access_scope", "can't be blank", "blank") : invalid("access_scope", `is not included in the list (${ACCESS_SCOPES.join(", ")})`, "inclusion"));
+      }
+    }
+    return problems;
+  }
+
+  /** Links the application memberships a write names (`relationships.application_memberships`) to `link`; 422 items for those not of the organization. */
+  function linkAppMemberships(org: OrgRow, ids: string[] | undefined, link: Partial<ApplicationMembershipRecord>, problems: ApiErrorItem[]): ApplicationMembershipRecord[] {
+    const all = appMembershipsOf(org);
+    if (ids === undefined) return all;
+    for (const id of ids) if (!all.some((a) => a.id === id)) problems.push(invalid("application_memberships", `must be application memberships of organization ${org.id}`, "invalid", "relationships"));
+    return all.map((a) => (ids.includes(a.id) ? { ...a, ...link, updated_at: now() } : a));
+  }
+
+  app.post("/membership_profiles", async (req, reply) => {
+    const rr = retrieveRequest(req.query as Query, "membership_profiles", SPECS.membership_profiles.includable);
+    const { attributes, relationships } = requestData(req, "membership_profiles");
+    onlyAttributes(attributes, ["name", "access_scope", ...BASE_WRITABLE], "membership_profiles");
+    onlyRelationships(relationships, ["organization", "application_memberships"], "membership_profiles");
+    const orgId = relatedId(relationships, "organization", "organizations");
+    const appIds = relatedIds(relationships, "application_memberships", "application_memberships");
+    const created = store.tx(() => {
+      if (!orgId) throw unprocessable([...baseProblems(attributes), invalid("organization", "must exist", "blank", "relationships")]);
+      const org = visibleOrg(req, orgId);
+      const problems = profileProblems(org, attributes, true);
+      const t = now();
+      const p: MembershipProfileRecord = { id: newClId(), name: String(attributes.name ?? "").trim(), access_scope: attributes.access_scope as MembershipProfileRecord["access_scope"], created_at: t, updated_at: t, ...baseValues(attributes) };
+      const apps = linkAppMemberships(org, appIds, { membership_profile_id: p.id }, problems);
+      if (problems.length) throw unprocessable(problems);
+      const doc = orgDocument(org);
+      const saved = saveDoc(org, { ...doc, membership_profiles: [...profilesOf(org), p], application_memberships: apps });
+      return oneAnswer(req, membershipProfileResource(saved, p, baseUrl(req)), rr);
+    });
+    return send(reply, 201, created);
+  });
+
+  app.patch("/membership_profiles/:id", async (req) => {
+    const { id } = req.params as { id: string };
+    const rr = retrieveRequest(req.query as Query, "membership_profiles", SPECS.membership_profiles.includable);
+    const { attributes, relationships } = requestData(req, "membership_profiles", id);
+    onlyAttributes(attributes, ["name", "access_scope", ...BASE_WRITABLE], "membership_profiles");
+    onlyRelationships(relationships, ["application_memberships"], "membership_profiles");
+    const appIds = relatedIds(relationships, "application_memberships", "application_memberships");
+    return store.tx(() => {
+      const { org } = locate(req, "membership_profiles", id);
+      const p = profilesOf(org).find((x) => x.id === id)!;
+      const problems = profileProblems(org, attributes, false, id);
+      const apps = linkAppMemberships(org, appIds, { membership_profile_id: id }, problems);
+      if (problems.length) throw unprocessable(problems);
+      const next: MembershipProfileRecord = {
+        ...p,
+        ...(typeof attributes.name === "string" ? { name: attributes.name.trim() } : {}),
+        ...(attributes.access_scope !== undefined ? { access_scope: attributes.access_scope as MembershipProfileRecord["access_scope"] } : {}),
+        ...baseValues(attributes),
+        updated_at: now(),
+      };
+      const doc = orgDocument(org);
+      const saved = saveDoc(org, { ...doc, membership_profiles: profilesOf(org).map((x) => (x.id === id ? next : x)), application_memberships: apps });
+      return oneAnswer(req, membershipProfileResource(saved, next, baseUrl(req)), rr);
+    });
+  });
+
+  /** Deleting a profile unlinks it from its memberships and application memberships (our reading). */
+  app.delete("/membership_profiles/:id", async (req, reply) => {
+    const { id } = req.params as { id: string };
+    store.tx(() => {
+      const { org } = locate(req, "membership_profiles", id);
+      const doc = orgDocument(org);
+      const t = now();
+      saveDoc(org, {
+        ...doc,
+        membership_profiles: profilesOf(org).filter((x) => x.id !== id),
+        application_memberships: appMembershipsOf(org).map((a) => (a.membership_profile_id === id ? { ...a, membership_profile_id: null, updated_at: t } : a)),
+      });
+      for (const m of store.membersOf(BACKEND, org.id)) {
+        const md = membershipDocument(m);
+        if (md.membership_profile_id === id) store.updateMember(BACKEND, m.id, { email: m.email, uniqueKey: m.uniqueKey, document: { ...md, membership_profile_id: null } as never, updateTime: t });
+      }
+    });
+    return reply.code(204).send();
+  });
+
+  // ---- application memberships ----
+  listRoute("/application_memberships", "application_memberships", allOf("application_memberships"));
+  app.get("/application_memberships/:id", async (req) => store.read(() => oneAnswer(req, locate(req, "application_memberships", (req.params as { id: string }).id).resource)));
+  relatedRoutes("application_memberships", ["api_credential", "membership", "membership_profile", "organization", "role"]);
+
+  /** An application membership's links, each of the organization's own (422 items otherwise). */
+  function appLinkProblems(org: OrgRow, links: { api_credential?: string | null; membership?: string | null; membership_profile?: string | null; role?: string | null }): ApiErrorItem[] {
+    const problems: ApiErrorItem[] = [];
+    const own = (name: string, ok: boolean) => {
+      if (!ok) problems.push(invalid(name, `must be one of organization ${org.id}'s`, "invalid", "relationships"));
+    };
+    if (links.api_credential) own("api_credential", credentialsOf(org).some((c) => c.id === links.api_credential));
+    if (links.membership) own("membership", findMembership(store, links.membership)?.orgId === org.id);
+    if (links.membership_profile) own("membership_profile", profilesOf(org).some((p) => p.id === links.membership_profile));
+    if (links.role) own("role", orgDocument(org).roles.some((r) => r.id === links.role));
+    return problems;
+  }
+  function filtersProblems(attributes: Record<string, unknown>): ApiErrorItem[] {
+    const problems = baseProblems(attributes);
+    if (attributes.filters !== undefined && attributes.filters !== null && !isObject(attributes.filters)) problems.push(invalid("filters", "must be an object", "invalid"));
+    return problems;
+  }
+
+  app.post("/application_memberships", async (req, reply) => {
+    const rr = retrieveRequest(req.query as Query, "application_memberships", SPECS.application_memberships.includable);
+    const { attributes, relationships } = requestData(req, "application_memberships");
+    onlyAttributes(attributes, ["filters", ...BASE_WRITABLE], "application_memberships");
+    onlyRelationships(relationships, ["api_credential", "membership", "membership_profile", "organization", "role"], "application_memberships");
+    const links = {
+      api_credential: relatedId(relationships, "api_credential", "api_credentials"),
+      membership: relatedId(relationships, "membership", "memberships"),
+      membership_profile: relatedId(relationships, "membership_profile", "membership_profiles"),
+      role: relatedId(relationships, "role", "roles"),
+    };
+    const orgId = relatedId(relationships, "organization", "organizations");
+    const created = store.tx(() => {
+      const problems = filtersProblems(attributes);
+      for (const k of ["api_credential", "role"] as const) if (!links[k]) problems.push(invalid(k, "must exist", "blank", "relationships"));
+      if (!orgId) throw unprocessable([...problems, invalid("organization", "must exist", "blank", "relationships")]);
+      const org = visibleOrg(req, orgId);
+      problems.push(...appLinkProblems(org, links));
+      if (problems.length) throw unprocessable(problems);
+      const t = now();
+      const a: ApplicationMembershipRecord = {
+        id: newClId(),
+        filters: (attributes.filters as JsonObject | null | undefined) ?? null,
+        api_credential_id: links.api_credential!,
+        membership_id: links.membership ?? null,
+        membership_profile_id: links.membership_profile ?? null,
+        role_id: links.role!,
+        created_at: t,
+        updated_at: t,
+        ...baseValues(attributes),
+      };
+      const doc = orgDocument(org);
+      const saved = saveDoc(org, { ...doc, application_memberships: [...appMembershipsOf(org), a] });
+      return oneAnswer(req, applicationMembershipResource(saved, a, baseUrl(req)), rr);
+    });
+    return send(reply, 201, created);
+  });
+
+  app.patch("/application_memberships/:id", async (req) => {
+    const { id } = req.params as { id: string };
+    const rr = retrieveRequest(req.query as Query, "application_memberships", SPECS.application_memberships.includable);
+    const { attributes, relationships } = requestData(req, "application_memberships", id);
+    onlyAttributes(attributes, ["filters", ...BASE_WRITABLE], "application_memberships");
+    onlyRelationships(relationships, ["membership_profile", "role"], "application_memberships");
+    const profile = relatedId(relationships, "membership_profile", "membership_profiles");
+    const role = relatedId(relationships, "role", "roles");
+    return store.tx(() => {
+      const { org } = locate(req, "application_memberships", id);
+      const a = appMembershipsOf(org).find((x) => x.id === id)!;
+      const problems = [...filtersProblems(attributes), ...appLinkProblems(org, { membership_profile: profile, role })];
+      if (role === null) problems.push(invalid("role", "must exist", "blank", "relationships"));
+      if (problems.length) throw unprocessable(problems);
+      const next: ApplicationMembershipRecord = {
+        ...a,
+        ...(attributes.filters !== undefined ? { filters: attributes.filters as JsonObject | null } : {}),
+        ...(profile !== undefined ? { membership_profile_id: profile } : {}),
+        ...(role ? { role_id: role } : {}),
+        ...baseValues(attributes),
+        updated_at: now(),
+      };
+      const doc = orgDocument(org);
+      const saved = saveDoc(org, { ...doc, application_memberships: appMembershipsOf(org).map((x) => (x.id === id ? next : x)) });
+      return oneAnswer(req, applicationMembershipResource(saved, next, baseUrl(req)), rr);
+    });
+  });
+
+  app.delete("/application_memberships/:id", async (req, reply) => {
+    const { id } = req.params as { id: string };
+    store.tx(() => {
+      const { org } = locate(req, "application_memberships", id);
+      saveDoc(org, { ...orgDocument(org), application_memberships: appMembershipsOf(org).filter((x) => x.id !== id) });
+    });
+    return reply.code(204).send();
+  });
+
   // ---- versions ----
   listRoute("/versions", "versions", allOf("versions"));
   app.get("/versions/:id", async (req) => store.read(() => oneAnswer(req, locate(req, "versions", (req.params as { id: string }).id).resource)));
@@ -780,6 +1023,11 @@ export function registerRoutes(app: FastifyInstance, ctx: DialectContext): void 
     return problems;
   }
 
+  /** A membership's profile: one of the organization's (422 otherwise). */
+  function profileProblemsOf(org: OrgRow, profileId: string | null | undefined): ApiErrorItem[] {
+    return profileId && !profilesOf(org).some((p) => p.id === profileId) ? [invalid("membership_profile", `must be one of the membership profiles of organization ${org.id}`, "invalid", "relationships")] : [];
+  }
+
   /** The role a membership names: one of the organization's own roles (422 otherwise). */
   function roleOf(org: OrgRow, roleId: string | null | undefined): RoleRecord | ApiErrorItem {
     if (!roleId) return invalid("role", "must exist", "blank", "relationships");
@@ -794,6 +1042,8 @@ export function registerRoutes(app: FastifyInstance, ctx: DialectContext): void 
     onlyRelationships(relationships, ["organization", "role", "application_memberships", "membership_profile"], "memberships");
     const orgId = relatedId(relationships, "organization", "organizations");
     const roleId = relatedId(relationships, "role", "roles");
+    const profileId = relatedId(relationships, "membership_profile", "membership_profiles");
+    const appIds = relatedIds(relationships, "application_memberships", "application_memberships");
     const created = store.tx(() => {
       const problems = membershipProblems(attributes);
       const email = attributes.user_email;
@@ -809,10 +1059,15 @@ export function registerRoutes(app: FastifyInstance, ctx: DialectContext): void 
       if (typeof email === "string" && store.findMemberByUniqueKey(BACKEND, memberUniqueKey(org.id, email))) {
         problems.push(invalid("user_email", "has already been taken (the user is already a member of this organization)", "taken"));
       }
+      problems.push(...profileProblemsOf(org, profileId));
+      const newId = newClId();
+      const apps = linkAppMemberships(org, appIds, { membership_id: newId }, problems);
       if (problems.length) throw unprocessable(problems);
       const t = now();
+      if (appIds !== undefined) saveDoc(org, { ...orgDocument(org), application_memberships: apps });
       const doc: MembershipDocument = {
         role_id: (role as RoleRecord).id,
+        membership_profile_id: profileId ?? null,
         status: "pending",
         owner: false,
         access_scope: (attributes.access_scope as string | undefined) ?? "live_access",
@@ -823,7 +1078,7 @@ export function registerRoutes(app: FastifyInstance, ctx: DialectContext): void 
         reference_origin: (attributes.reference_origin as string | null | undefined) ?? null,
         metadata: (attributes.metadata as JsonObject | undefined) ?? {},
       };
-      const row = store.insertMember({ backend: BACKEND, id: newClId(), orgId: org.id, email: (email as string).trim(), uniqueKey: memberUniqueKey(org.id, email as string), document: doc as never, createTime: t });
+      const row = store.insertMember({ backend: BACKEND, id: newId, orgId: org.id, email: (email as string).trim(), uniqueKey: memberUniqueKey(org.id, email as string), document: doc as never, createTime: t });
       recordVersion(org.id, version("memberships", row.id, "create", { user_email: [null, row.email] as never, role_id: [null, doc.role_id] as never }));
       return oneAnswer(req, membershipResource(row, baseUrl(req)), rr);
     });
@@ -837,6 +1092,8 @@ export function registerRoutes(app: FastifyInstance, ctx: DialectContext): void 
     onlyAttributes(attributes, MEMBERSHIP_UPDATE, "memberships");
     onlyRelationships(relationships, ["role", "application_memberships", "membership_profile"], "memberships");
     const roleId = relatedId(relationships, "role", "roles");
+    const profileId = relatedId(relationships, "membership_profile", "membership_profiles");
+    const appIds = relatedIds(relationships, "application_memberships", "application_memberships");
     return store.tx(() => {
       const row = visibleMembership(req, id);
       const org = store.getOrg(BACKEND, row.orgId)!;
@@ -847,7 +1104,11 @@ export function registerRoutes(app: FastifyInstance, ctx: DialectContext): void 
         if ("detail" in role) problems.push(role);
         else doc.role_id = role.id;
       }
+      problems.push(...profileProblemsOf(org, profileId));
+      if (profileId !== undefined) doc.membership_profile_id = profileId;
+      const apps = linkAppMemberships(org, appIds, { membership_id: id }, problems);
       if (problems.length) throw unprocessable(problems);
+      if (appIds !== undefined) saveDoc(org, { ...orgDocument(org), application_memberships: apps });
       for (const k of MEMBERSHIP_UPDATE) if (attributes[k] !== undefined) (doc as unknown as Record<string, unknown>)[k] = attributes[k];
       const updated = store.updateMember(BACKEND, id, { email: row.email, uniqueKey: row.uniqueKey, document: doc as never, updateTime: now() });
       const before = membershipDocument(row);
@@ -865,6 +1126,9 @@ export function registerRoutes(app: FastifyInstance, ctx: DialectContext): void 
         throw ClError.of(422, "VALIDATION_ERROR", "cannot be deleted", "the owner's membership cannot be deleted: transfer the ownership first");
       }
       store.deleteMember(BACKEND, id);
+      const org = store.getOrg(BACKEND, row.orgId)!;
+      const apps = appMembershipsOf(org);
+      if (apps.some((a) => a.membership_id === id)) saveDoc(org, { ...orgDocument(org), application_memberships: apps.map((a) => (a.membership_id === id ? { ...a, membership_id: null } : a)) });
       recordVersion(row.orgId, version("memberships", id, "destroy", { user_email: [row.email, null] as never }));
     });
     return reply.code(204).send();

@@ -103,6 +103,21 @@ export interface VersionRecord extends Stamped {
   who: JsonObject;
 }
 
+/** A group of users with one access scope for applications (the SDK's `MembershipProfile`). */
+export interface MembershipProfileRecord extends Stamped {
+  name: string;
+  access_scope: (typeof ACCESS_SCOPES)[number];
+}
+
+/** An API credential's access through a membership or a membership profile, with a role (the SDK's `ApplicationMembership`). */
+export interface ApplicationMembershipRecord extends Stamped {
+  filters: JsonObject | null;
+  api_credential_id: string;
+  membership_id: string | null;
+  membership_profile_id: string | null;
+  role_id: string;
+}
+
 /** What the dialect keeps in an organization row's JSON document (rows written before lack the optional lists). */
 export interface OrgDocument {
   attributes: JsonObject;
@@ -110,11 +125,14 @@ export interface OrgDocument {
   permissions?: PermissionRecord[];
   api_credentials?: ApiCredentialRecord[];
   versions?: VersionRecord[];
+  membership_profiles?: MembershipProfileRecord[];
+  application_memberships?: ApplicationMembershipRecord[];
 }
 
 /** What the dialect keeps in a membership row's JSON document. */
 export interface MembershipDocument {
   role_id: string;
+  membership_profile_id?: string | null;
   status: "pending" | "active";
   owner: boolean;
   access_scope: string;
@@ -337,7 +355,7 @@ export function membershipResource(row: MemberRow, base: string): Resource {
       organization: rel("organization", { type: "organizations", id: row.orgId }),
       role: rel("role", { type: "roles", id: doc.role_id }),
       application_memberships: rel("application_memberships"),
-      membership_profile: rel("membership_profile"),
+      membership_profile: rel("membership_profile", doc.membership_profile_id ? { type: "membership_profiles", id: doc.membership_profile_id } : null),
       versions: rel("versions"),
     },
     meta: { mode: "test", organization_id: row.orgId },
@@ -376,6 +394,37 @@ export function versionResource(org: OrgRow, v: VersionRecord, base: string): Re
     links: { self: `${base}/versions/${v.id}` },
     attributes: { resource_type: v.resource_type, resource_id: v.resource_id, event: v.event, changes: v.changes, who: v.who, ...stamped(v) },
     relationships: {},
+    meta: { mode: "test", organization_id: org.id },
+  };
+}
+
+export function membershipProfileResource(org: OrgRow, p: MembershipProfileRecord, base: string): Resource {
+  const rel = (name: string, data?: unknown) => relationship(base, "membership_profiles", p.id, name, data);
+  return {
+    id: p.id,
+    type: "membership_profiles",
+    links: { self: `${base}/membership_profiles/${p.id}` },
+    attributes: { name: p.name, test_enabled: p.access_scope !== "live_access", access_scope: p.access_scope, ...stamped(p) },
+    relationships: { organization: rel("organization", { type: "organizations", id: org.id }), application_memberships: rel("application_memberships") },
+    meta: { mode: "test", organization_id: org.id },
+  };
+}
+
+export function applicationMembershipResource(org: OrgRow, a: ApplicationMembershipRecord, base: string): Resource {
+  const rel = (name: string, data?: unknown) => relationship(base, "application_memberships", a.id, name, data);
+  const link = (type: string, id: string | null) => (id ? { type, id } : null);
+  return {
+    id: a.id,
+    type: "application_memberships",
+    links: { self: `${base}/application_memberships/${a.id}` },
+    attributes: { filters: a.filters, ...stamped(a) },
+    relationships: {
+      api_credential: rel("api_credential", link("api_credentials", a.api_credential_id)),
+      membership: rel("membership", link("memberships", a.membership_id)),
+      membership_profile: rel("membership_profile", link("membership_profiles", a.membership_profile_id)),
+      organization: rel("organization", { type: "organizations", id: org.id }),
+      role: rel("role", link("roles", a.role_id)),
+    },
     meta: { mode: "test", organization_id: org.id },
   };
 }
