@@ -7,14 +7,17 @@ import type { Dialect } from "./types";
  * dialect that declares `oauth2`. The request is form-encoded (or JSON, as some vendors' clients
  * send it); the client authenticates with HTTP Basic or with `client_id` / `client_secret` in the
  * body. Answers `{access_token, token_type, expires_in, scope?, created_at}`; errors are RFC 6749
- * `{error, error_description}`. Issued tokens are bearer tokens of that dialect only.
+ * `{error, error_description}`, or the dialect's own shape (`oauth2.error`). Issued tokens are
+ * bearer tokens of that dialect only.
  */
 
 type Form = Record<string, unknown>;
 
-function oauthError(reply: FastifyReply, status: number, error: string, description: string): FastifyReply {
+type TokenErrorShape = NonNullable<Dialect["oauth2"]>["error"];
+
+function oauthError(reply: FastifyReply, status: number, error: string, description: string, shape?: TokenErrorShape): FastifyReply {
   if (status === 401) reply.header("www-authenticate", 'Basic realm="orgform-emulator"');
-  return reply.code(status).header("cache-control", "no-store").send({ error, error_description: description });
+  return reply.code(status).header("cache-control", "no-store").send(shape ? shape(status, error, description) : { error, error_description: description });
 }
 
 function basicCredentials(req: FastifyRequest): { id: string; secret: string } | undefined {
@@ -36,11 +39,12 @@ function basicCredentials(req: FastifyRequest): { id: string; secret: string } |
 }
 
 export function registerTokenEndpoint(app: FastifyInstance, dialect: Dialect & { oauth2: { tokenPath: string } }, rt: EmulatorRuntime): void {
+  const shape = dialect.oauth2.error;
   void app.register(async (scope) => {
     scope.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, text, done) => {
       done(null, Object.fromEntries(new URLSearchParams(String(text))));
     });
-    scope.setErrorHandler((err, _req, reply) => oauthError(reply, 400, "invalid_request", (err as Error).message));
+    scope.setErrorHandler((err, _req, reply) => oauthError(reply, 400, "invalid_request", (err as Error).message, shape));
     scope.post(dialect.oauth2.tokenPath, async (req, reply) => {
       const key = `POST ${dialect.oauth2.tokenPath}`;
       rt.counters.request(dialect.name, key);
@@ -50,23 +54,24 @@ export function registerTokenEndpoint(app: FastifyInstance, dialect: Dialect & {
       };
       const form = (req.body ?? {}) as Form;
       if (typeof form !== "object" || Array.isArray(form)) {
-        return answer(400, () => oauthError(reply, 400, "invalid_request", "the body must be form-encoded or a JSON object"));
+        return answer(400, () => oauthError(reply, 400, "invalid_request", "the body must be form-encoded or a JSON object", shape));
       }
       const basic = basicCredentials(req);
       const clientId = basic?.id ?? (typeof form.client_id === "string" ? form.client_id : undefined);
       const clientSecret = basic?.secret ?? (typeof form.client_secret === "string" ? form.client_secret : undefined);
       if (form.grant_type !== "client_credentials") {
         return answer(400, () =>
-          oauthError(reply, 400, form.grant_type === undefined ? "invalid_request" : "unsupported_grant_type", "grant_type must be client_credentials"),
+          oauthError(reply, 400, form.grant_type === undefined ? "invalid_request" : "unsupported_grant_type", "grant_type must be client_credentials", shape),
         );
       }
       if (!clientId || clientSecret === undefined) {
-        return answer(401, () => oauthError(reply, 401, "invalid_client", "client authentication failed: give client_id and client_secret"));
+        return answer(401, () => oauthError(reply, 401, "invalid_client", "client authentication failed: give client_id and client_secret", shape));
       }
       const check = rt.auth.checkClient(clientId, clientSecret);
-      if (!check.ok) return answer(401, () => oauthError(reply, 401, "invalid_client", "client authentication failed"));
+      if (!check.ok) return answer(401, () => oauthError(reply, 401, "invalid_client", "client authentication failed", shape));
       const issued = rt.auth.issue({ backend: dialect.name, via: "oauth2-client-credentials", subject: clientId, ttlSeconds: check.ttlSeconds });
-      const scopeParam = typeof form.scope === "string" && form.scope !== "" ? { scope: form.scope } : {};
+      const asked = typeof form.scope === "string" && form.scope !== "" ? form.scope : dialect.oauth2.defaultScope;
+      const scopeParam = asked !== undefined ? { scope: asked } : {};
       return answer(200, () =>
         reply.header("cache-control", "no-store").send({
           access_token: issued.token,

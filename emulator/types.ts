@@ -107,7 +107,17 @@ export interface Dialect {
    * (absolute, e.g. "/commercelayer/oauth/token") for the configured clients, and the tokens it
    * issues are accepted as bearer tokens by this dialect.
    */
-  oauth2?: { tokenPath: string };
+  oauth2?: {
+    tokenPath: string;
+    /**
+     * The vendor's own shape of a token error, when its clients read another than RFC 6749's
+     * `{error, error_description}` (Commerce Layer's auth API answers `{errors: [...]}`, which is all
+     * `@commercelayer/js-auth` reads). `error` is the RFC 6749 code (`invalid_client`...).
+     */
+    error?: (status: number, error: string, description: string) => unknown;
+    /** The `scope` a token answer names when the request asked none (the vendor always names one). */
+    defaultScope?: string;
+  };
   /**
    * The JSON media types the vendor takes, when not `application/json` (JSON:API's
    * `application/vnd.api+json`, say): the whole list, so a vendor that refuses plain JSON answers it

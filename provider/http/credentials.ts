@@ -169,10 +169,13 @@ function oauth2ClientCredentials(c: Extract<Credentials, { method: "oauth2-clien
     } catch (err) {
       throw new OrgformError("AUTH", `cannot obtain an access token from ${c.tokenUrl}: ${(err as Error).message}`, { cause: err });
     }
-    const body = (res.body ?? {}) as { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown };
+    const body = (res.body ?? {}) as { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown; errors?: unknown };
     if (res.status < 200 || res.status >= 300 || typeof body.access_token !== "string") {
-      // RFC 6749 5.2 errors name what is wrong (invalid_client...) without echoing the secret.
-      const reason = typeof body.error === "string" ? `: ${body.error}${typeof body.error_description === "string" ? ` (${body.error_description})` : ""}` : "";
+      // RFC 6749 5.2 errors name what is wrong (invalid_client...) without echoing the secret;
+      // Commerce Layer's auth API says it as `{errors: [{title, detail}]}`.
+      const first = Array.isArray(body.errors) ? (body.errors[0] as { title?: unknown; detail?: unknown } | undefined) : undefined;
+      const [error, description] = typeof body.error === "string" ? [body.error, body.error_description] : [first?.title, first?.detail];
+      const reason = typeof error === "string" ? `: ${error}${typeof description === "string" ? ` (${description})` : ""}` : "";
       throw new OrgformError("AUTH", `cannot obtain an access token from ${c.tokenUrl}: HTTP ${res.status}${reason}; check the client id and secret`, {
         cause: new HttpStatusError(res.status, undefined, `POST ${c.tokenUrl}`),
       });

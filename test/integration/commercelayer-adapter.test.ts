@@ -40,6 +40,16 @@ afterAll(async () => {
 });
 
 describe("the Commerce Layer adapter", () => {
+  it("fails with AUTH naming the auth API's reason, never the secret, when the client is refused", async () => {
+    const good = emulatorCredentials("commercelayer", emu).credentials;
+    if (good.method !== "oauth2-client-credentials") throw new Error("Commerce Layer takes OAuth2 client credentials");
+    const wrong = openBackend(connection({ credentials: { ...good, clientSecret: "not-the-secret-7c1" } }), "commercelayer-adapter-wrong");
+    const err = await rejection(wrong.getOrganization("nOsUcHoRgz"));
+    expect((err as { code?: string }).code).toBe("AUTH");
+    expect(err.message).toContain("HTTP 401: invalid_client (Client authentication failed");
+    expect(err.message + JSON.stringify(err)).not.toContain("not-the-secret-7c1");
+  });
+
   it("keeps its marker in metadata's reserved key, out of the fields it reports, through metadata updates", async () => {
     const org = await backend.createOrganization({ name: "Marker Brand", metadata: { tier: "gold" } }, null, identity("marker"));
     expect(org.marker).toBe(identity("marker").marker);

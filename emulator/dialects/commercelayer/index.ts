@@ -13,10 +13,22 @@ import { BACKEND, PREFIX } from "./wire";
  * or the emulator's API token. Rate-limit headers as the SDK reads them: `x-ratelimit-limit`,
  * `x-ratelimit-interval`, `x-ratelimit-remaining`.
  */
+const INVALID_CLIENT = "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.";
+
 export const commercelayer: Dialect = {
   name: BACKEND,
   prefix: PREFIX,
-  oauth2: { tokenPath: "/commercelayer/oauth/token" },
+  oauth2: {
+    tokenPath: "/commercelayer/oauth/token",
+    // The auth API's own errors, as @commercelayer/js-auth 7.4.2 reads them (`errors`, else it
+    // takes the answer for a token): `{errors: [{title, detail, code, status, meta}]}`, `status` a
+    // number (its TError type), the title the RFC 6749 code; the detail of invalid_client is the vendor's.
+    error: (status, error, description) => ({
+      errors: [{ title: error, detail: error === "invalid_client" ? INVALID_CLIENT : description, code: status === 401 ? "UNAUTHORIZED" : "BAD_REQUEST", status, meta: {} }],
+    }),
+    // A provisioning token's scope (js-auth's own tests: the scope contains "provisioning-api").
+    defaultScope: "provisioning-api",
+  },
 
   readCredential(req): PresentedCredential | null | "malformed" {
     return bearerCredential(req.headers.authorization);

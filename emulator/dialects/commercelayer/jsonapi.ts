@@ -2,6 +2,7 @@ import { RequestRefusal, type RefusalReason } from "../../refusals";
 import type { FastifyRequest } from "fastify";
 import type { DialectAnswer, UnauthenticatedReason } from "../../types";
 import { isObject } from "../../json";
+import { parseFilter, passes, type Filter, type FilterSpec } from "./ransack";
 
 /**
  * JSON:API as Commerce Layer speaks it (document 001 shows the resource object; the vendor's
@@ -188,21 +189,21 @@ export function relatedId(relationships: Record<string, unknown>, name: string, 
 
 // ---- lists: paging, filters, sorting, sparse fieldsets ----
 
+/** What a list of one resource type takes: filters (Ransack), sort fields (the SDK's `<X>Sort` types), includes. */
+export interface ListSpec extends FilterSpec {
+  sortable: readonly string[];
+  includable: readonly string[];
+}
+
 export interface ListRequest {
+  type: string;
   number: number;
   size: number;
-  filters: { attribute: string; predicate: Predicate; value: string }[];
+  filters: Filter[];
   sort: { attribute: string; desc: boolean }[];
   fields?: string[];
   include: string[];
 }
-
-/** The ransack predicates this dialect understands (the vendor's "Filtering data" page lists more). */
-export const PREDICATES = ["eq", "not_eq", "matches", "start", "end", "cont", "not_cont", "in", "not_in", "null", "present", "gt", "gteq", "lt", "lteq"] as const;
-export type Predicate = (typeof PREDICATES)[number];
-
-/** Longest first, so `not_eq` wins over `eq` and `not_in` over `in`. */
-const BY_LENGTH = [...PREDICATES].sort((a, b) => b.length - a.length);
 
 function positive(q: Query, name: string, fallback: number): number {
   const raw = single(q, name);
@@ -212,22 +213,21 @@ function positive(q: Query, name: string, fallback: number): number {
 }
 
 /**
- * Reads `page[number]`, `page[size]`, `filter[q][<attr>_<predicate>]`, `sort`, `fields[<type>]` and
- * `include`; anything else is a 400, as are attributes the resource cannot be filtered or sorted by
- * and associations it cannot include.
+ * Reads `page[number]`, `page[size]`, `filter[q][<attrs>_<predicate>]` (ransack.ts), `sort`,
+ * `fields[<type>]` and `include`; anything else is a 400, as are filters the API would not know,
+ * attributes the resource cannot be sorted by and associations it cannot include.
  */
-export function listRequest(q: Query, type: string, spec: { filterable: readonly string[]; sortable: readonly string[]; includable: readonly string[] }): ListRequest {
-  const out: ListRequest = { number: positive(q, "page[number]", 1), size: positive(q, "page[size]", PAGE_SIZE.default), filters: [], sort: [], include: [] };
+export function listRequest(q: Query, type: string, specs: Readonly<Record<string, ListSpec>>): ListRequest {
+  const spec = specs[type];
+  const out: ListRequest = { type, number: positive(q, "page[number]", 1), size: positive(q, "page[size]", PAGE_SIZE.default), filters: [], sort: [], include: [] };
   if (out.size > PAGE_SIZE.max) throw badRequest(`page[size] must be at most ${PAGE_SIZE.max}`, { parameter: "page[size]" }, "PAGE_SIZE_EXCEEDED");
   for (const name of Object.keys(q)) {
     if (name === "page[number]" || name === "page[size]") continue;
     const filter = /^filter\[q\]\[(.+)\]$/.exec(name);
     if (filter) {
-      const key = filter[1];
-      const predicate = BY_LENGTH.find((p) => key.endsWith(`_${p}`));
-      const attribute = predicate ? key.slice(0, -(predicate.length + 1)) : "";
-      if (!predicate || !spec.filterable.includes(attribute)) throw badRequest(`filter ${key} is not allowed on ${type}`, { parameter: name }, "FILTER_NOT_ALLOWED");
-      out.filters.push({ attribute, predicate, value: single(q, name) ?? "" });
+      const parsed = parseFilter(filter[1], single(q, name) ?? "", type, specs);
+      if (typeof parsed === "string") throw badRequest(parsed, { parameter: name }, "FILTER_NOT_ALLOWED");
+      out.filters.push(parsed);
       continue;
     }
     if (name === "sort") {
@@ -274,48 +274,21 @@ function text(v: unknown): string {
   return v === null || v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v);
 }
 
-/** Ransack's meaning: `eq` exact; `start`/`end`/`cont`/`matches` case-insensitive (ILIKE); `in` a comma list. */
-export function matches(value: unknown, predicate: Predicate, wanted: string): boolean {
-  const s = text(value);
-  const lower = s.toLowerCase();
-  const w = wanted.toLowerCase();
-  switch (predicate) {
-    case "eq":
-      return s === wanted;
-    case "not_eq":
-      return s !== wanted;
-    case "matches":
-      return new RegExp(`^${w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/%/g, ".*").replace(/_/g, ".")}$`).test(lower);
-    case "start":
-      return lower.startsWith(w);
-    case "end":
-      return lower.endsWith(w);
-    case "cont":
-      return lower.includes(w);
-    case "not_cont":
-      return !lower.includes(w);
-    case "in":
-      return wanted.split(",").includes(s);
-    case "not_in":
-      return !wanted.split(",").includes(s);
-    case "null":
-      return (value === null || value === undefined) === (wanted === "true");
-    case "present":
-      return (value !== null && value !== undefined && s !== "") === (wanted === "true");
-    case "gt":
-      return s > wanted;
-    case "gteq":
-      return s >= wanted;
-    case "lt":
-      return s < wanted;
-    case "lteq":
-      return s <= wanted;
-  }
+/** The resources an association of `r` names (none, one or many). */
+export type Related = (r: Resource, association: string) => Resource[];
+
+const valueOf = (r: Resource, attribute: string): unknown => (attribute === "id" ? r.id : r.attributes[attribute]);
+
+/** Whether a resource passes one filter: over its attributes (`_or_` / `_and_`), or any related resource's. */
+function kept(r: Resource, f: Filter, related: Related): boolean {
+  const one = (p: Filter["paths"][number]) =>
+    p.association === undefined ? passes(f.predicate, valueOf(r, p.attribute), f.value) : related(r, p.association).some((x) => passes(f.predicate, valueOf(x, p.attribute), f.value));
+  return f.combinator === "and" ? f.paths.every(one) : f.paths.some(one);
 }
 
 /** Filters, sorts (creation order by default) and pages resources; the list document without `included`. */
-export function listDocument(all: Resource[], req: ListRequest, selfUrl: string): { data: Resource[]; meta: Record<string, number>; links: Record<string, string> } {
-  let rows = all.filter((r) => req.filters.every((f) => matches(f.attribute === "id" ? r.id : r.attributes[f.attribute], f.predicate, f.value)));
+export function listDocument(all: Resource[], req: ListRequest, selfUrl: string, related: Related): { data: Resource[]; meta: Record<string, number>; links: Record<string, string> } {
+  let rows = all.filter((r) => req.filters.every((f) => kept(r, f, related)));
   if (req.sort.length > 0) {
     rows = [...rows].sort((a, b) => {
       for (const s of req.sort) {

@@ -5,6 +5,7 @@ import { isObject } from "../../json";
 import {
   attributeProblems,
   BACKEND,
+  basePermissions,
   CREATABLE,
   EMAIL,
   memberUniqueKey,
@@ -57,7 +58,11 @@ export function seedCommercelayer(ctx: DialectContext, section: unknown): Dialec
     const doc: OrgDocument = {
       attributes: { ...(old?.attributes ?? newOrgAttributes(now)), ...(attributes as JsonObject), updated_at: now },
       roles: old?.roles ?? standardRoles(now),
+      permissions: old?.permissions ?? [],
+      api_credentials: old?.api_credentials ?? [],
+      versions: old?.versions ?? [],
     };
+    if (!old) doc.permissions = doc.roles.flatMap((r) => basePermissions(r, [], now));
     const custom = entry.roles ?? [];
     if (!Array.isArray(custom) || !custom.every((r) => typeof r === "string" && r.trim() !== "")) throw new SeedError(`${where}.roles must be a list of role names`);
     for (const roleName of custom as string[]) {
@@ -88,8 +93,8 @@ export function seedCommercelayer(ctx: DialectContext, section: unknown): Dialec
         status: (m.status as MembershipDocument["status"]) ?? "active",
         owner: m.owner === true,
         access_scope: "live_access",
-        user_first_name: null,
-        user_last_name: null,
+        user_first_name: "",
+        user_last_name: "",
         reference: null,
         reference_origin: null,
         metadata: {},
