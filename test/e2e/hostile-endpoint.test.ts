@@ -141,8 +141,12 @@ describe.each(Object.keys(CASES) as BackendName[])("the %s backend pointed at a 
     expectOneLineError(r, seconds);
   });
 
-  it("still reads everything from the right endpoint afterwards: a refreshing preview has no changes", async () => {
+  it("still reads everything from the right endpoint afterwards, a retry shown as a diagnostic: a refreshing preview has no changes", async () => {
+    // The first read meets a 502: retried, and told in one line that the engine shows.
+    await p.admin("PUT", "/faults", { spec: `error=1:502,count=1,method=GET,dialect=${backend}` });
     const r = await p.ws.pulumiOk(["preview", "--refresh", "--expect-no-changes"]);
+    await p.admin("DELETE", "/faults");
     expect(output(r)).not.toMatch(/\+ \d+ to create/);
+    expect(output(r)).toMatch(/warning: GET http:\/\/127\.0\.0\.1:\d+\/\S+: HTTP 502; attempt 1 of \d+ failed, retrying in \d+\.\d s/);
   });
 });
