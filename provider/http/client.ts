@@ -263,7 +263,7 @@ export class HttpClient {
           );
         }
         const safe = idempotent || neverSent(err);
-        if (!safe) throw new AmbiguousWriteError(what, err);
+        if (!safe) throw new AmbiguousWriteError(timedOut(err) ? `${what} (no answer within ${this.timeoutMs / 1000} s, ${TIMEOUT_SETTING})` : what, err);
         if (timedOut(err)) {
           // An endpoint that accepted the connection and never answered will not answer the next attempt either.
           throw new OrgformError(
