@@ -298,7 +298,7 @@ export class HttpClient {
       }
       if (RETRYABLE_STATUS.has(res.status)) {
         if (!idempotent) throw new AmbiguousWriteError(`${what} answered ${res.status}`);
-        if (last) throw new HttpStatusError(res.status, res.body, `${endpoint} (after ${attempt} attempts)`);
+        if (last) throw new HttpStatusError(res.status, res.body, `${what} (after ${attempt} attempts)`);
         const wait = retryWait(this.policy, attempt, res.headers["retry-after"]);
         this.retrying(endpoint, `HTTP ${res.status}`, attempt, wait);
         await sleep(wait);

@@ -242,7 +242,7 @@ describe("rate limits", () => {
 
 describe("giving up", () => {
   each([
-    { what: "every answer is a 500", spec: "error=1:500", attempts: 3, sent: 3, timeoutMs: undefined, message: /^GET http:\/\/\S+\/organizations\/\S+ \(after 3 attempts\): HTTP 500/ },
+    { what: "every answer is a 500", spec: "error=1:500", attempts: 3, sent: 3, timeoutMs: undefined, message: /^GET \/organizations\/\S+ \(after 3 attempts\): HTTP 500/ },
     { what: "every connection is reset", spec: "reset=1", attempts: 3, sent: 3, timeoutMs: undefined, message: /gave up after 3 attempts \((ECONNRESET|UND_ERR_SOCKET)\)/ },
     // A server that took the request and never answered will not answer the next attempt either: not retried.
     {
