@@ -6,6 +6,12 @@ import { capabilitiesOf } from "../core/capabilities";
 import { OrgformError } from "../core/errors";
 import { HttpClient } from "../http/client";
 import { clientAuth } from "../http/credentials";
+import type { VendorProtocol } from "../http/protocol";
+import { protocol as aiaengineProtocol } from "./aiaengine/protocol";
+import { protocol as cloudflareProtocol } from "./cloudflare/protocol";
+import { protocol as cloudomationProtocol } from "./cloudomation/protocol";
+import { protocol as commercelayerProtocol } from "./commercelayer/protocol";
+import { protocol as zenmlProtocol } from "./zenml/protocol";
 import { aiaengineVendor } from "./aiaengine";
 import { cloudflareVendor } from "./cloudflare";
 import { commercelayerVendor } from "./commercelayer";
@@ -62,12 +68,22 @@ export function unusableBackend(backend: unknown): string | undefined {
   return undefined;
 }
 
-/** The adapter of a connection's backend, over one HTTP client with its credentials and pacing. */
+/** What each vendor's answers look like (its folder's protocol.ts): the HTTP client checks every answer against it. */
+export const PROTOCOLS: Record<BackendName, VendorProtocol> = {
+  cloudflare: cloudflareProtocol,
+  zenml: zenmlProtocol,
+  commercelayer: commercelayerProtocol,
+  cloudomation: cloudomationProtocol,
+  aiaengine: aiaengineProtocol,
+};
+
+/** The adapter of a connection's backend, over one HTTP client with its credentials, pacing and protocol. */
 export function openBackend(connection: Connection, pacingKey: string): FullBackend {
   const vendor: VendorEntry = VENDORS[connection.backend];
   if (vendor.status !== "implemented") throw new OrgformError("UNSUPPORTED", unusableBackend(connection.backend)!);
   const method = capabilitiesOf(connection.backend).connection.auth.find((m) => m.method === connection.credentials.method);
-  const auth = clientAuth(connection.credentials, { endpoint: connection.endpoint, ...(method?.login ? { login: method.login } : {}) });
+  const timeoutMs = connection.requestTimeout !== undefined ? connection.requestTimeout * 1000 : undefined;
+  const auth = clientAuth(connection.credentials, { endpoint: connection.endpoint, timeoutMs, ...(method?.login ? { login: method.login } : {}) });
   const http = new HttpClient({
     baseUrl: connection.endpoint,
     headers: () => auth.headers(),
@@ -75,6 +91,8 @@ export function openBackend(connection: Connection, pacingKey: string): FullBack
     pacingKey,
     ratePerSecond: connection.ratePerSecond,
     concurrency: connection.concurrency,
+    protocol: PROTOCOLS[connection.backend],
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
   });
   return vendor.open(http, connection);
 }

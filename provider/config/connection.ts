@@ -17,6 +17,7 @@
  * | rateLimit    |                 | ORGFORM_RATE_LIMIT                          | orgform:rateLimit      |
  * | concurrency  |                 | ORGFORM_CONCURRENCY                         | orgform:concurrency    |
  * | bulkReads    |                 | ORGFORM_BULK_READS                          | orgform:bulkReads      |
+ * | requestTimeout |               | ORGFORM_REQUEST_TIMEOUT (seconds)           | orgform:requestTimeout |
  *
  * The credential environment variables come from `connection.auth` in each backend's
  * capabilities.json. Errors name what is missing and where it may be set, never a value.
@@ -43,6 +44,8 @@ export interface Connection {
   concurrency?: number;
   /** false turns bulk reads off (ORGFORM_BULK_READS / orgform:bulkReads): a small stack in a very large account. */
   bulkReads?: boolean;
+  /** Seconds one attempt of a request may take (ORGFORM_REQUEST_TIMEOUT / orgform:requestTimeout; default 30). */
+  requestTimeout?: number;
   /** Where each setting came from (for `--verbose` style output; never values). */
   sources: Record<string, SettingSource>;
 }
@@ -81,6 +84,7 @@ export const ORGFORM_ENV = {
   rateLimit: "ORGFORM_RATE_LIMIT",
   concurrency: "ORGFORM_CONCURRENCY",
   bulkReads: "ORGFORM_BULK_READS",
+  requestTimeout: "ORGFORM_REQUEST_TIMEOUT",
 } as const;
 /** Alias kept for callers of the first version of this module. */
 export const ENV = ORGFORM_ENV;
@@ -92,12 +96,13 @@ const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
  * pacing (rateLimit, concurrency), bulkReads, and every part of every credential kind (secret
  * parts are set with --secret).
  */
-export const STACK_CONFIG: Record<CredentialPart | "backend" | "endpoint" | "rateLimit" | "concurrency" | "bulkReads" | "maxMemberRemovalShare" | "allowRemovingLastAdmin", string> = {
+export const STACK_CONFIG: Record<CredentialPart | "backend" | "endpoint" | "rateLimit" | "concurrency" | "bulkReads" | "requestTimeout" | "maxMemberRemovalShare" | "allowRemovingLastAdmin", string> = {
   backend: "orgform:backend",
   endpoint: "orgform:endpoint",
   rateLimit: "orgform:rateLimit",
   concurrency: "orgform:concurrency",
   bulkReads: "orgform:bulkReads",
+  requestTimeout: "orgform:requestTimeout",
   // Guard rails of the members handler (provider/gitops/guards.ts).
   maxMemberRemovalShare: "orgform:maxMemberRemovalShare",
   allowRemovingLastAdmin: "orgform:allowRemovingLastAdmin",
@@ -322,11 +327,20 @@ export function tryResolveConnection(input: ResolveConnectionInput): ResolveConn
     ["stack", stackValue(stack, "bulkReads")],
   ]);
   if (bulk !== undefined && bulk !== "true" && bulk !== "false") problems.push(`${ORGFORM_ENV.bulkReads} / orgform:bulkReads must be true or false`);
+  const timeout = pick("requestTimeout", [
+    ["env", env[ORGFORM_ENV.requestTimeout]],
+    ["stack", stackValue(stack, "requestTimeout")],
+  ]);
+  const requestTimeout = timeout === undefined ? undefined : Number(timeout);
+  if (requestTimeout !== undefined && !(requestTimeout > 0 && Number.isFinite(requestTimeout))) {
+    problems.push(`${ORGFORM_ENV.requestTimeout} / orgform:requestTimeout must be a positive number of seconds`);
+  }
   if (problems.length || endpoint === undefined || !credentials) return { problems: [...new Set(problems)], credentialsMissing };
   const connection: Connection = { backend, endpoint: endpoint.replace(/\/+$/, ""), credentials, sources };
   if (ratePerSecond !== undefined) connection.ratePerSecond = ratePerSecond;
   if (concurrency !== undefined) connection.concurrency = concurrency;
   if (bulk !== undefined) connection.bulkReads = bulk === "true";
+  if (requestTimeout !== undefined) connection.requestTimeout = requestTimeout;
   return { connection, problems };
 }
 

@@ -9,7 +9,11 @@ export type OrgformErrorCode =
   | "TRANSIENT"
   | "REFUSED"
   /** A write whose outcome is unknown (timeout, reset, 5xx after the request was sent): it may or may not have happened. */
-  | "AMBIGUOUS";
+  | "AMBIGUOUS"
+  /** An answer that is not the vendor's (another media type or shape, HTML, a 404 of no object, a redirect): never read as one. */
+  | "PROTOCOL"
+  /** A TLS or certificate failure (self-signed, expired, wrong host): not retried. */
+  | "TLS";
 
 export class OrgformError extends Error {
   readonly code: OrgformErrorCode;

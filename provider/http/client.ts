@@ -1,10 +1,12 @@
-// The one HTTP client every backend adapter uses: timeouts, retries only where they are safe,
-// Retry-After, and pacing per endpoint and credential. It never puts a request header (where
-// credentials live) into an error or a log line.
+// The one HTTP client every backend adapter uses: timeouts, retries only where they are safe (each
+// one told on stderr), Retry-After, pacing per endpoint and credential, and the check of every
+// answer against the vendor's protocol (./protocol.ts) before an adapter reads it. It never puts a
+// request header (where credentials live) into an error or a log line.
 import { request as undiciRequest } from "undici";
 import { setTimeout as sleep } from "node:timers/promises";
 import { OrgformError } from "../core/errors";
 import { pacerFor, type Pacer } from "./pacing";
+import { firstBytes, ProtocolError, protocolProblem, type Shape, type VendorProtocol } from "./protocol";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -22,12 +24,18 @@ export interface HttpRequest {
    * surfaces as `AmbiguousWriteError`, so the caller can look the object up before trying again.
    */
   idempotent?: boolean;
+  /** The shape of a 2xx body: the fields the adapter reads (checked with the client's protocol). */
+  expect?: Shape;
+  /** A 3xx is the vendor's documented answer here (a session login's 302 with Set-Cookie), not a redirect to report. */
+  acceptRedirect?: boolean;
 }
 
 export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
   body: unknown;
+  /** The body as received (for messages about an answer that is not the vendor's). */
+  text: string;
 }
 
 export interface RetryPolicy {
@@ -49,8 +57,17 @@ export interface HttpClientOptions {
    * work, so the retry is safe for every method; it happens at most once per request.
    */
   onUnauthorized?: () => Promise<boolean>;
+  /** Per attempt: no answer within it fails (not retried), naming ORGFORM_REQUEST_TIMEOUT / orgform:requestTimeout. */
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
+  /**
+   * What the vendor's answers look like: when given, every answer that is returned is checked
+   * (media type, error shape, a 404 that says "no such object", the request's `expect`) and one
+   * that is not the vendor's throws a ProtocolError (code PROTOCOL) instead.
+   */
+  protocol?: VendorProtocol;
+  /** Told of each retry (default: one line on stderr, which the engine shows as a diagnostic). */
+  onRetry?: (line: string) => void;
   /** Requests per second at most, shared by every client of the same endpoint and credential. */
   ratePerSecond?: number;
   /** Requests in flight at most, shared likewise (default 32). */
@@ -92,7 +109,7 @@ function codeForStatus(status: number): OrgformError["code"] {
 /** The vendor's own words, kept short: most APIs put them in `errors[].message` or `detail`. */
 function describeBody(body: unknown): string {
   if (body === null || body === undefined || body === "") return "";
-  if (typeof body === "string") return `: ${body.slice(0, 300)}`;
+  if (typeof body === "string") return `: ${firstBytes(body)}`;
   const b = body as Record<string, unknown>;
   const errors = Array.isArray(b.errors) ? b.errors : [];
   const messages = errors
@@ -112,6 +129,19 @@ const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
 const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 200, maxDelayMs: 10_000 };
 
 const DEFAULT_CONCURRENCY = 32;
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** The setting behind `timeoutMs`, named in every timeout message. */
+export const TIMEOUT_SETTING = "ORGFORM_REQUEST_TIMEOUT / orgform:requestTimeout";
+
+/** Where retry lines go unless a client says otherwise: stderr (the CLI's, or the dynamic provider's, which the engine shows). */
+let defaultRetryReporter: (line: string) => void = (line) => process.stderr.write(`warning: ${line}\n`);
+/** Replaces the default retry reporter (tests); returns the previous one. */
+export function setRetryReporter(report: (line: string) => void): (line: string) => void {
+  const previous = defaultRetryReporter;
+  defaultRetryReporter = report;
+  return previous;
+}
 
 export function retryAfterMs(value: string | undefined, now = Date.now()): number | undefined {
   if (!value) return undefined;
@@ -142,6 +172,37 @@ function neverSent(err: unknown): boolean {
   return code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "UND_ERR_CONNECT_TIMEOUT";
 }
 
+/** No answer within the per-attempt timeout (headers or body). */
+function timedOut(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT";
+}
+
+/** A TLS or certificate failure (self-signed, expired, wrong host, plain HTTP on a TLS port): retrying cannot help. */
+export function tlsFailure(err: unknown): { code: string; message: string } | undefined {
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    const code = typeof e.code === "string" ? e.code : "";
+    if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|^ERR_TLS|^ERR_SSL|^EPROTO$/.test(code)) {
+      return { code, message: typeof e.message === "string" ? e.message : code };
+    }
+  }
+  return undefined;
+}
+
+/** A URL as it may appear in a message: no user info, no query string. */
+export function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = "";
+    u.password = "";
+    u.search = "";
+    u.hash = "";
+    return u.toString().replace(/\/$/, "");
+  } catch {
+    return url.split("?")[0];
+  }
+}
+
 export class HttpClient {
   private readonly policy: RetryPolicy;
   private readonly timeoutMs: number;
@@ -149,17 +210,32 @@ export class HttpClient {
 
   constructor(private readonly options: HttpClientOptions) {
     this.policy = { ...DEFAULT_RETRY, ...options.retry };
-    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.pacer = pacerFor(`${options.baseUrl}|${options.pacingKey ?? ""}`, {
       ratePerSecond: options.ratePerSecond,
       concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     });
   }
 
-  /** Sends a request; returns any answer below 500 (the caller decides about 4xx), or throws. */
+  /** The request's endpoint as messages name it: method and full URL, without query string or user info. */
+  endpointOf(req: Pick<HttpRequest, "method" | "path">): string {
+    return `${req.method} ${safeUrl(this.options.baseUrl.replace(/\/$/, "") + req.path)}`;
+  }
+
+  private retrying(what: string, reason: string, attempt: number, waitMs: number): void {
+    (this.options.onRetry ?? defaultRetryReporter)(
+      `${what}: ${reason}; attempt ${attempt} of ${this.policy.attempts} failed, retrying in ${(waitMs / 1000).toFixed(1)} s`,
+    );
+  }
+
+  /**
+   * Sends a request; returns any answer below 500 (the caller decides about 4xx), or throws. With a
+   * protocol, what it returns is the vendor's: a 404 then says that the object does not exist.
+   */
   async send(req: HttpRequest): Promise<HttpResponse> {
     const idempotent = req.idempotent ?? req.method !== "POST";
     const what = `${req.method} ${req.path.split("?")[0]}`;
+    const endpoint = this.endpointOf(req);
     let renewed = false;
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= this.policy.attempts;
@@ -176,10 +252,30 @@ export class HttpClient {
         if ((err as { code?: string }).code === "UND_ERR_INVALID_ARG") {
           throw new OrgformError("VALIDATION", `${what}: the request could not be sent (${(err as Error).message})`, { cause: err });
         }
+        const tls = tlsFailure(err);
+        if (tls) {
+          // The handshake failed before any request was sent: not ambiguous, and the same next time.
+          throw new OrgformError(
+            "TLS",
+            `${endpoint}: the TLS connection failed (${tls.code}: ${tls.message}); not retried, a certificate error does not pass by itself: ` +
+              `check the endpoint's URL and certificate, or trust its certificate authority with NODE_EXTRA_CA_CERTS`,
+            { cause: err },
+          );
+        }
         const safe = idempotent || neverSent(err);
-        if (!safe) throw new AmbiguousWriteError(what, err);
-        if (last) throw new OrgformError("TRANSIENT", `${what}: gave up after ${attempt} attempts (${errName(err)})`, { cause: err });
-        await sleep(backoff(this.policy, attempt));
+        if (!safe) throw new AmbiguousWriteError(timedOut(err) ? `${what} (no answer within ${this.timeoutMs / 1000} s, ${TIMEOUT_SETTING})` : what, err);
+        if (timedOut(err)) {
+          // An endpoint that accepted the connection and never answered will not answer the next attempt either.
+          throw new OrgformError(
+            "TRANSIENT",
+            `${endpoint}: no answer within ${this.timeoutMs / 1000} s (${errName(err)}); not retried: check the endpoint, or allow more time per request with ${TIMEOUT_SETTING} (seconds)`,
+            { cause: err },
+          );
+        }
+        if (last) throw new OrgformError("TRANSIENT", `${endpoint}: gave up after ${attempt} attempts (${errName(err)})`, { cause: err });
+        const wait = backoff(this.policy, attempt);
+        this.retrying(endpoint, errName(err), attempt, wait);
+        await sleep(wait);
         continue;
       }
       release();
@@ -196,17 +292,42 @@ export class HttpClient {
         const wait = retryWait(this.policy, attempt, res.headers["retry-after"]);
         // The limit is the credential's: every request of it waits, not only this one.
         this.pacer.pause(wait);
+        this.retrying(endpoint, "HTTP 429 (rate limited)", attempt, wait);
         await sleep(wait);
         continue;
       }
       if (RETRYABLE_STATUS.has(res.status)) {
         if (!idempotent) throw new AmbiguousWriteError(`${what} answered ${res.status}`);
         if (last) throw new HttpStatusError(res.status, res.body, `${what} (after ${attempt} attempts)`);
-        await sleep(retryWait(this.policy, attempt, res.headers["retry-after"]));
+        const wait = retryWait(this.policy, attempt, res.headers["retry-after"]);
+        this.retrying(endpoint, `HTTP ${res.status}`, attempt, wait);
+        await sleep(wait);
         continue;
       }
+      this.check(req, res, endpoint, idempotent);
       return res;
     }
+  }
+
+  /** The answer is the vendor's, or this throws (a redirect, another media type or shape, a 404 of no object). */
+  private check(req: HttpRequest, res: HttpResponse, endpoint: string, idempotent: boolean): void {
+    if (res.status >= 300 && res.status < 400 && !req.acceptRedirect) {
+      const to = res.headers.location ? ` to ${safeUrl(res.headers.location)}` : "";
+      throw new OrgformError(
+        "PROTOCOL",
+        `${endpoint} answered a redirect (HTTP ${res.status}${to}), which orgform does not follow: set the endpoint to the API's own URL`,
+        { details: { status: res.status } },
+      );
+    }
+    const protocol = this.options.protocol;
+    if (!protocol || (res.status >= 300 && res.status < 400)) return;
+    const contentType = res.headers["content-type"];
+    const problem = protocolProblem(protocol, { status: res.status, contentType, text: res.text, body: res.body, json: typeof res.body !== "string" }, req.expect);
+    if (!problem) return;
+    const err = new ProtocolError(endpoint, res.status, problem, contentType, res.text);
+    // A 2xx to a write that is not the vendor's answer: something took the request, so it may have been applied.
+    if (!idempotent && res.status >= 200 && res.status < 300) throw new AmbiguousWriteError(`${endpoint} (${err.message})`, err);
+    throw err;
   }
 
   private async once(req: HttpRequest, credentialHeaders: Record<string, string>): Promise<HttpResponse> {
@@ -245,7 +366,7 @@ export class HttpClient {
     for (const [k, v] of Object.entries(res.headers)) {
       if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : String(v);
     }
-    return { status: res.statusCode, headers: flat, body: parsed };
+    return { status: res.statusCode, headers: flat, body: parsed, text };
   }
 }
 

@@ -4,7 +4,8 @@ import { createHash } from "node:crypto";
 import type { SessionLogin } from "../core/capabilities";
 import type { Credentials } from "../core/credential-kinds";
 import { OrgformError } from "../core/errors";
-import { HttpClient, HttpStatusError } from "./client";
+import { HttpClient, HttpStatusError, type HttpResponse } from "./client";
+import { firstBytes, mediaTypeOf } from "./protocol";
 
 /** What the HTTP client sends, and how it renews it. */
 export interface ClientAuth {
@@ -17,6 +18,21 @@ export interface ClientAuth {
 export interface AuthContext {
   endpoint?: string;
   login?: SessionLogin;
+  /** The per-attempt timeout of the token / login requests (the connection's requestTimeout). */
+  timeoutMs?: number;
+}
+
+/**
+ * Why an answer of a token or login endpoint is no answer of it (HTML from a proxy, a body that is
+ * not JSON), as a sentence naming the URL, status, content type and first bytes; undefined when it is JSON.
+ */
+function notJson(url: string, res: HttpResponse): OrgformError | undefined {
+  if (res.text.trim() === "" || (typeof res.body !== "string" && mediaTypeOf(res.headers["content-type"]).endsWith("json"))) return undefined;
+  return new OrgformError(
+    "PROTOCOL",
+    `${url} answered HTTP ${res.status} (${res.headers["content-type"] || "no content type"}) that is not JSON: ${firstBytes(res.text)}; check the URL`,
+    { details: { status: res.status } },
+  );
 }
 
 /** What the HTTP client of a connection sends. Built per connection; reads nothing else. */
@@ -31,11 +47,16 @@ export function clientAuth(credentials: Credentials, context: AuthContext = {}):
       return { headers: async () => headers };
     }
     case "oauth2-client-credentials":
-      return oauth2ClientCredentials(credentials);
+      return oauth2ClientCredentials(credentials, context.timeoutMs);
     case "session-login":
       if (!context.endpoint || !context.login) throw new OrgformError("AUTH", "a session login needs the endpoint and the vendor's login route");
-      return sessionLogin(credentials, context.endpoint, context.login);
+      return sessionLogin(credentials, context.endpoint, context.login, context.timeoutMs);
   }
+}
+
+/** A failure to reach the token or login endpoint keeps its code where it says what went wrong (a redirect, TLS, a timeout). */
+function keptCode(err: unknown): OrgformError["code"] {
+  return err instanceof OrgformError && (err.code === "PROTOCOL" || err.code === "TLS" || err.code === "TRANSIENT") ? err.code : "AUTH";
 }
 
 // ---- Session login (a user name and password exchanged for session cookies) ----
@@ -79,18 +100,36 @@ export function loginAnswerProblem(res: { status: number; headers: Record<string
   return undefined;
 }
 
-function sessionLogin(c: Extract<Credentials, { method: "session-login" }>, endpoint: string, login: SessionLogin): ClientAuth {
+function sessionLogin(c: Extract<Credentials, { method: "session-login" }>, endpoint: string, login: SessionLogin, timeoutMs?: number): ClientAuth {
   const key = createHash("sha256").update(`${endpoint}\0${c.userName}\0${c.password}`).digest("hex");
   const url = endpoint.replace(/\/$/, "") + login.path;
-  const http = new HttpClient({ baseUrl: url, headers: () => ({}), retry: { attempts: 4 } });
+  const http = new HttpClient({ baseUrl: url, headers: () => ({}), retry: { attempts: 4 }, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
 
   const open = async (): Promise<{ value: string; lifetimeMs: number }> => {
     let res;
     try {
       // A login opens one more session and changes nothing else: safe to send again after a failure.
-      res = await http.send({ method: "POST", path: "", idempotent: true, body: { ...login.fields, [login.userField]: c.userName, [login.passwordField]: c.password } });
+      // Engine 7's documented answer to a login is a 302 with the cookie: not a redirect to report.
+      res = await http.send({ method: "POST", path: "", idempotent: true, acceptRedirect: true, body: { ...login.fields, [login.userField]: c.userName, [login.passwordField]: c.password } });
     } catch (err) {
-      throw new OrgformError("AUTH", `cannot log in at ${url}: ${(err as Error).message}`, { cause: err });
+      throw new OrgformError(keptCode(err), `cannot log in at ${url}: ${(err as Error).message}`, { cause: err });
+    }
+    // First what shows the endpoint is wrong (not the vendor's login), then the vendor's answer itself.
+    const setCookie = res.headers["set-cookie"];
+    if (res.status >= 300 && res.status < 400 && !setCookie) {
+      // A redirect without a session: a login page elsewhere (a wrong endpoint), not the vendor's answer.
+      const to = res.headers.location ? ` to ${res.headers.location.split("?")[0]}` : "";
+      throw new OrgformError("PROTOCOL", `cannot log in at ${url}: it answered a redirect (HTTP ${res.status}${to}) without a session cookie, which orgform does not follow: check the endpoint`);
+    }
+    const foreign = setCookie ? undefined : notJson(url, res);
+    if (foreign) throw new OrgformError("PROTOCOL", `cannot log in: ${foreign.message}`, { cause: foreign });
+    if (res.status === 404 || res.status === 405) {
+      throw new OrgformError("PROTOCOL", `cannot log in at ${url}: there is no login route there (HTTP ${res.status}); check the endpoint (base URL)`, { details: { status: res.status } });
+    }
+    if (res.status < 400 && !setCookie) {
+      throw new OrgformError("PROTOCOL", `cannot log in at ${url}: it answered HTTP ${res.status} without a session cookie, which is not a login's answer; check the endpoint (base URL)`, {
+        details: { status: res.status },
+      });
     }
     const problem = loginAnswerProblem(res);
     if (problem) {
@@ -151,10 +190,10 @@ function renewable(cache: Map<string, Cached>, key: string, obtain: () => Promis
 /** One token per credential for the whole process (every client of it shares it). */
 const tokens = new Map<string, Cached>();
 
-function oauth2ClientCredentials(c: Extract<Credentials, { method: "oauth2-client-credentials" }>): ClientAuth {
+function oauth2ClientCredentials(c: Extract<Credentials, { method: "oauth2-client-credentials" }>, timeoutMs?: number): ClientAuth {
   // The cache key is a digest: no credential is kept in a map key.
   const key = createHash("sha256").update(`${c.tokenUrl}\0${c.clientId}\0${c.clientSecret}`).digest("hex");
-  const http = new HttpClient({ baseUrl: c.tokenUrl, headers: () => ({}), retry: { attempts: 4 } });
+  const http = new HttpClient({ baseUrl: c.tokenUrl, headers: () => ({}), retry: { attempts: 4 }, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
 
   const exchange = async (): Promise<{ value: string; lifetimeMs: number }> => {
     let res;
@@ -167,8 +206,10 @@ function oauth2ClientCredentials(c: Extract<Credentials, { method: "oauth2-clien
         form: { grant_type: "client_credentials", client_id: c.clientId, client_secret: c.clientSecret },
       });
     } catch (err) {
-      throw new OrgformError("AUTH", `cannot obtain an access token from ${c.tokenUrl}: ${(err as Error).message}`, { cause: err });
+      throw new OrgformError(keptCode(err), `cannot obtain an access token from ${c.tokenUrl}: ${(err as Error).message}`, { cause: err });
     }
+    const foreign = notJson(c.tokenUrl, res);
+    if (foreign) throw new OrgformError("PROTOCOL", `cannot obtain an access token: ${foreign.message}`, { cause: foreign });
     const body = (res.body ?? {}) as { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown; errors?: unknown };
     if (res.status < 200 || res.status >= 300 || typeof body.access_token !== "string") {
       // RFC 6749 5.2 errors name what is wrong (invalid_client...) without echoing the secret;

@@ -242,18 +242,30 @@ describe("rate limits", () => {
 
 describe("giving up", () => {
   each([
-    { what: "every answer is a 500", spec: "error=1:500", attempts: 3, timeoutMs: undefined, message: /GET \/organizations\/\S+ \(after 3 attempts\): HTTP 500/ },
-    { what: "every connection is reset", spec: "reset=1", attempts: 3, timeoutMs: undefined, message: /gave up after 3 attempts \((ECONNRESET|UND_ERR_SOCKET)\)/ },
-    { what: "every answer times out", spec: `latency=${SLOW_MS}ms`, attempts: 2, timeoutMs: 50, message: /gave up after 2 attempts \(UND_ERR_HEADERS_TIMEOUT\)/ },
-  ], (c) => `gives up after N attempts with a TRANSIENT error free of credentials when ${c.what}`, async ({ spec, attempts, timeoutMs, message }) => {
+    { what: "every answer is a 500", spec: "error=1:500", attempts: 3, sent: 3, timeoutMs: undefined, message: /^GET \/organizations\/\S+ \(after 3 attempts\): HTTP 500/ },
+    { what: "every connection is reset", spec: "reset=1", attempts: 3, sent: 3, timeoutMs: undefined, message: /gave up after 3 attempts \((ECONNRESET|UND_ERR_SOCKET)\)/ },
+    // A server that took the request and never answered will not answer the next attempt either: not retried.
+    {
+      what: "the answer does not come within the per-attempt timeout (sent once)",
+      spec: `latency=${SLOW_MS}ms`,
+      attempts: 3,
+      sent: 1,
+      timeoutMs: 50,
+      message: /^GET http:\/\/\S+\/organizations\/\S+: no answer within 0\.05 s \(UND_ERR_HEADERS_TIMEOUT\); not retried: .*ORGFORM_REQUEST_TIMEOUT \/ orgform:requestTimeout/,
+    },
+  ], (c) => `gives up with a TRANSIENT error naming the endpoint, free of credentials, when ${c.what}`, async ({ spec, attempts, sent, timeoutMs, message }) => {
     const id = await anOrganization();
     await setFaults(`${spec},method=GET`);
     const req: HttpRequest = { method: "GET", path: `/organizations/${id}`, headers: { "x-request-token": SECRET } };
-    const err = await rejection(client({ timeoutMs, retry: { attempts, baseDelayMs: 5, maxDelayMs: 50 } }).send(req));
+    const lines: string[] = [];
+    const err = await rejection(client({ timeoutMs, retry: { attempts, baseDelayMs: 5, maxDelayMs: 50 }, onRetry: (l) => lines.push(l) }).send(req));
     expect(err.code).toBe("TRANSIENT");
     expect(err.message).toMatch(message);
     expectNoSecret(err);
-    expect((await route(GET_ORG)).count).toBe(attempts);
+    expect((await route(GET_ORG)).count).toBe(sent);
+    // One line per retry, naming the endpoint and the attempt.
+    expect(lines).toHaveLength(sent - 1);
+    lines.forEach((l, i) => expect(l).toMatch(new RegExp(`^GET http://\\S+/organizations/\\S+: .*; attempt ${i + 1} of ${attempts} failed, retrying in \\d+\\.\\d s$`)));
   });
 
   it("keeps a credential sent in a per-request header out of an ambiguous write's error", async () => {

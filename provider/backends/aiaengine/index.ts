@@ -2,6 +2,8 @@
 // aiaengine.api.org gRPC service: errors are google.rpc.Status {code, message}; no paging; update
 // replaces; no name uniqueness, hence no way to recognise what an ambiguous create committed.
 import { HttpClient, HttpStatusError, type HttpMethod } from "../../http/client";
+import type { Shape } from "../../http/protocol";
+import { expect } from "./protocol";
 import { OrgformError, isOrgformError } from "../../core/errors";
 import type { Backend, BulkReadAbility, Fields, MemberAbility, MemberAssignment, ObservedMember, ObservedOrganization, OrganizationQuery } from "../types";
 import { toWire } from "../../core/wire";
@@ -31,15 +33,15 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
   constructor(private readonly http: HttpClient) {}
 
   /** The answer's body; undefined on 404; any other failure as an error with the vendor's message. */
-  private async call<T>(method: HttpMethod, path: string, body?: unknown): Promise<T | undefined> {
-    const res = await this.http.send({ method, path, body });
+  private async call<T>(method: HttpMethod, path: string, body?: unknown, expected?: Shape): Promise<T | undefined> {
+    const res = await this.http.send({ method, path, body, expect: expected });
     if (res.status >= 200 && res.status < 300) return res.body as T;
     if (res.status === 404) return undefined;
     throw new HttpStatusError(res.status, res.body, `aiaengine ${method} ${path.split("?")[0]}`);
   }
 
   private async getWire(id: string): Promise<WireOrganization | undefined> {
-    return this.call<WireOrganization>("GET", orgPath(id));
+    return this.call<WireOrganization>("GET", orgPath(id), undefined, expect.organization);
   }
 
   async getOrganization(id: string): Promise<ObservedOrganization | undefined> {
@@ -49,8 +51,10 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
 
   /** list_user_orgs(): every organization of the caller in one answer (no paging), as get_org returns each. */
   async listAllOrganizations(): Promise<ObservedOrganization[]> {
-    const answer = await this.call<{ orgs: WireOrganization[] }>("GET", "/v1/orgs");
-    return (answer?.orgs ?? []).map(fromOrganization);
+    const answer = await this.call<{ orgs: WireOrganization[] }>("GET", "/v1/orgs", undefined, expect.organizations);
+    // The list route answering "no such object" is not an empty list.
+    if (!answer) throw new OrgformError("PROTOCOL", `${this.http.endpointOf({ method: "GET", path: "/v1/orgs" })} answered 404: the list of organizations does not exist there; check the endpoint (base URL)`);
+    return answer.orgs.map(fromOrganization);
   }
 
   /** The same list; names compared exactly (nothing folds them). */
@@ -60,7 +64,7 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
   }
 
   async createOrganization(declared: Fields): Promise<ObservedOrganization> {
-    const wire = await this.call<WireOrganization>("POST", "/v1/orgs", toWire(declared, schemaFor("aiaengine", "organization")));
+    const wire = await this.call<WireOrganization>("POST", "/v1/orgs", toWire(declared, schemaFor("aiaengine", "organization")), expect.organization);
     return fromOrganization(wire!);
   }
 
@@ -73,7 +77,7 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
     const gone = () => new OrgformError("NOT_FOUND", `cannot update AIA Engine organization ${id}: it does not exist`);
     const live = await this.getWire(id);
     if (!live) throw gone();
-    const wire = await this.call<WireOrganization>("PUT", orgPath(id), toUpdateBody(live, declared));
+    const wire = await this.call<WireOrganization>("PUT", orgPath(id), toUpdateBody(live, declared), expect.organization);
     if (!wire) throw gone();
     return fromOrganization(wire);
   }
@@ -92,7 +96,7 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
 
   /** list_users(), without external users: they collaborate in projects (outside orgform's model), not in the organization. */
   async listMembers(orgId: string): Promise<ObservedMember[]> {
-    const answer = await this.call<{ users: WireOrgUser[] }>("GET", `${orgPath(orgId)}/users`);
+    const answer = await this.call<{ users: WireOrgUser[] }>("GET", `${orgPath(orgId)}/users`, undefined, expect.orgUsers);
     if (!answer) throw new OrgformError("NOT_FOUND", `cannot list the users of AIA Engine organization ${orgId}: the organization does not exist`);
     for (const u of answer.users) this.knownUsers.add(u.user.email.toLowerCase());
     return answer.users.filter((u) => !u.external).map(fromOrgUser);
@@ -151,7 +155,7 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
 
   /** add_user: undefined on 404 (no such user, or no such organization). */
   private async addUser(orgId: string, member: MemberAssignment): Promise<ObservedMember | undefined> {
-    const added = await this.call<WireOrgUser>("POST", `${orgPath(orgId)}/users`, { email: member.email, role: member.role });
+    const added = await this.call<WireOrgUser>("POST", `${orgPath(orgId)}/users`, { email: member.email, role: member.role }, expect.orgUser);
     return added && fromOrgUser(added);
   }
 
@@ -164,7 +168,7 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
         email: member.email,
         ...(password !== undefined ? { password } : {}),
         role: member.role,
-      });
+      }, expect.orgUser);
       return created && fromOrgUser(created);
     } catch (err) {
       if (err instanceof HttpStatusError && err.status === 409) return "exists";
@@ -173,7 +177,7 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
   }
 
   async setMemberRole(orgId: string, memberId: string, role: string): Promise<ObservedMember> {
-    const changed = await this.call<WireOrgUser>("PUT", `${orgPath(orgId)}/users/${encodeURIComponent(memberId)}`, { role });
+    const changed = await this.call<WireOrgUser>("PUT", `${orgPath(orgId)}/users/${encodeURIComponent(memberId)}`, { role }, expect.orgUser);
     if (!changed) throw new OrgformError("NOT_FOUND", `user ${memberId} is not in AIA Engine organization ${orgId}`);
     return fromOrgUser(changed);
   }

@@ -1,6 +1,8 @@
 // Cloudflare Organizations API (closed beta) adapter: envelope {success, errors, messages, result,
 // result_info}, page_token pagination, PUT replaces the whole organization.
 import { HttpClient, HttpStatusError, type HttpMethod } from "../../http/client";
+import { PageProgress, type Shape } from "../../http/protocol";
+import { expect } from "./protocol";
 import { OrgformError, isOrgformError } from "../../core/errors";
 import type {
   Backend,
@@ -51,34 +53,36 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
 
   constructor(private readonly http: HttpClient) {}
 
-  private async call<T>(method: HttpMethod, path: string, body?: unknown): Promise<{ status: number; envelope?: Envelope<T> }> {
-    const res = await this.http.send({ method, path, body });
+  private async call<T>(method: HttpMethod, path: string, body?: unknown, expected?: Shape): Promise<{ status: number; envelope?: Envelope<T> }> {
+    const res = await this.http.send({ method, path, body, expect: expected });
     const envelope = res.body as Envelope<T> | undefined;
     if (res.status >= 200 && res.status < 300) return { status: res.status, envelope };
     if (res.status === 404) return { status: 404, envelope };
     throw new HttpStatusError(res.status, res.body, `cloudflare ${method} ${path.split("?")[0]}`);
   }
 
-  private async list<T>(path: string, params: URLSearchParams): Promise<T[]> {
+  private async list<T extends { id: string }>(path: string, params: URLSearchParams, expected: Shape): Promise<T[]> {
     const out: T[] = [];
     let token: string | undefined;
+    const progress = new PageProgress(this.http.endpointOf({ method: "GET", path }));
     do {
       const q = new URLSearchParams(params);
       q.set("page_size", String(PAGE_SIZE));
       if (token) q.set("page_token", token);
-      const { status, envelope } = await this.call<T[]>("GET", `${path}?${q}`);
+      const { status, envelope } = await this.call<T[]>("GET", `${path}?${q}`, undefined, expected);
       // A 404 means the list's owner (the organization) is gone. Say so: an empty list would read as
       // "every member was removed", while the members resources drop their state on NOT_FOUND.
       if (status === 404) throw new OrgformError("NOT_FOUND", `cannot list cloudflare ${path}: the organization does not exist`);
       if (!envelope) return out;
       out.push(...envelope.result);
       token = envelope.result_info?.next_page_token || undefined;
+      progress.next(envelope.result.map((r) => r.id), token);
     } while (token);
     return out;
   }
 
   private async getWire(id: string): Promise<WireOrganization | undefined> {
-    const { status, envelope } = await this.call<WireOrganization>("GET", `/organizations/${encodeURIComponent(id)}`);
+    const { status, envelope } = await this.call<WireOrganization>("GET", `/organizations/${encodeURIComponent(id)}`, undefined, expect.organization);
     return status === 404 ? undefined : envelope?.result;
   }
 
@@ -92,18 +96,18 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
     // The API filters by substring only; exactness is checked here (case-insensitively, as names are unique).
     if (query.name !== undefined) params.set("name.contains", query.name);
     if (query.parentId !== undefined) params.set("parent.id", query.parentId ?? "null");
-    const all = await this.list<WireOrganization>("/organizations", params);
+    const all = await this.list<WireOrganization>("/organizations", params, expect.page.organizations);
     const wanted = query.name?.toLowerCase();
     return all.map(fromOrganization).filter((o) => wanted === undefined || o.name.toLowerCase() === wanted);
   }
 
   /** Every organization the credential sees: `GET /organizations` unfiltered, 50 per page, profiles embedded. */
   async listAllOrganizations(): Promise<ObservedOrganization[]> {
-    return (await this.list<WireOrganization>("/organizations", new URLSearchParams())).map(fromOrganization);
+    return (await this.list<WireOrganization>("/organizations", new URLSearchParams(), expect.page.organizations)).map(fromOrganization);
   }
 
   async createOrganization(declared: Fields, parentId: string | null, identity: CreateIdentity): Promise<ObservedOrganization> {
-    const { envelope } = await this.call<WireOrganization>("POST", "/organizations", toCreateBody(declared, parentId, identity.marker));
+    const { envelope } = await this.call<WireOrganization>("POST", "/organizations", toCreateBody(declared, parentId, identity.marker), expect.organization);
     return fromOrganization(envelope!.result);
   }
 
@@ -120,6 +124,7 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
       "PUT",
       `/organizations/${encodeURIComponent(id)}`,
       toReplaceBody(live, declared, parentId),
+      expect.organization,
     );
     if (status === 404) throw new OrgformError("NOT_FOUND", `cannot update cloudflare organization ${id}: it does not exist`);
     return fromOrganization(envelope!.result);
@@ -131,7 +136,7 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
 
   /** The profile; `{}` when the organization has none yet (404 on /profile), undefined when the organization is gone. */
   async getProfile(orgId: string): Promise<Fields | undefined> {
-    const { status, envelope } = await this.call<WireProfile>("GET", `/organizations/${encodeURIComponent(orgId)}/profile`);
+    const { status, envelope } = await this.call<WireProfile>("GET", `/organizations/${encodeURIComponent(orgId)}/profile`, undefined, expect.profile);
     if (status !== 404) return fromProfile(envelope?.result);
     return (await this.getWire(orgId)) ? {} : undefined;
   }
@@ -141,13 +146,13 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
     const live = known ?? (await this.getProfile(orgId));
     if (!live) throw new OrgformError("NOT_FOUND", `cannot set the profile of cloudflare organization ${orgId}: the organization does not exist`);
     const body = toProfileBody(live, declared);
-    const { status, envelope } = await this.call<WireProfile>("PUT", path, body);
+    const { status, envelope } = await this.call<WireProfile>("PUT", path, body, expect.profile);
     if (status === 404) throw new OrgformError("NOT_FOUND", `cannot set the profile of cloudflare organization ${orgId}: the organization does not exist`);
     return fromProfile((envelope?.result ?? body) as WireProfile);
   }
 
   private async roles(orgId: string): Promise<WireRole[]> {
-    const roles = (this.rolesOnce ??= this.list<WireRole>(`/organizations/${encodeURIComponent(orgId)}/roles`, new URLSearchParams()));
+    const roles = (this.rolesOnce ??= this.list<WireRole>(`/organizations/${encodeURIComponent(orgId)}/roles`, new URLSearchParams(), expect.page.roles));
     // A failed list (the organization gone, a fault) is not kept.
     roles.catch(() => this.rolesOnce === roles && (this.rolesOnce = undefined));
     return roles;
@@ -166,7 +171,7 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
   }
 
   async listMembers(orgId: string): Promise<ObservedMember[]> {
-    const members = await this.list<WireMember>(`/organizations/${encodeURIComponent(orgId)}/members`, new URLSearchParams());
+    const members = await this.list<WireMember>(`/organizations/${encodeURIComponent(orgId)}/members`, new URLSearchParams(), expect.page.members);
     return members.map(fromMember);
   }
 
@@ -175,7 +180,7 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
     const path = `/organizations/${encodeURIComponent(orgId)}/members`;
     for (let attempt = 1; ; attempt++) {
       try {
-        const { envelope } = await this.call<WireMember>("POST", path, { email: member.email, roles: [roleId], status: "accepted" });
+        const { envelope } = await this.call<WireMember>("POST", path, { email: member.email, roles: [roleId], status: "accepted" }, expect.member);
         return fromMember(envelope!.result);
       } catch (err) {
         // An email is a member at most once: after an ambiguous POST, or a 409, look before failing.
@@ -193,6 +198,7 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
       "PUT",
       `/organizations/${encodeURIComponent(orgId)}/members/${encodeURIComponent(memberId)}`,
       { roles: [{ id: roleId }] },
+      expect.member,
     );
     if (status === 404) throw new OrgformError("NOT_FOUND", `member ${memberId} of cloudflare organization ${orgId} does not exist`);
     return fromMember(envelope!.result);

@@ -6,6 +6,8 @@ import { OrgformError } from "../../core/errors";
 import { schemaFor } from "../../core/schema";
 import { fromWire, updateBody } from "../../core/wire";
 import { HttpClient, HttpStatusError, type HttpMethod } from "../../http/client";
+import { PageProgress } from "../../http/protocol";
+import { expect } from "./protocol";
 import type { Backend, BulkReadAbility, Fields, ObservedOrganization, OrganizationQuery } from "../types";
 import type { ImplementedVendor } from "../index";
 
@@ -22,8 +24,8 @@ export class CloudomationBackend implements Backend, BulkReadAbility {
 
   constructor(private readonly http: HttpClient) {}
 
-  private async call(method: HttpMethod, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-    const res = await this.http.send({ method, path, body });
+  private async call(method: HttpMethod, path: string, body?: unknown, expected = expect.organization): Promise<{ status: number; body: unknown }> {
+    const res = await this.http.send({ method, path, body, expect: expected });
     if ((res.status >= 200 && res.status < 300) || res.status === 404) return res;
     throw new HttpStatusError(res.status, res.body, `cloudomation ${method} ${path.split("?")[0]}`);
   }
@@ -47,13 +49,18 @@ export class CloudomationBackend implements Backend, BulkReadAbility {
     if (query.parentId) return []; // no hierarchy: nothing is below anything
     const out: ObservedOrganization[] = [];
     const filter = query.name === undefined ? undefined : JSON.stringify({ field: "name", op: "eq", value: query.name });
+    const endpoint = this.http.endpointOf({ method: "GET", path: "/organization" });
+    const progress = new PageProgress(endpoint);
     for (let offset = 0; ; offset += PAGE_SIZE) {
       const q = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(offset), plain: "true" });
       if (filter) q.set("filter", filter);
-      const { body } = await this.call("GET", `/organization?${q}`);
-      const page = Array.isArray(body) ? (body as WireRecord[]) : [];
+      const { status, body } = await this.call("GET", `/organization?${q}`, undefined, expect.organizations);
+      // The list route answering "no such object" is not an empty list.
+      if (status === 404) throw new OrgformError("PROTOCOL", `${endpoint} answered 404: the list of organizations does not exist there; check the endpoint (base URL)`);
+      const page = body as WireRecord[];
       out.push(...page.map((w) => this.observe(w)));
       if (page.length < PAGE_SIZE) return out;
+      progress.next(page.map((w) => String(w.id)), offset + PAGE_SIZE);
     }
   }
 

@@ -2,6 +2,8 @@
 // `page[number]` / `page[size]` paging with `meta.page_count`, `filter[q][name_cont]`, PATCH merges,
 // no DELETE of organizations, memberships with a role of the organization's own.
 import { HttpClient, HttpStatusError, type HttpMethod } from "../../http/client";
+import { PageProgress, type Shape } from "../../http/protocol";
+import { expect } from "./protocol";
 import { OrgformError, isOrgformError } from "../../core/errors";
 import type {
   BulkReadAbility,
@@ -56,32 +58,34 @@ export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility
   constructor(private readonly http: HttpClient) {}
 
   /** The document of a 2xx answer; undefined on 404; any other answer throws with the vendor's reason. */
-  private async call(method: HttpMethod, path: string, body?: unknown): Promise<WireDocument | undefined> {
-    const res = await this.http.send({ method, path, body, headers: { accept: MEDIA_TYPE, ...(body !== undefined ? { "content-type": MEDIA_TYPE } : {}) } });
+  private async call(method: HttpMethod, path: string, body?: unknown, expected?: Shape): Promise<WireDocument | undefined> {
+    const res = await this.http.send({ method, path, body, expect: expected, headers: { accept: MEDIA_TYPE, ...(body !== undefined ? { "content-type": MEDIA_TYPE } : {}) } });
     if (res.status >= 200 && res.status < 300) return res.body as WireDocument | undefined;
     if (res.status === 404) return undefined;
     throw new HttpStatusError(res.status, res.body, `commercelayer ${method} ${path.split("?")[0]}`);
   }
 
   /** Every page of a list, with the resources each page included. */
-  private async list(path: string, params: URLSearchParams, what: string): Promise<{ data: WireResource[]; included: WireResource[] }> {
+  private async list(path: string, params: URLSearchParams, what: string, expected: Shape): Promise<{ data: WireResource[]; included: WireResource[] }> {
     const data: WireResource[] = [];
     const included: WireResource[] = [];
+    const progress = new PageProgress(this.http.endpointOf({ method: "GET", path }));
     for (let page = 1; ; page++) {
       const q = new URLSearchParams(params);
       q.set("page[size]", String(PAGE_SIZE));
       q.set("page[number]", String(page));
-      const doc = await this.call("GET", `${path}?${q}`);
+      const doc = await this.call("GET", `${path}?${q}`, undefined, expected);
       // A 404 means the list's owner (the organization) is gone: say so, an empty list would read as "nothing".
       if (!doc) throw new OrgformError("NOT_FOUND", `cannot list ${what}: the organization does not exist`);
       data.push(...(doc.data as WireResource[]));
       included.push(...(doc.included ?? []));
       if (page >= (doc.meta?.page_count ?? 1)) return { data, included };
+      progress.next((doc.data as WireResource[]).map((r) => r.id), page + 1);
     }
   }
 
   private async getWire(id: string): Promise<WireResource | undefined> {
-    const doc = await this.call("GET", `/organizations/${encodeURIComponent(id)}`);
+    const doc = await this.call("GET", `/organizations/${encodeURIComponent(id)}`, undefined, expect.organization);
     return doc?.data as WireResource | undefined;
   }
 
@@ -92,7 +96,7 @@ export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility
 
   /** Every organization the token sees, paged; each resource as GET /organizations/{id} answers it. */
   async listAllOrganizations(): Promise<ObservedOrganization[]> {
-    return (await this.list("/organizations", new URLSearchParams(), "commercelayer organizations")).data.map(fromOrganization);
+    return (await this.list("/organizations", new URLSearchParams(), "commercelayer organizations", expect.organizations)).data.map(fromOrganization);
   }
 
   async findOrganizations(query: OrganizationQuery): Promise<ObservedOrganization[]> {
@@ -101,7 +105,7 @@ export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility
     const params = new URLSearchParams();
     // `name_cont` is case-insensitive (ILIKE); exactness is checked here, as names are unique by slug.
     if (query.name !== undefined) params.set("filter[q][name_cont]", query.name);
-    const { data } = await this.list("/organizations", params, "commercelayer organizations");
+    const { data } = await this.list("/organizations", params, "commercelayer organizations", expect.organizations);
     const wanted = query.name?.toLowerCase();
     return data.map(fromOrganization).filter((o) => wanted === undefined || o.name.toLowerCase() === wanted);
   }
@@ -113,7 +117,7 @@ export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility
    * linkage for one of them (a server that ignores `include`), that one is not told.
    */
   async createOrganization(declared: Fields, _parentId: string | null, identity: CreateIdentity): Promise<CreatedOrganization> {
-    const doc = await this.call("POST", "/organizations?include=roles,memberships", toCreateDocument(declared, identity.marker));
+    const doc = await this.call("POST", "/organizations?include=roles,memberships", toCreateDocument(declared, identity.marker), expect.organization);
     const wire = doc!.data as WireResource;
     const included = new Map((doc!.included ?? []).map((r) => [`${r.type}/${r.id}`, r]));
     const linked = (name: string): WireResource[] | undefined => {
@@ -150,7 +154,7 @@ export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility
       if (!unchanged) throw gone();
       return fromOrganization(unchanged);
     }
-    const doc = await this.call("PATCH", `/organizations/${encodeURIComponent(id)}`, body);
+    const doc = await this.call("PATCH", `/organizations/${encodeURIComponent(id)}`, body, expect.organization);
     if (!doc) throw gone();
     return fromOrganization(doc.data as WireResource);
   }
@@ -163,7 +167,7 @@ export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility
   private async roles(orgId: string, fresh = false): Promise<WireRole[]> {
     let roles = fresh ? undefined : this.roleCache.get(orgId);
     if (!roles) {
-      const { data } = await this.list(`/organizations/${encodeURIComponent(orgId)}/roles`, new URLSearchParams(), `the roles of commercelayer organization ${orgId}`);
+      const { data } = await this.list(`/organizations/${encodeURIComponent(orgId)}/roles`, new URLSearchParams(), `the roles of commercelayer organization ${orgId}`, expect.roles);
       roles = data.map(wireRole);
       this.roleCache.set(orgId, roles);
     }
@@ -190,6 +194,7 @@ export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility
       `/organizations/${encodeURIComponent(orgId)}/memberships`,
       new URLSearchParams({ include: "role" }),
       `the memberships of commercelayer organization ${orgId}`,
+      expect.memberships,
     );
     const names = new Map(included.filter((r) => r.type === "roles").map((r) => [r.id, String(r.attributes.name)]));
     return data.map((m) => fromMembership(m, names));
@@ -199,7 +204,7 @@ export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility
     const roleId = await this.roleId(orgId, member.role);
     for (let attempt = 1; ; attempt++) {
       try {
-        const doc = await this.call("POST", "/memberships", membershipDocument(member.email, orgId, roleId));
+        const doc = await this.call("POST", "/memberships", membershipDocument(member.email, orgId, roleId), expect.membership);
         if (!doc) throw new OrgformError("NOT_FOUND", `cannot add a member to commercelayer organization ${orgId}: it does not exist`);
         return fromMembership(doc.data as WireResource, new Map([[roleId, member.role]]));
       } catch (err) {
@@ -214,7 +219,7 @@ export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility
 
   async setMemberRole(orgId: string, memberId: string, role: string): Promise<ObservedMember> {
     const roleId = await this.roleId(orgId, role);
-    const doc = await this.call("PATCH", `/memberships/${encodeURIComponent(memberId)}`, roleChangeDocument(memberId, roleId));
+    const doc = await this.call("PATCH", `/memberships/${encodeURIComponent(memberId)}`, roleChangeDocument(memberId, roleId), expect.membership);
     if (!doc) throw new OrgformError("NOT_FOUND", `membership ${memberId} of commercelayer organization ${orgId} does not exist`);
     const name = (await this.roles(orgId)).find((r) => r.id === roleId)!.name;
     return fromMembership(doc.data as WireResource, new Map([[roleId, name]]));

@@ -4,6 +4,8 @@ import type { Connection } from "../../config/connection";
 import { capabilitiesOf } from "../../core/capabilities";
 import { OrgformError, type OrgformErrorCode } from "../../core/errors";
 import { HttpClient, type HttpMethod } from "../../http/client";
+import { PageProgress, type Shape } from "../../http/protocol";
+import { expect } from "./protocol";
 import type { ImplementedVendor } from "../index";
 import type { Backend, CreateIdentity, Fields, ObservedOrganization, OrganizationQuery } from "../types";
 import { fromOrganization, refusalOf, toCreateBody, toUpdateBody, UUID, type VendorRefusal, type WireOrganization } from "./mappers";
@@ -33,8 +35,14 @@ export class ZenmlBackend implements Backend {
   ) {}
 
   /** The answer's body on 2xx, undefined on 404, else the vendor's refusal as an OrgformError. */
-  private async call<T>(method: HttpMethod, path: string, body?: unknown, refused?: (r: VendorRefusal) => OrgformError | undefined): Promise<T | undefined> {
-    const res = await this.http.send({ method, path, body });
+  private async call<T>(
+    method: HttpMethod,
+    path: string,
+    body?: unknown,
+    refused?: (r: VendorRefusal) => OrgformError | undefined,
+    expected: Shape | undefined = method === "DELETE" ? undefined : expect.organization,
+  ): Promise<T | undefined> {
+    const res = await this.http.send({ method, path, body, expect: expected });
     if (res.status >= 200 && res.status < 300) return res.body as T;
     if (res.status === 404) return undefined;
     const r = refusalOf(res.status, res.body);
@@ -44,13 +52,17 @@ export class ZenmlBackend implements Backend {
   private async list(params: URLSearchParams): Promise<WireOrganization[]> {
     const limit = caps().pagination.defaultPageSize ?? 100;
     const out: WireOrganization[] = [];
+    const progress = new PageProgress(this.http.endpointOf({ method: "GET", path: "/organizations" }));
     for (let offset = 0; ; offset += limit) {
       const q = new URLSearchParams(params);
       q.set("offset", String(offset));
       q.set("limit", String(limit));
-      const page = (await this.call<WireOrganization[]>("GET", `/organizations?${q}`)) ?? [];
+      const page = await this.call<WireOrganization[]>("GET", `/organizations?${q}`, undefined, undefined, expect.organizations);
+      // The list route answering "no such object" is not an empty list.
+      if (!page) throw new OrgformError("PROTOCOL", `${this.http.endpointOf({ method: "GET", path: "/organizations" })} answered 404: the list of organizations does not exist there; check the endpoint (base URL)`);
       out.push(...page);
       if (page.length < limit) return out;
+      progress.next(page.map((o) => o.id), offset + limit);
     }
   }
 

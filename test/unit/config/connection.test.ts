@@ -61,6 +61,16 @@ describe("resolveConnection", () => {
       input: { backend: "cloudflare", env: { CLOUDFLARE_API_TOKEN: "t", ORGFORM_CONCURRENCY: "4" }, stackConfig: { "orgform:concurrency": "9", "orgform:bulkReads": "false" } },
       expected: { concurrency: 4, bulkReads: false, sources: { concurrency: "env", bulkReads: "stack" } },
     },
+    {
+      name: "reads the per-attempt request timeout in seconds, the environment before stack config",
+      input: { backend: "cloudflare", env: { CLOUDFLARE_API_TOKEN: "t", ORGFORM_REQUEST_TIMEOUT: "2.5" }, stackConfig: { "orgform:requestTimeout": "60" } },
+      expected: { requestTimeout: 2.5, sources: { requestTimeout: "env" } },
+    },
+    {
+      name: "reads the request timeout from stack config",
+      input: { backend: "cloudflare", env: { CLOUDFLARE_API_TOKEN: "t" }, stackConfig: { "orgform:requestTimeout": "60" } },
+      expected: { requestTimeout: 60, sources: { requestTimeout: "stack" } },
+    },
   ];
   it.each(cases)("$name", ({ input, expected }) => {
     expect(resolveConnection(input)).toMatchObject(expected);
@@ -79,6 +89,7 @@ describe("resolveConnection", () => {
     { name: "rejects an endpoint that new URL cannot parse", input: { backend: "cloudflare", env: { ORGFORM_ENDPOINT: "https://api.example:8o8o/v4", CLOUDFLARE_API_TOKEN: "t" } }, code: "VALIDATION", message: /endpoint \(from the environment\) is not a valid URL/ },
     { name: "rejects a credential in the endpoint's query string", input: { backend: "cloudflare", stackConfig: { "orgform:endpoint": "https://api.example/v4?access_token=abc", "orgform:token": "t" } }, code: "VALIDATION", message: /query string \("access_token"\): credentials are never part of a URL/ },
     { name: "rejects requests in flight that are not a positive whole number", input: { backend: "cloudflare", env: { CLOUDFLARE_API_TOKEN: "t", ORGFORM_CONCURRENCY: "2.5" } }, code: "VALIDATION", message: /ORGFORM_CONCURRENCY \/ orgform:concurrency must be a positive whole number/ },
+    { name: "rejects a request timeout that is not a positive number of seconds", input: { backend: "cloudflare", env: { CLOUDFLARE_API_TOKEN: "t", ORGFORM_REQUEST_TIMEOUT: "0" } }, code: "VALIDATION", message: /ORGFORM_REQUEST_TIMEOUT \/ orgform:requestTimeout must be a positive number of seconds/ },
     { name: "rejects bulk reads that are neither true nor false", input: { backend: "cloudflare", stackConfig: { "orgform:token": "t", "orgform:bulkReads": "yes" } }, code: "VALIDATION", message: /orgform:bulkReads must be true or false/ },
     { name: "rejects credentials before the host of a token URL", input: { backend: "zenml", flags: { endpoint: "http://z.example", tokenUrl: "https://ml:pw@z.example/token" }, env: { ZENML_CLIENT_ID: "i", ZENML_CLIENT_SECRET: "s" } }, code: "VALIDATION", message: /token URL \(from the command line\) carries credentials before the host/ },
   ];
