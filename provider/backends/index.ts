@@ -67,7 +67,11 @@ export function openBackend(connection: Connection, pacingKey: string): FullBack
   const vendor: VendorEntry = VENDORS[connection.backend];
   if (vendor.status !== "implemented") throw new OrgformError("UNSUPPORTED", unusableBackend(connection.backend)!);
   const method = capabilitiesOf(connection.backend).connection.auth.find((m) => m.method === connection.credentials.method);
-  const auth = clientAuth(connection.credentials, { endpoint: connection.endpoint, ...(method?.login ? { login: method.login } : {}) });
+  const auth = clientAuth(connection.credentials, {
+    endpoint: connection.endpoint,
+    ...(method?.login ? { login: method.login } : {}),
+    ...(method?.exchange ? { exchange: method.exchange } : {}),
+  });
   const http = new HttpClient({
     baseUrl: connection.endpoint,
     headers: () => auth.headers(),

@@ -51,7 +51,7 @@ describe("a ZenML Pro stack from creation to destroy", { timeout: 240_000 }, () 
   const writes = async () => (await p.admin("GET", "/requests?dialect=zenml")).requests.filter((r: { method: string }) => r.method !== "GET");
   /** The same stack run with a service account's client credentials instead of the user's token. */
   const asServiceAccount = () => ({
-    env: { ZENML_API_TOKEN: "", ZENML_CLIENT_ID: "e2e-client", ZENML_CLIENT_SECRET: CLIENT_SECRET, ZENML_TOKEN_URL: p.emulator.tokenUrls.zenml },
+    env: { ZENML_API_KEY: "", ZENML_API_TOKEN: "", ZENML_CLIENT_ID: "e2e-client", ZENML_CLIENT_SECRET: CLIENT_SECRET, ZENML_TOKEN_URL: p.emulator.tokenUrls.zenml },
   });
 
   beforeAll(async () => {
