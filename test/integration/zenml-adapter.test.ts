@@ -150,3 +150,24 @@ describe("the ZenML Pro adapter", () => {
     expect((await admin("GET", "/requests?dialect=zenml")).body.requests).toEqual([]);
   });
 });
+
+describe("the ZenML Pro API key exchange, with short-lived access tokens", () => {
+  let short: StartedEmulator;
+  beforeAll(async () => {
+    short = await startEmulator({ port: 0, db: ":memory:", credentials: { tokenTtlSeconds: 1 } });
+  });
+  afterAll(async () => {
+    await short?.close();
+  });
+
+  it("exchanges the key again before its access token expires, so no request meets a 401", async () => {
+    const keyed = openBackend({ backend: "zenml", endpoint: short.baseUrls.zenml!, credentials: { method: "api-key-exchange", apiKey: short.credentials.apiToken }, sources: {} }, "zenml-short");
+    await keyed.findOrganizations({});
+    await keyed.findOrganizations({});
+    await new Promise((r) => setTimeout(r, 1200));
+    await keyed.findOrganizations({});
+    const routes = (await call(short.url + "/_admin", "GET", "/counters", { auth: { bearer: short.credentials.adminToken } })).body.dialects.zenml.routes;
+    expect(routes["POST /zenml/auth/login"]?.statuses).toEqual({ 200: 2 });
+    expect(routes["GET /organizations"]?.statuses).toEqual({ 200: 3 });
+  });
+});

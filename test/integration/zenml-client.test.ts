@@ -22,7 +22,7 @@ interface Call {
 }
 
 beforeAll(async () => {
-  // Seconds: about 60 the first time on a machine (the venv is created), well under 1 afterwards.
+  // Seconds: about 100 the first time on a machine (the venv is created from PyPI), 0.03 afterwards.
   python = execFileSync(join(root, "scripts", "ensure-python-clients"), { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 600_000 }).trim();
   configDir = mkdtempSync(join(tmpdir(), "orgform-zenml-client-"));
   emu = await startEmulator({
