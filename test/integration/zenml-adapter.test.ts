@@ -112,6 +112,20 @@ describe("the ZenML Pro adapter", () => {
     expect(JSON.stringify(err) + err.message).not.toContain("ZENPROKEY_not-this-one-4f2");
   });
 
+  it("tells a service account's API key, in one sentence with ZenML's reason, that it cannot create; it may update", async () => {
+    const seeded = await admin("POST", "/seed", { zenml: { organizations: [{ name: "Bot home", service_accounts: [{ name: "ci-bot", api_key: "ZENPROKEY_ci-bot-7e1" }] }] } });
+    expect(seeded.status, JSON.stringify(seeded.body)).toBe(201);
+    const bot = open({ method: "api-key-exchange", apiKey: "ZENPROKEY_ci-bot-7e1" }, "zenml-bot");
+    const err = await rejection(bot.createOrganization({ name: "By a bot" }, null, identity("by-bot")));
+    expect(err.code).toBe("REFUSED");
+    expect(err.message).toBe(
+      `ZenML Pro cannot create organization "By a bot" with these credentials: this API key (ZENML_API_KEY) is a service account's (Service accounts are not allowed to create organizations); ` +
+        `create it with a user's credential (ZENML_API_KEY or orgform:apiKey holding a user's key, or ZENML_API_TOKEN or orgform:token) or create it in ZenML Pro and adopt it with adopt: {name: "By a bot"}`,
+    );
+    const home = (await bot.findOrganizations({ name: "Bot home" }))[0]!;
+    expect((await bot.updateOrganization(home.id, { description: "kept by a bot" }, undefined)).fields.description).toBe("kept by a bot");
+  });
+
   it("exchanges the API key again once on a 401 (its access token revoked) and sends the request again", async () => {
     const keyed = open({ method: "api-key-exchange", apiKey: emu.credentials.apiToken }, "zenml-keyed-renew");
     await keyed.findOrganizations({ name: "nothing" });

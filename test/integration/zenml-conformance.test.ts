@@ -303,6 +303,27 @@ describe("ZenML Pro's POST /auth/login (zenml 0.98.0 login/pro/client.py, zen_se
     expect((await login({ password: emu.credentials.apiToken }, "application/json")).status).toBe(400);
   });
 
+  it("exchanges a seeded service account's API key for a token that acts as that service account (refused the create)", async () => {
+    const seeded = await call(emu.url + "/_admin", "POST", "/seed", {
+      auth: { bearer: emu.credentials.adminToken },
+      body: { zenml: { organizations: [{ name: "Has a bot", service_accounts: [{ name: "ci-bot", api_key: "ZENPROKEY_seeded-bot-1" }] }] } },
+    });
+    expect(seeded.status, JSON.stringify(seeded.body)).toBe(201);
+    const res = await login({ password: "ZENPROKEY_seeded-bot-1" });
+    expect(res.status).toBe(200);
+    const refused = await api("POST", "/organizations", { name: "By a bot's key" }, { bearer: res.body.access_token });
+    expect([refused.status, refused.body]).toEqual([403, { detail: ["IllegalOperationError", "Service accounts are not allowed to create organizations."] }]);
+    const state = await call(emu.url + "/_admin", "GET", "/state?backend=zenml", { auth: { bearer: emu.credentials.adminToken } });
+    expect(JSON.stringify(state.body)).not.toContain("ZENPROKEY_seeded-bot-1");
+    // A service account's key may not be the emulator user's (its API token): it would take its place.
+    const clash = await call(emu.url + "/_admin", "POST", "/seed", {
+      auth: { bearer: emu.credentials.adminToken },
+      body: { zenml: { organizations: [{ name: "Has a bot", service_accounts: [{ name: "thief", api_key: emu.credentials.apiToken }] }] } },
+    });
+    expect(clash.status).toBe(400);
+    expect(JSON.stringify(clash.body)).toContain("must not be the emulator's API token");
+  });
+
   it("takes OAuth2 client credentials at the same route (a service account, with an int expires_in)", async () => {
     const client = emu.credentials.oauthClients[0]!;
     const res = await login({ grant_type: "client_credentials", client_id: client.clientId, client_secret: client.clientSecret, audience: "zenml-pro" });

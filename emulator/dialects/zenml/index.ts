@@ -2,7 +2,7 @@ import { bearerCredential } from "../../auth";
 import { xRateLimitHeaders } from "../../ratelimit";
 import type { Dialect, PresentedCredential } from "../../types";
 import { fault, fromError, noRoute, rateLimited, unauthenticated } from "./errors";
-import { apiKeyLogin } from "./login";
+import { API_KEYS_TABLE, apiKeyLogin } from "./login";
 import { registerOrganizations } from "./organizations";
 import { registerWorkspaces } from "./workspaces";
 import { seedZenml } from "./seed";
@@ -18,6 +18,24 @@ import { BACKEND, EMULATOR_USER } from "./wire";
 export const zenml: Dialect = {
   name: BACKEND,
   prefix: "/zenml",
+
+  migrations: [
+    {
+      version: 1,
+      name: "zenml service accounts' API keys",
+      sql: `
+        CREATE TABLE ${API_KEYS_TABLE} (
+          key_digest      TEXT PRIMARY KEY,
+          service_account TEXT NOT NULL,
+          org_id          TEXT NOT NULL
+        );
+      `,
+    },
+  ],
+
+  reset(store) {
+    store.statement(`DELETE FROM ${API_KEYS_TABLE}`).run();
+  },
   // ZenML Pro's one token route: client credentials (the core) and API keys (login.ts).
   oauth2: { tokenPath: "/zenml/auth/login", otherGrant: apiKeyLogin },
 

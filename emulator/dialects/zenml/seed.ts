@@ -2,6 +2,7 @@ import { SeedError, seedOrganizationList } from "../../seed";
 import type { JsonObject } from "../../store";
 import type { DialectContext, DialectSeedResult } from "../../types";
 import { ZenmlError } from "./errors";
+import { putServiceAccountKey } from "./login";
 import { BACKEND, DESIRED_STATES, TRIAL_DAYS, WORKSPACE_STATUSES, canonicalUuid, newUuid, orgDocument, validateBody, type OrgDocument, type WorkspaceDocument } from "./wire";
 import { isObject } from "../../json";
 
@@ -26,9 +27,27 @@ import { isObject } from "../../json";
  *             state_reason: ...         # optional (default "")
  *             version: 0.98.0           # optional ZenML server version (default 0.98.0; null: not deployed)
  *             url: https://...          # optional server URL (default https://<id>.emulator.zenml.local when available)
+ *         service_accounts:             # optional: API keys exchanged at POST /auth/login act as these
+ *           - name: ci-bot              #   service accounts (ZenML refuses them the create)
+ *             api_key: ZENPROKEY_ci-bot # at least 8 characters; only a digest is stored
  */
 
-const ORG_KEYS = new Set(["name", "id", "description", "logo_url", "links", "owner_id", "owner_username", "trial_days", "billed", "workspaces"]);
+const ORG_KEYS = new Set(["name", "id", "description", "logo_url", "links", "owner_id", "owner_username", "trial_days", "billed", "workspaces", "service_accounts"]);
+
+/** `service_accounts: [{name, api_key}]`: the organization's service accounts and their API keys (login.ts). */
+function seedServiceAccounts(ctx: DialectContext, where: string, list: unknown, orgId: string): void {
+  if (!Array.isArray(list)) throw new SeedError(`${where}.service_accounts must be a list`);
+  list.forEach((sa: unknown, j: number) => {
+    const at = `${where}.service_accounts[${j}]`;
+    if (!isObject(sa)) throw new SeedError(`${at} must be a mapping`);
+    for (const k of Object.keys(sa)) if (k !== "name" && k !== "api_key") throw new SeedError(`${at}: unknown field "${k}"`);
+    if (typeof sa.name !== "string" || sa.name.length < 1 || sa.name.length > 50) throw new SeedError(`${at}.name must be a string of 1 to 50 characters`);
+    if (typeof sa.api_key !== "string" || sa.api_key.length < 8 || /\s/.test(sa.api_key)) throw new SeedError(`${at}.api_key must be a string of at least 8 characters without spaces`);
+    // The full-access API token is the emulator user's key: a service account's equal to it would take its place.
+    if (ctx.isFullAccessToken(sa.api_key)) throw new SeedError(`${at}.api_key must not be the emulator's API token`);
+    putServiceAccountKey(ctx.store, sa.api_key, sa.name, orgId);
+  });
+}
 const WORKSPACE_KEYS = new Set(["name", "id", "description", "status", "desired_state", "state_reason", "version", "url"]);
 
 function seedWorkspaces(where: string, list: unknown, taken: Set<string>): WorkspaceDocument[] {
@@ -75,7 +94,7 @@ export function seedZenml(ctx: DialectContext, section: unknown): DialectSeedRes
       if (k === "children" || k === "profile" || k === "members") throw new SeedError(`${where}: ZenML Pro organizations have no ${k === "children" ? "sub-organizations" : k}`);
       throw new SeedError(`${where}: unknown field "${k}"`);
     }
-    const { trial_days: trialDays, billed, owner_username: ownerUsername, workspaces, ...wire } = entry;
+    const { trial_days: trialDays, billed, owner_username: ownerUsername, workspaces, service_accounts: serviceAccounts, ...wire } = entry;
     try {
       validateBody(wire, "create");
     } catch (err) {
@@ -111,6 +130,7 @@ export function seedZenml(ctx: DialectContext, section: unknown): DialectSeedRes
     const orgId = existing?.id ?? id ?? newUuid();
     if (existing) store.updateOrg(BACKEND, orgId, { parentId: null, name, uniqueKey: key, document: doc as never, updateTime: now.toISOString() });
     else store.insertOrg({ backend: BACKEND, id: orgId, parentId: null, name, uniqueKey: key, document: doc as never, createTime: now.toISOString() });
+    if (serviceAccounts !== undefined) seedServiceAccounts(ctx, where, serviceAccounts, orgId);
     result.organizations.push({ id: orgId, name, path: [name] });
   });
   return result;

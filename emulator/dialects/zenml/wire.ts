@@ -99,7 +99,8 @@ export function callerOf(principal: Principal): Caller {
     return { ...EMULATOR_USER, serviceAccount: false, superuser: true };
   }
   if (principal.kind === "access-token" && principal.issued) {
-    const serviceAccount = principal.issued.via === "oauth2-client-credentials";
+    // Client credentials, or a service account's API key (login.ts: subject `service-account:<name>`).
+    const serviceAccount = principal.issued.via === "oauth2-client-credentials" || (principal.issued.via === "api-key" && principal.issued.subject.startsWith("service-account:"));
     return { id: uuidOf(`zenml-account:${principal.issued.subject}`), username: principal.issued.subject, serviceAccount, superuser: false };
   }
   if (principal.kind === "scoped-token") return { id: uuidOf(`zenml-scoped:${principal.id}`), username: principal.id, serviceAccount: false, superuser: false };
