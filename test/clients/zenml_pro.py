@@ -2,7 +2,7 @@
 
 Run by test/integration/zenml-client.test.ts with the venv of scripts/ensure-python-clients:
 
-    python zenml_pro.py '<json: {url, apiKey, clientId, clientSecret, scopedToken, scopedOrgId}>'
+    python zenml_pro.py '<json: {url, apiKey, botKey, clientId, clientSecret, scopedToken, scopedOrgId}>'
 
 Calls every method of the client that touches organizations, workspaces (each carries its
 organization) or logging in, and checks each answer against the client's own models: the client
@@ -187,6 +187,16 @@ def scoped_delete_refused() -> str:
     return expect_raises(IllegalOperationError, lambda: ZenMLProClient._handle_response(res))
 
 
+def service_account_key() -> str:
+    # A service account's API key: the exchange answers the same model; its token may not create.
+    tok = ZenMLProClient.fetch_api_token(URL, args["botKey"])
+    assert isinstance(tok, OAuthTokenResponse) and tok.token_type.lower() == "bearer"
+    res = requests.post(
+        URL + "/organizations", json={"name": "By a bot"}, headers={"Authorization": "Bearer " + tok.access_token}, timeout=10
+    )
+    return expect_raises(IllegalOperationError, lambda: ZenMLProClient._handle_response(res))
+
+
 def wrong_key() -> str:
     return expect_raises(CredentialsNotValid, lambda: ZenMLProClient.fetch_api_token(URL, "ZENPROKEY_not-a-key"))
 
@@ -199,6 +209,7 @@ def delete() -> str:
 
 check("ZenMLProClient.fetch_api_token (POST /auth/login password=<key>)", fetch_api_token)
 check("ZenMLProClient.fetch_api_token with a wrong key -> CredentialsNotValid", wrong_key)
+check("ZenMLProClient.fetch_api_token with a service account's key; its create -> IllegalOperationError", service_account_key)
 check("OAuth2 client credentials at /auth/login (ZenML server's cloud_utils request)", client_credentials_login)
 check("ZenMLProClient.authenticate (credentials store API key -> token)", authenticate)
 check("ZenMLProClient._create_resource (POST /organizations)", create)

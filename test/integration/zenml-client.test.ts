@@ -34,6 +34,7 @@ beforeAll(async () => {
           {
             name: "Seeded Org",
             id: "5e0c1a2b-3c4d-4e5f-8a6b-7c8d9e0f1a2b",
+            service_accounts: [{ name: "ci-bot", api_key: "ZENPROKEY_client-test-bot" }],
             workspaces: [
               { name: "ml-prod", status: "available" },
               { name: "ml-old", status: "deactivated", version: null, url: null },
@@ -73,6 +74,7 @@ describe("ZenML's own Pro client against the emulator", () => {
     const result = await runClient({
       url: emu.baseUrls.zenml!,
       apiKey: emu.credentials.apiToken,
+      botKey: "ZENPROKEY_client-test-bot",
       clientId: client.clientId,
       clientSecret: client.clientSecret,
       scopedToken: "zenml-scoped-token",
@@ -92,6 +94,7 @@ describe("ZenML's own Pro client against the emulator", () => {
     expect(calls.map((c) => c.call)).toEqual([
       "ZenMLProClient.fetch_api_token (POST /auth/login password=<key>)",
       "ZenMLProClient.fetch_api_token with a wrong key -> CredentialsNotValid",
+      "ZenMLProClient.fetch_api_token with a service account's key; its create -> IllegalOperationError",
       "OAuth2 client credentials at /auth/login (ZenML server's cloud_utils request)",
       "ZenMLProClient.authenticate (credentials store API key -> token)",
       "ZenMLProClient._create_resource (POST /organizations)",
