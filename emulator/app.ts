@@ -239,6 +239,7 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
       issueAccessToken: (req) => auth.issue(req),
       revokeAccessToken: (token) => auth.revoke(token),
       isFullAccessUser: (userName, password) => safeEqual(`${userName}\0${password}`, `${credentials.userName}\0${credentials.password}`),
+      isFullAccessToken: (token) => safeEqual(token, credentials.apiToken),
     };
     const faultRules = typeof options.faults === "string" ? parseFaultSpec(options.faults) : checkFaultRules(options.faults ?? []);
     const initial = { rateLimit: resolveRateLimit(options.rateLimit), faults: faultRules, faultSeed: options.faultSeed ?? 1 };

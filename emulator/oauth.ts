@@ -56,6 +56,13 @@ export function registerTokenEndpoint(app: FastifyInstance, dialect: Dialect & {
       if (typeof form !== "object" || Array.isArray(form)) {
         return answer(400, () => oauthError(reply, 400, "invalid_request", "the body must be form-encoded or a JSON object", shape));
       }
+      const other = dialect.oauth2.otherGrant;
+      if (other && form.grant_type !== "client_credentials") {
+        const formEncoded = /^application\/x-www-form-urlencoded\b/i.test(String(req.headers["content-type"] ?? ""));
+        const fields = formEncoded ? Object.fromEntries(Object.entries(form).filter((e): e is [string, string] => typeof e[1] === "string")) : {};
+        const a = other(fields, rt.ctx);
+        return answer(a.status, () => reply.code(a.status).headers({ "cache-control": "no-store", ...a.headers }).send(a.body));
+      }
       const basic = basicCredentials(req);
       const clientId = basic?.id ?? (typeof form.client_id === "string" ? form.client_id : undefined);
       const clientSecret = basic?.secret ?? (typeof form.client_secret === "string" ? form.client_secret : undefined);

@@ -32,7 +32,7 @@ export interface Principal {
 }
 
 /** How an access token the emulator issued was obtained. */
-export type AccessTokenKind = "oauth2-client-credentials" | "session";
+export type AccessTokenKind = "oauth2-client-credentials" | "session" | "api-key";
 
 /** An answer the dialect renders in its vendor's format. */
 export interface DialectAnswer {
@@ -89,6 +89,8 @@ export interface DialectContext {
   revokeAccessToken(token: string): void;
   /** Whether this is the emulator's full-access user (`Credentials.userName` / `password`), for a dialect's session login. */
   isFullAccessUser(userName: string, password: string): boolean;
+  /** Whether this is the emulator's full-access API token, for a dialect that exchanges an API key for an access token. */
+  isFullAccessToken(token: string): boolean;
 }
 
 /** Result of applying a dialect's section of a seed document. */
@@ -117,6 +119,13 @@ export interface Dialect {
     error?: (status: number, error: string, description: string) => unknown;
     /** The `scope` a token answer names when the request asked none (the vendor always names one). */
     defaultScope?: string;
+    /**
+     * The vendor's token route takes more than the client credentials grant (ZenML's `/auth/login`
+     * also exchanges an API key): a request whose `grant_type` is not `client_credentials` is the
+     * dialect's to answer, in its own shape. `form` is the parsed form (empty when the body was not
+     * form-encoded).
+     */
+    otherGrant?(form: Record<string, string>, ctx: DialectContext): DialectAnswer;
   };
   /**
    * The JSON media types the vendor takes, when not `application/json` (JSON:API's

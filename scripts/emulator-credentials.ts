@@ -21,6 +21,9 @@ export function emulatorCredentials(backend: BackendName, emu: EmulatorAccess): 
         return { method, credentials: { method: "bearer-token", token: c.apiToken } };
       case "api-key":
         return { method, credentials: { method: "api-key", email: c.authEmail, apiKey: c.authKey } };
+      case "api-key-exchange":
+        // The emulator exchanges its API token, presented as an API key, for an access token of its user.
+        return { method, credentials: { method: "api-key-exchange", apiKey: c.apiToken } };
       case "session-login":
         return { method, credentials: { method: "session-login", userName: c.userName, password: c.password } };
       case "oauth2-client-credentials": {

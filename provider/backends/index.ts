@@ -83,7 +83,12 @@ export function openBackend(connection: Connection, pacingKey: string): FullBack
   if (vendor.status !== "implemented") throw new OrgformError("UNSUPPORTED", unusableBackend(connection.backend)!);
   const method = capabilitiesOf(connection.backend).connection.auth.find((m) => m.method === connection.credentials.method);
   const timeoutMs = connection.requestTimeout !== undefined ? connection.requestTimeout * 1000 : undefined;
-  const auth = clientAuth(connection.credentials, { endpoint: connection.endpoint, timeoutMs, ...(method?.login ? { login: method.login } : {}) });
+  const auth = clientAuth(connection.credentials, {
+    endpoint: connection.endpoint,
+    timeoutMs,
+    ...(method?.login ? { login: method.login } : {}),
+    ...(method?.exchange ? { exchange: method.exchange } : {}),
+  });
   const http = new HttpClient({
     baseUrl: connection.endpoint,
     headers: () => auth.headers(),

@@ -11,6 +11,7 @@
  * | endpoint     | --endpoint      | ORGFORM_ENDPOINT                            | orgform:endpoint       |
  * | tokenUrl     | --token-url     | <VENDOR>_TOKEN_URL, ORGFORM_TOKEN_URL       | orgform:tokenUrl       |
  * | token        | --token         | CLOUDFLARE_API_TOKEN, ZENML_API_TOKEN, AIAENGINE_API_TOKEN | orgform:token (secret) |
+ * | apiKey (exchanged) | --api-key | ZENML_API_KEY                               | orgform:apiKey (secret) |
  * | userName+password | --user-name, --password | CLOUDOMATION_USER_NAME + CLOUDOMATION_PASSWORD | orgform:userName, orgform:password (secret) |
  * | email+apiKey | --email, --api-key | CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY    | orgform:email, orgform:apiKey (secret) |
  * | clientId+clientSecret | --client-id, --client-secret | ZENML_CLIENT_ID/SECRET, COMMERCELAYER_CLIENT_ID/SECRET | orgform:clientId, orgform:clientSecret (secret) |
@@ -241,7 +242,9 @@ export function tryResolveConnection(input: ResolveConnectionInput): ResolveConn
         return setting ? (file as Record<string, string | undefined>)[part] : undefined;
       case "default": {
         const defaults = caps.connection as unknown as Record<string, string | null | undefined>;
-        return setting ? (defaults[`default${part[0].toUpperCase()}${part.slice(1)}`] ?? undefined) : undefined;
+        const value = setting ? (defaults[`default${part[0].toUpperCase()}${part.slice(1)}`] ?? undefined) : undefined;
+        // A default that is a path is the vendor's route on the endpoint (ZenML's /auth/login).
+        return value?.startsWith("/") ? (endpoint === undefined ? undefined : endpoint.replace(/\/+$/, "") + value) : value;
       }
     }
   };

@@ -26,6 +26,19 @@ export interface AuthMethod {
   env: Partial<Record<CredentialPart, string>>;
   /** `session-login`: where and how the user name and password are posted (JSON), relative to the endpoint. */
   login?: SessionLogin;
+  /** `api-key-exchange`: where the key is posted (form-encoded, under `keyField`), relative to the endpoint. */
+  exchange?: KeyExchange;
+  /**
+   * Whether this kind of credential can create organizations: `yes`, `no` (orgform refuses the
+   * create before sending it, in one sentence), or `if-user` (depends on whose credential it is: a
+   * user's may, a service account's may not; the vendor's refusal becomes one sentence). Absent: yes.
+   */
+  creates?: "yes" | "no" | "if-user";
+}
+
+export interface KeyExchange {
+  path: string;
+  keyField: string;
 }
 
 export interface SessionLogin {
@@ -63,6 +76,7 @@ export interface Capabilities {
   /** `createdEmpty`: a just-created organization has no members, so none are listed before adding (absent: false). */
   members: { supported: boolean; authoritativeListing: boolean; createdEmpty?: boolean };
   pagination: { style: "page-token" | "offset-limit" | "page-number" | "none"; defaultPageSize: number | null; maxPageSize: number | null };
+  /** `defaultTokenUrl`: a full URL, or a path beginning with `/` relative to the endpoint. */
   connection: { defaultEndpoint: string | null; defaultTokenUrl?: string | null; auth: AuthMethod[] };
 }
 
@@ -108,6 +122,7 @@ export function capabilitiesOf(backend: BackendName): Capabilities {
     if (!(AUTH_METHOD_KINDS as string[]).includes(auth.method)) {
       throw new Error(`schemas/${backend}/capabilities.json: unknown credential method ${auth.method} (known: ${AUTH_METHOD_KINDS.join(", ")})`);
     }
+    if (auth.method === "api-key-exchange" && !auth.exchange) throw new Error(`schemas/${backend}/capabilities.json: api-key-exchange needs its token route (exchange: {path, keyField})`);
     if (auth.method === "session-login" && !auth.login) throw new Error(`schemas/${backend}/capabilities.json: session-login needs its login route (login: {path, userField, passwordField})`);
     const parts = partsOf(auth.method).map((p) => p.name as string);
     for (const part of Object.keys(auth.env)) {
@@ -121,4 +136,41 @@ export function capabilitiesOf(backend: BackendName): Capabilities {
 /** Every backend's matrix, in BACKENDS order. */
 export function allCapabilities(): Capabilities[] {
   return BACKENDS.map((b) => capabilitiesOf(b));
+}
+
+/** Whether a kind of credential can create organizations on a backend (capabilities `creates`; absent: yes). */
+export function createsWith(backend: BackendName, method: AuthMethodKind): "yes" | "no" | "if-user" {
+  return capabilitiesOf(backend).connection.auth.find((a) => a.method === method)?.creates ?? "yes";
+}
+
+const KIND_NAMES: Record<AuthMethodKind, string> = {
+  "bearer-token": "API token",
+  "api-key": "API key",
+  "api-key-exchange": "API key",
+  "oauth2-client-credentials": "client credentials",
+  "session-login": "user name and password",
+};
+
+/**
+ * The one sentence that says a credential cannot create organization `name` and what to do:
+ * which credentials can (their variables and stack config keys), or adopting it. `reason` is the
+ * vendor's refusal when it came from the API (a kind that creates `if-user`); none when orgform
+ * refused before sending (a kind that never creates).
+ */
+export function cannotCreateMessage(backend: BackendName, method: AuthMethodKind, name: string, reason?: string): string {
+  const caps = capabilitiesOf(backend);
+  const used = caps.connection.auth.find((a) => a.method === method);
+  const usedName = `${KIND_NAMES[method]}${used ? ` (${Object.values(used.env).filter((v) => !/TOKEN_URL$/.test(v)).join(" + ")})` : ""}`;
+  const able = caps.connection.auth
+    .filter((a) => (a.creates ?? "yes") !== "no")
+    .map((a) => {
+      const parts = Object.entries(a.env).filter(([part]) => part !== "tokenUrl");
+      return `${parts.map(([part, v]) => `${v} or orgform:${part}`).join(" + ")}${a.creates === "if-user" ? " holding a user's key" : ""}`;
+    });
+  const whose = reason === undefined ? `${usedName} belong to a service account, which cannot create organizations` : `this ${usedName} is a service account's (${reason})`;
+  return (
+    `${caps.displayName} cannot create organization "${name}" with these credentials: ${whose}; ` +
+    `create it with a user's credential (${able.join(", or ")}) or create it in ${caps.displayName} and adopt it with adopt: {name: "${name}"}` +
+    (reason === undefined ? "; nothing was sent" : "")
+  );
 }

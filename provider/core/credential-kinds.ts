@@ -22,6 +22,12 @@ export const CREDENTIAL_KINDS = {
   "oauth2-client-credentials": {
     parts: [{ name: "clientId", secret: false }, { name: "clientSecret", secret: true }, { name: "tokenUrl", secret: false, setting: true }],
   },
+  /**
+   * An API key exchanged for a short-lived bearer access token at the vendor's token route
+   * (capabilities `exchange`), renewed before it expires and once on a 401 (ZenML Pro's
+   * `POST /auth/login` with `password=<key>`).
+   */
+  "api-key-exchange": { parts: [{ name: "apiKey", secret: true }] },
   /** A user name and password exchanged for a session cookie at the vendor's login route (capabilities `login`). */
   "session-login": { parts: [{ name: "userName", secret: false }, { name: "password", secret: true }] },
 } as const satisfies Record<string, { parts: readonly CredentialPartSpec[] }>;

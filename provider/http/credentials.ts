@@ -1,7 +1,7 @@
 // How each credential kind (provider/core/credential-kinds.ts) reaches the API: the headers the
 // HTTP client sends, and how they are renewed on a 401 (an expired OAuth2 token, a session).
 import { createHash } from "node:crypto";
-import type { SessionLogin } from "../core/capabilities";
+import type { KeyExchange, SessionLogin } from "../core/capabilities";
 import type { Credentials } from "../core/credential-kinds";
 import { OrgformError } from "../core/errors";
 import { HttpClient, HttpStatusError, type HttpResponse } from "./client";
@@ -20,6 +20,8 @@ export interface AuthContext {
   login?: SessionLogin;
   /** The per-attempt timeout of the token / login requests (the connection's requestTimeout). */
   timeoutMs?: number;
+  /** `api-key-exchange`: the vendor's token route. */
+  exchange?: KeyExchange;
 }
 
 /**
@@ -48,6 +50,9 @@ export function clientAuth(credentials: Credentials, context: AuthContext = {}):
     }
     case "oauth2-client-credentials":
       return oauth2ClientCredentials(credentials, context.timeoutMs);
+    case "api-key-exchange":
+      if (!context.endpoint || !context.exchange) throw new OrgformError("AUTH", "an API key exchange needs the endpoint and the vendor's token route");
+      return apiKeyExchange(credentials, context.endpoint, context.exchange, context.timeoutMs);
     case "session-login":
       if (!context.endpoint || !context.login) throw new OrgformError("AUTH", "a session login needs the endpoint and the vendor's login route");
       return sessionLogin(credentials, context.endpoint, context.login, context.timeoutMs);
@@ -225,6 +230,60 @@ function oauth2ClientCredentials(c: Extract<Credentials, { method: "oauth2-clien
     return { value: body.access_token, lifetimeMs };
   };
   const token = renewable(tokens, key, exchange);
+
+  return {
+    headers: async () => ({ authorization: `Bearer ${await token(false)}` }),
+    onUnauthorized: async () => {
+      await token(true);
+      return true;
+    },
+  };
+}
+
+// ---- An API key exchanged for an access token (ZenML Pro: POST <endpoint>/auth/login, password=<key>) ----
+
+/** The vendor's reason in an error answer: FastAPI's `detail` (a string, or ZenML's [exception, message]) or RFC 6749's `error`. */
+export function tokenRouteReason(body: unknown): string {
+  if (typeof body !== "object" || body === null) return "";
+  const b = body as { detail?: unknown; error?: unknown; error_description?: unknown };
+  if (typeof b.detail === "string") return ` (${b.detail.slice(0, 200)})`;
+  if (Array.isArray(b.detail) && b.detail.length > 0 && b.detail.every((d) => typeof d === "string")) return ` (${(b.detail as string[]).join(": ").slice(0, 200)})`;
+  if (typeof b.error === "string") return ` (${b.error}${typeof b.error_description === "string" ? `: ${b.error_description.slice(0, 200)}` : ""})`;
+  return "";
+}
+
+/** One access token per endpoint and key for the whole process (like the OAuth2 tokens). */
+const exchanged = new Map<string, Cached>();
+
+function apiKeyExchange(c: Extract<Credentials, { method: "api-key-exchange" }>, endpoint: string, route: KeyExchange, timeoutMs?: number): ClientAuth {
+  const key = createHash("sha256").update(`${endpoint}\0${route.path}\0${c.apiKey}`).digest("hex");
+  const url = endpoint.replace(/\/$/, "") + route.path;
+  const http = new HttpClient({ baseUrl: url, headers: () => ({}), retry: { attempts: 4 }, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+
+  const exchange = async (): Promise<{ value: string; lifetimeMs: number }> => {
+    let res;
+    try {
+      // An exchange issues one more token and changes nothing else: safe to send again after a failure.
+      res = await http.send({ method: "POST", path: "", idempotent: true, form: { [route.keyField]: c.apiKey } });
+    } catch (err) {
+      throw new OrgformError(keptCode(err), `cannot exchange the API key for an access token at ${url}: ${(err as Error).message}`, { cause: err });
+    }
+    const foreign = notJson(url, res);
+    if (foreign) throw new OrgformError("PROTOCOL", `cannot exchange the API key for an access token: ${foreign.message}`, { cause: foreign });
+    const body = (res.body ?? {}) as { access_token?: unknown; token_type?: unknown; expires_in?: unknown };
+    const ok = res.status >= 200 && res.status < 300;
+    if (!ok || typeof body.access_token !== "string" || body.access_token === "" || (typeof body.token_type === "string" && body.token_type.toLowerCase() !== "bearer")) {
+      // The vendor's reason, never the key.
+      const reason = ok ? " without a bearer access token in the answer" : tokenRouteReason(res.body);
+      throw new OrgformError("AUTH", `cannot exchange the API key for an access token at ${url}: HTTP ${res.status}${reason}; check the API key`, {
+        cause: new HttpStatusError(res.status, undefined, `POST ${url}`),
+      });
+    }
+    // ZenML's keys give tokens of an hour; one without expires_in is kept an hour too (and renewed on a 401).
+    const lifetimeMs = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in * 1000 : 3600_000;
+    return { value: body.access_token, lifetimeMs };
+  };
+  const token = renewable(exchanged, key, exchange);
 
   return {
     headers: async () => ({ authorization: `Bearer ${await token(false)}` }),

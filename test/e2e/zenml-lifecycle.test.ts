@@ -51,7 +51,7 @@ describe("a ZenML Pro stack from creation to destroy", { timeout: 240_000 }, () 
   const writes = async () => (await p.admin("GET", "/requests?dialect=zenml")).requests.filter((r: { method: string }) => r.method !== "GET");
   /** The same stack run with a service account's client credentials instead of the user's token. */
   const asServiceAccount = () => ({
-    env: { ZENML_API_TOKEN: "", ZENML_CLIENT_ID: "e2e-client", ZENML_CLIENT_SECRET: CLIENT_SECRET, ZENML_TOKEN_URL: p.emulator.tokenUrls.zenml },
+    env: { ZENML_API_KEY: "", ZENML_API_TOKEN: "", ZENML_CLIENT_ID: "e2e-client", ZENML_CLIENT_SECRET: CLIENT_SECRET, ZENML_TOKEN_URL: p.emulator.tokenUrls.zenml },
   });
 
   beforeAll(async () => {
@@ -139,13 +139,16 @@ describe("a ZenML Pro stack from creation to destroy", { timeout: 240_000 }, () 
     });
   }
 
-  it("tells a service account, in one sentence, to create with a user token or adopt; nothing is created", async () => {
+  it("tells a service account, in one sentence, to create with a user's credential or adopt; nothing is sent", async () => {
     p.writeConfig(desired({ description: "Pipelines and models", extra: second }));
     const r = await p.ws.pulumi(["up", "--yes", "--skip-preview"], asServiceAccount());
     outputs.push(r);
     expect(r.code).not.toBe(0);
     const text = r.stdout + r.stderr;
-    expect(text).toMatch(/ZenML Pro does not let a service account create organization "Second Org" \(Service accounts are not allowed to create organizations\): create it with a user's API token \(ZENML_API_TOKEN or orgform:token as a secret\) instead of client credentials, or create it in ZenML Pro and adopt it with adopt: \{name: "Second Org"\}/);
+    expect(text).toContain(
+      `ZenML Pro cannot create organization "Second Org" with these credentials: client credentials (ZENML_CLIENT_ID + ZENML_CLIENT_SECRET) belong to a service account, which cannot create organizations; ` +
+        `create it with a user's credential (ZENML_API_KEY or orgform:apiKey holding a user's key, or ZENML_API_TOKEN or orgform:token) or create it in ZenML Pro and adopt it with adopt: {name: "Second Org"}; nothing was sent`,
+    );
     expect(text).not.toMatch(/\n\s+at .+\.js:\d+/); // no stack trace
     expect(await byName("Second Org")).toEqual([]);
   });

@@ -61,7 +61,7 @@ describe("the ZenML Pro adapter", () => {
       what: "a service account creating, telling it to use a user's token or adopt",
       act: () => robot.createOrganization({ name: "By a robot" }, null, identity("robot")),
       code: "REFUSED",
-      message: `ZenML Pro does not let a service account create organization "By a robot" (Service accounts are not allowed to create organizations): create it with a user's API token (ZENML_API_TOKEN or orgform:token as a secret) instead of client credentials, or create it in ZenML Pro and adopt it with adopt: {name: "By a robot"}`,
+      message: `ZenML Pro cannot create organization "By a robot" with these credentials: client credentials (ZENML_CLIENT_ID + ZENML_CLIENT_SECRET) belong to a service account, which cannot create organizations; create it with a user's credential (ZENML_API_KEY or orgform:apiKey holding a user's key, or ZENML_API_TOKEN or orgform:token) or create it in ZenML Pro and adopt it with adopt: {name: "By a robot"}; nothing was sent`,
     },
     {
       what: "a second organization for one owner, telling how to go on",
@@ -91,6 +91,53 @@ describe("the ZenML Pro adapter", () => {
     });
   }
 
+  it("refuses a service account's create before sending anything", async () => {
+    await admin("DELETE", "/requests");
+    await rejection(robot.createOrganization({ name: "Never sent" }, null, identity("never-sent")));
+    const sent = (await admin("GET", "/requests?dialect=zenml")).body.requests.filter((r: { method: string }) => r.method === "POST");
+    expect(sent).toEqual([]);
+  });
+
+  it("exchanges an API key at /auth/login once, acts as the key's user (it may create), and never shows the key", async () => {
+    await admin("DELETE", "/counters");
+    const keyed = open({ method: "api-key-exchange", apiKey: emu.credentials.apiToken }, "zenml-keyed");
+    const org = await keyed.createOrganization({ name: "By an API key", owner_id: "9a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d" }, null, identity("by-key"));
+    expect((await keyed.getOrganization(org.id))?.name).toBe("By an API key");
+    expect((await keyed.findOrganizations({ name: "By an API key" })).map((o) => o.id)).toEqual([org.id]);
+    const counters = (await admin("GET", "/counters")).body.dialects.zenml.routes;
+    expect(counters["POST /zenml/auth/login"]?.statuses).toEqual({ 200: 1 });
+    const err = await rejection(open({ method: "api-key-exchange", apiKey: "ZENPROKEY_not-this-one-4f2" }, "zenml-bad-key").findOrganizations({}));
+    expect(err.code).toBe("AUTH");
+    expect(err.message).toBe(`cannot exchange the API key for an access token at ${emu.baseUrls.zenml}/auth/login: HTTP 401 (CredentialsNotValid: Authentication error: invalid API key); check the API key`);
+    expect(JSON.stringify(err) + err.message).not.toContain("ZENPROKEY_not-this-one-4f2");
+  });
+
+  it("tells a service account's API key, in one sentence with ZenML's reason, that it cannot create; it may update", async () => {
+    const seeded = await admin("POST", "/seed", { zenml: { organizations: [{ name: "Bot home", service_accounts: [{ name: "ci-bot", api_key: "ZENPROKEY_ci-bot-7e1" }] }] } });
+    expect(seeded.status, JSON.stringify(seeded.body)).toBe(201);
+    const bot = open({ method: "api-key-exchange", apiKey: "ZENPROKEY_ci-bot-7e1" }, "zenml-bot");
+    const err = await rejection(bot.createOrganization({ name: "By a bot" }, null, identity("by-bot")));
+    expect(err.code).toBe("REFUSED");
+    expect(err.message).toBe(
+      `ZenML Pro cannot create organization "By a bot" with these credentials: this API key (ZENML_API_KEY) is a service account's (Service accounts are not allowed to create organizations); ` +
+        `create it with a user's credential (ZENML_API_KEY or orgform:apiKey holding a user's key, or ZENML_API_TOKEN or orgform:token) or create it in ZenML Pro and adopt it with adopt: {name: "By a bot"}`,
+    );
+    const home = (await bot.findOrganizations({ name: "Bot home" }))[0]!;
+    expect((await bot.updateOrganization(home.id, { description: "kept by a bot" }, undefined)).fields.description).toBe("kept by a bot");
+  });
+
+  it("exchanges the API key again once on a 401 (its access token revoked) and sends the request again", async () => {
+    const keyed = open({ method: "api-key-exchange", apiKey: emu.credentials.apiToken }, "zenml-keyed-renew");
+    await keyed.findOrganizations({ name: "nothing" });
+    await admin("DELETE", "/counters");
+    await admin("DELETE", "/access-tokens?dialect=zenml");
+    const org = await keyed.createOrganization({ name: "After renewal", owner_id: "9b1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d" }, null, identity("renewed"));
+    expect(org.name).toBe("After renewal");
+    const counters = (await admin("GET", "/counters")).body.dialects.zenml.routes;
+    expect(counters["POST /zenml/auth/login"]?.statuses).toEqual({ 200: 1 });
+    expect(counters["POST /organizations"]?.statuses).toEqual({ 200: 1, 401: 1 });
+  });
+
   it("lets a service account read, update and delete", async () => {
     const org = await user.createOrganization({ name: "Robot run", owner_id: "8a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d" }, null, identity("robot-run"));
     expect((await robot.getOrganization(org.id))?.name).toBe("Robot run");
@@ -115,5 +162,26 @@ describe("the ZenML Pro adapter", () => {
     await expect(user.deleteOrganization("Declared")).resolves.toBeUndefined();
     expect((await rejection(user.updateOrganization("Declared", { description: "x" }, undefined))).code).toBe("NOT_FOUND");
     expect((await admin("GET", "/requests?dialect=zenml")).body.requests).toEqual([]);
+  });
+});
+
+describe("the ZenML Pro API key exchange, with short-lived access tokens", () => {
+  let short: StartedEmulator;
+  beforeAll(async () => {
+    short = await startEmulator({ port: 0, db: ":memory:", credentials: { tokenTtlSeconds: 1 } });
+  });
+  afterAll(async () => {
+    await short?.close();
+  });
+
+  it("exchanges the key again before its access token expires, so no request meets a 401", async () => {
+    const keyed = openBackend({ backend: "zenml", endpoint: short.baseUrls.zenml!, credentials: { method: "api-key-exchange", apiKey: short.credentials.apiToken }, sources: {} }, "zenml-short");
+    await keyed.findOrganizations({});
+    await keyed.findOrganizations({});
+    await new Promise((r) => setTimeout(r, 1200));
+    await keyed.findOrganizations({});
+    const routes = (await call(short.url + "/_admin", "GET", "/counters", { auth: { bearer: short.credentials.adminToken } })).body.dialects.zenml.routes;
+    expect(routes["POST /zenml/auth/login"]?.statuses).toEqual({ 200: 2 });
+    expect(routes["GET /organizations"]?.statuses).toEqual({ 200: 3 });
   });
 });

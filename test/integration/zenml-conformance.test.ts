@@ -243,7 +243,122 @@ describe("ZenML Pro conformance with document 002", () => {
     expect((await api("GET", "/organizations", undefined, { bearer: TOKEN })).status).toBe(200);
   });
 
-  it("answers FastAPI's 404 for a route the document does not list", async () => {
-    expect(await api("GET", "/workspaces")).toMatchObject({ status: 404, body: { detail: "Not Found" } });
+  it("answers FastAPI's 404 for a route ZenML does not have", async () => {
+    expect(await api("GET", "/organizations/x/members")).toMatchObject({ status: 404, body: { detail: "Not Found" } });
+  });
+
+  const wrongMethods = [
+    { method: "PUT", path: "/organizations/5b2d8e4f-1a3c-4e7b-9d0f-6c8a2b4e1f37", allow: "GET, PATCH, DELETE" },
+    { method: "DELETE", path: "/organizations", allow: "GET, POST" },
+    { method: "PATCH", path: "/organizations", allow: "GET, POST" },
+    { method: "POST", path: "/workspaces", allow: "GET" },
+    { method: "GET", path: "/auth/login", allow: "POST" },
+  ];
+  for (const c of wrongMethods) {
+    it(`answers ${c.method} ${c.path} with FastAPI's 405 and Allow: ${c.allow}`, async () => {
+      const res = await api(c.method, c.path, c.method === "GET" || c.method === "DELETE" ? undefined : {});
+      expect([res.status, res.body, res.headers.get("allow")]).toEqual([405, { detail: "Method Not Allowed" }, c.allow]);
+    });
+  }
+
+  it("refuses a token scoped to an organization the deletion of that organization (IllegalOperationError, 403)", async () => {
+    const org = await create("Scoped self");
+    const minted = await call(emu.url + "/_admin", "POST", "/tokens", { auth: { bearer: emu.credentials.adminToken }, body: { backend: "zenml", org_id: org.id } });
+    expect(minted.status).toBe(201);
+    const scoped = { bearer: minted.body.token as string };
+    const refused = await api("DELETE", `/organizations/${org.id}`, undefined, scoped);
+    expect(refused.status).toBe(403);
+    expect(refused.body.detail[0]).toBe("IllegalOperationError");
+    expect((await api("GET", `/organizations/${org.id}`)).status).toBe(200);
+    // It may still read and update its organization.
+    expect((await api("PATCH", `/organizations/${org.id}`, { description: "by its token" }, scoped)).status).toBe(200);
+  });
+});
+
+describe("ZenML Pro's POST /auth/login (zenml 0.98.0 login/pro/client.py, zen_server/cloud_utils.py)", () => {
+  const login = async (form: Record<string, string>, contentType = "application/x-www-form-urlencoded") => {
+    const res = await fetch(`${base}/auth/login`, { method: "POST", headers: { "content-type": contentType }, body: contentType.includes("json") ? JSON.stringify(form) : new URLSearchParams(form) });
+    return { status: res.status, headers: res.headers, body: (await res.json()) as any };
+  };
+
+  it("exchanges an API key (password=<key>) for a bearer access token that acts as the key's user", async () => {
+    const res = await login({ password: emu.credentials.apiToken });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ access_token: expect.any(String), expires_in: 3600, token_type: "bearer", device_id: null, device_metadata: null });
+    const token = { bearer: res.body.access_token as string };
+    expect((await api("GET", "/organizations", undefined, token)).status).toBe(200);
+    // The key's user may create: the access token acts as it.
+    const made = await api("POST", "/organizations", { name: "By an API key", owner_id: freshOwner() }, token);
+    expect(made.status, JSON.stringify(made.body)).toBe(200);
+  });
+
+  it("refuses an unknown key with CredentialsNotValid (401), and forms it cannot use with 400", async () => {
+    const wrong = await login({ password: "ZENPROKEY_wrong" });
+    expect([wrong.status, wrong.body.detail[0], wrong.headers.get("www-authenticate")]).toEqual([401, "CredentialsNotValid", "Bearer"]);
+    expect(await login({})).toMatchObject({ status: 400, body: { detail: "Invalid request: grant type is required." } });
+    expect(await login({ grant_type: "zenml-api-key" })).toMatchObject({ status: 400, body: { detail: "API key is required." } });
+    expect(await login({ username: "ada", password: "x" })).toMatchObject({ status: 400, body: { detail: "Unsupported grant type: password." } });
+    expect(await login({ grant_type: "implicit", password: "x" })).toMatchObject({ status: 400, body: { detail: "Unsupported grant type: implicit" } });
+    // A JSON body is no form: FastAPI's Form() fields are then absent.
+    expect((await login({ password: emu.credentials.apiToken }, "application/json")).status).toBe(400);
+  });
+
+  it("exchanges a seeded service account's API key for a token that acts as that service account (refused the create)", async () => {
+    const seeded = await call(emu.url + "/_admin", "POST", "/seed", {
+      auth: { bearer: emu.credentials.adminToken },
+      body: { zenml: { organizations: [{ name: "Has a bot", service_accounts: [{ name: "ci-bot", api_key: "ZENPROKEY_seeded-bot-1" }] }] } },
+    });
+    expect(seeded.status, JSON.stringify(seeded.body)).toBe(201);
+    const res = await login({ password: "ZENPROKEY_seeded-bot-1" });
+    expect(res.status).toBe(200);
+    const refused = await api("POST", "/organizations", { name: "By a bot's key" }, { bearer: res.body.access_token });
+    expect([refused.status, refused.body]).toEqual([403, { detail: ["IllegalOperationError", "Service accounts are not allowed to create organizations."] }]);
+    const state = await call(emu.url + "/_admin", "GET", "/state?backend=zenml", { auth: { bearer: emu.credentials.adminToken } });
+    expect(JSON.stringify(state.body)).not.toContain("ZENPROKEY_seeded-bot-1");
+    // A service account's key may not be the emulator user's (its API token): it would take its place.
+    const clash = await call(emu.url + "/_admin", "POST", "/seed", {
+      auth: { bearer: emu.credentials.adminToken },
+      body: { zenml: { organizations: [{ name: "Has a bot", service_accounts: [{ name: "thief", api_key: emu.credentials.apiToken }] }] } },
+    });
+    expect(clash.status).toBe(400);
+    expect(JSON.stringify(clash.body)).toContain("must not be the emulator's API token");
+  });
+
+  it("takes OAuth2 client credentials at the same route (a service account, with an int expires_in)", async () => {
+    const client = emu.credentials.oauthClients[0]!;
+    const res = await login({ grant_type: "client_credentials", client_id: client.clientId, client_secret: client.clientSecret, audience: "zenml-pro" });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ access_token: expect.any(String), token_type: "bearer", expires_in: 3600 });
+  });
+});
+
+describe("ZenML Pro workspaces (read-only, as zenml 0.98.0's WorkspaceClient reads them)", () => {
+  const orgId = "2f3e4d5c-6b7a-4899-8a0b-1c2d3e4f5a6b";
+  beforeAll(async () => {
+    const seeded = await call(emu.url + "/_admin", "POST", "/seed", {
+      auth: { bearer: emu.credentials.adminToken },
+      body: { zenml: { organizations: [{ name: "With workspaces", id: orgId, workspaces: [{ name: "ws-prod", status: "available" }, { name: "ws-old", status: "deactivated", version: null, url: null }] }] } },
+    });
+    expect(seeded.status, JSON.stringify(seeded.body)).toBe(201);
+  });
+
+  it("lists WorkspaceRead objects, each with its organization's view model, filtered as the client filters", async () => {
+    const all = (await api<any[]>("GET", `/workspaces?organization_id=${orgId}&member_only=False&offset=0&limit=20`)).body;
+    expect(all.map((w) => [w.name, w.status, w.desired_state])).toEqual([["ws-prod", "available", "available"], ["ws-old", "deactivated", "deactivated"]]);
+    expect(viewModelDiff(all[0].organization)).toEqual([]);
+    expect(all[0].zenml_service).toEqual({ configuration: { version: "0.98.0" }, status: { server_url: expect.stringMatching(/^https:\/\//), version: "0.98.0" } });
+    expect(all[1].zenml_service).toEqual({ configuration: null, status: null });
+    expect((await api<any[]>("GET", "/workspaces?status=deactivated")).body.map((w) => w.name)).toEqual(["ws-old"]);
+    expect((await api<any[]>("GET", "/workspaces?workspace_name=ws-prod")).body.map((w) => w.name)).toEqual(["ws-prod"]);
+    expect((await api<any[]>("GET", `/workspaces?url=${encodeURIComponent(all[0].zenml_service.status.server_url)}`)).body.map((w) => w.name)).toEqual(["ws-prod"]);
+    expect((await api<any>("GET", `/workspaces/${all[0].id}`)).body).toEqual(all[0]);
+  });
+
+  it("refuses a status that is no WorkspaceStatus (422) and answers an unknown id with KeyError (404)", async () => {
+    const bad = await api("GET", "/workspaces?status=running");
+    expect(bad.status).toBe(422);
+    expect(bad.body.detail[0]).toMatchObject({ type: "enum", loc: ["query", "status"] });
+    const gone = await api("GET", "/workspaces/00000000-0000-4000-8000-000000000000");
+    expect([gone.status, gone.body.detail[0]]).toEqual([404, "KeyError"]);
   });
 });

@@ -48,6 +48,28 @@ export function unprocessable(items: ValidationItem[]): ZenmlError {
   return new ZenmlError(422, items);
 }
 
+/**
+ * The dialect's routes by path pattern (relative to the prefix) and the methods each takes: a known
+ * path asked with another method is FastAPI's 405 `{"detail": "Method Not Allowed"}` with `Allow`
+ * (Starlette's router), an unknown path its 404 `{"detail": "Not Found"}`. `/auth/login` is served
+ * by the core's token endpoint (POST only).
+ */
+const ROUTES: [RegExp, string[]][] = [
+  [/^\/organizations\/?$/, ["GET", "POST"]],
+  [/^\/organizations\/[^/]+\/?$/, ["GET", "PATCH", "DELETE"]],
+  [/^\/workspaces\/?$/, ["GET"]],
+  [/^\/workspaces\/[^/]+\/?$/, ["GET"]],
+  [/^\/auth\/login\/?$/, ["POST"]],
+];
+
+export function noRoute(method: string, path: string): DialectAnswer {
+  const allowed = ROUTES.find(([pattern]) => pattern.test(path))?.[1];
+  if (allowed && !allowed.includes(method.toUpperCase())) {
+    return { status: 405, headers: { allow: allowed.join(", ") }, body: { detail: "Method Not Allowed" } };
+  }
+  return { status: 404, body: { detail: "Not Found" } };
+}
+
 export function unauthenticated(reason: UnauthenticatedReason): DialectAnswer {
   const headers = { "www-authenticate": "Bearer" };
   if (reason === "missing") return { status: 401, headers, body: { detail: "Not authenticated" } };

@@ -21,17 +21,17 @@ import {
  * one store transaction, so concurrent requests are serialized and no update is lost.
  */
 
-type Query = Record<string, string | string[] | undefined>;
+export type Query = Record<string, string | string[] | undefined>;
 
-const principalOf = (req: FastifyRequest): Principal => req.principal!;
+export const principalOf = (req: FastifyRequest): Principal => req.principal!;
 
 /** FastAPI takes the last value of a repeated scalar query parameter. */
-function last(q: Query, name: string): string | undefined {
+export function last(q: Query, name: string): string | undefined {
   const v = q[name];
   return Array.isArray(v) ? v[v.length - 1] : v;
 }
 
-function queryInt(q: Query, name: string, fallback: number, min: number, problems: ValidationItem[]): number {
+export function queryInt(q: Query, name: string, fallback: number, min: number, problems: ValidationItem[]): number {
   const raw = last(q, name);
   if (raw === undefined) return fallback;
   const n = /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
@@ -43,7 +43,7 @@ function queryInt(q: Query, name: string, fallback: number, min: number, problem
   return n;
 }
 
-function queryBool(q: Query, name: string, problems: ValidationItem[]): boolean {
+export function queryBool(q: Query, name: string, problems: ValidationItem[]): boolean {
   const raw = last(q, name);
   if (raw === undefined) return false;
   const v = raw.trim().toLowerCase();
@@ -60,7 +60,7 @@ function pathUuid(raw: string, name: string): string {
   return id;
 }
 
-function visible(ctx: DialectContext, req: FastifyRequest, row: OrgRow | undefined): row is OrgRow {
+export function visible(ctx: DialectContext, req: FastifyRequest, row: OrgRow | undefined): row is OrgRow {
   if (!row) return false;
   const ids = ctx.visibleOrgIds(principalOf(req), BACKEND);
   return ids === null || ids.has(row.id);
@@ -178,6 +178,8 @@ export function registerOrganizations(app: FastifyInstance, ctx: DialectContext)
     const id = pathUuid((req.params as { organization_id: string }).organization_id, "organization_id");
     store.tx(() => {
       visibleById(ctx, req, id);
+      // A token scoped to an organization acts inside it: deleting it is above that token.
+      if (principalOf(req).scope?.orgId === id) throw illegal("A token scoped to an organization cannot delete that organization.");
       store.deleteOrg(BACKEND, id);
     });
     // "200 Successful Response, application/json, any": FastAPI sends `null` for a None return.

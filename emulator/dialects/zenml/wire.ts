@@ -50,7 +50,26 @@ export interface OrgDocument {
   trial_ends_at: string | null;
   /** Billed (a paid subscription), whatever the trial says. */
   billed: boolean;
+  /** The organization's workspaces (seeded only: orgform manages none; see workspaces.ts). */
+  workspaces?: WorkspaceDocument[];
 }
+
+/** One workspace as the dialect keeps it (`WorkspaceRead` of zenml `login/pro/workspace/models.py`). */
+export interface WorkspaceDocument {
+  id: string;
+  name: string;
+  description: string | null;
+  desired_state: string;
+  state_reason: string;
+  status: string;
+  version: string | null;
+  server_url: string | null;
+}
+
+/** `WorkspaceStatus` (zenml 0.98.0 `login/pro/workspace/models.py`): the values the client knows. */
+export const WORKSPACE_STATUSES = ["not_initialized", "pending", "available", "failed", "deactivated", "deleted"] as const;
+/** The statuses a desired state may take (the enum without `pending` and `failed`, as its docstring says). */
+export const DESIRED_STATES = ["not_initialized", "available", "deactivated", "deleted"] as const;
 
 export const orgDocument = (row: OrgRow): OrgDocument => row.document as unknown as OrgDocument;
 
@@ -75,8 +94,13 @@ const uuidOf = (s: string): string => {
 };
 
 export function callerOf(principal: Principal): Caller {
+  // An API key exchanged at /auth/login acts as the key's user: the emulator's own (apiKeyLogin).
+  if (principal.kind === "access-token" && principal.issued?.via === "api-key" && principal.issued.subject === EMULATOR_USER.username) {
+    return { ...EMULATOR_USER, serviceAccount: false, superuser: true };
+  }
   if (principal.kind === "access-token" && principal.issued) {
-    const serviceAccount = principal.issued.via === "oauth2-client-credentials";
+    // Client credentials, or a service account's API key (login.ts: subject `service-account:<name>`).
+    const serviceAccount = principal.issued.via === "oauth2-client-credentials" || (principal.issued.via === "api-key" && principal.issued.subject.startsWith("service-account:"));
     return { id: uuidOf(`zenml-account:${principal.issued.subject}`), username: principal.issued.subject, serviceAccount, superuser: false };
   }
   if (principal.kind === "scoped-token") return { id: uuidOf(`zenml-scoped:${principal.id}`), username: principal.id, serviceAccount: false, superuser: false };

@@ -1,7 +1,7 @@
 // ZenML Pro organizations adapter (document 002): offset/limit lists as plain arrays, GET by id or
 // name, PATCH merges, a client-chosen id on create (duplicate guard `client-id`).
 import type { Connection } from "../../config/connection";
-import { capabilitiesOf } from "../../core/capabilities";
+import { cannotCreateMessage, capabilitiesOf, createsWith } from "../../core/capabilities";
 import { OrgformError, type OrgformErrorCode } from "../../core/errors";
 import { HttpClient, type HttpMethod } from "../../http/client";
 import { PageProgress, type Shape } from "../../http/protocol";
@@ -84,20 +84,19 @@ export class ZenmlBackend implements Backend {
 
   async createOrganization(declared: Fields, _parentId: string | null, identity: CreateIdentity): Promise<ObservedOrganization> {
     const name = String(declared.name);
+    // A kind of credential that never creates (a service account's client credentials): say so, send nothing.
+    const method = this.connection.credentials.method;
+    if (createsWith("zenml", method) === "no") throw new OrgformError("REFUSED", cannotCreateMessage("zenml", method, name));
     const wire = await this.call<WireOrganization>("POST", "/organizations", toCreateBody(declared, identity.clientId), (r) => this.createRefused(name, r));
     return fromOrganization(wire!);
   }
 
   /** The refusals of a create a user can act on, each as one sentence saying what to do. */
   private createRefused(name: string, r: VendorRefusal): OrgformError | undefined {
-    const adoptLine = `adopt: {name: "${name}"}`;
-    if (r.exception === "IllegalOperationError" && this.connection.credentials.method === "oauth2-client-credentials") {
-      const user = caps().connection.auth.find((a) => a.method === "bearer-token")?.env.token;
-      return new OrgformError(
-        "REFUSED",
-        `ZenML Pro does not let a service account create organization "${name}" (${r.reason}): ` +
-          `create it with a user's API token (${user ?? "a bearer token"} or orgform:token as a secret) instead of client credentials, or create it in ZenML Pro and adopt it with ${adoptLine}`,
-      );
+    // A credential that creates only when it is a user's (an API key): ZenML says a service account's cannot.
+    const method = this.connection.credentials.method;
+    if (r.exception === "IllegalOperationError" && createsWith("zenml", method) !== "yes" && /service account/i.test(r.reason)) {
+      return new OrgformError("REFUSED", cannotCreateMessage("zenml", method, name, r.reason));
     }
     if (r.exception === "OrganizationLimitExceeded") {
       return new OrgformError(

@@ -2,7 +2,7 @@ import { memberRoles } from "../../../provider/core/roles";
 import { describe, expect, it } from "vitest";
 import { BACKENDS } from "../../../provider/core/backends";
 import Ajv2020 from "ajv/dist/2020";
-import { allCapabilities, capabilitiesOf, capabilitiesSchemaFile, capabilitiesSchemaProblems } from "../../../provider/core/capabilities";
+import { allCapabilities, cannotCreateMessage, capabilitiesOf, capabilitiesSchemaFile, capabilitiesSchemaProblems, createsWith } from "../../../provider/core/capabilities";
 import { readJson } from "../../../provider/core/schema";
 import { hasSchema, schemaFor } from "../../../provider/core/schema";
 
@@ -42,7 +42,7 @@ describe.each(BACKENDS)("the %s capability matrix", (backend) => {
 
   it("names an environment variable for every part of every auth method", () => {
     for (const method of caps.connection.auth) {
-      const parts = { "bearer-token": ["token"], "api-key": ["email", "apiKey"], "oauth2-client-credentials": ["clientId", "clientSecret", "tokenUrl"], "session-login": ["userName", "password"] }[method.method];
+      const parts = { "bearer-token": ["token"], "api-key": ["email", "apiKey"], "oauth2-client-credentials": ["clientId", "clientSecret", "tokenUrl"], "session-login": ["userName", "password"], "api-key-exchange": ["apiKey"] }[method.method];
       expect(Object.keys(method.env).sort()).toEqual([...parts].sort());
     }
   });
@@ -75,5 +75,25 @@ describe("the capability matrices together", () => {
         "zenml": "create=true delete=true[] update=PATCH hierarchy=false profile=false members=false createsPerOwner=1 perCredential=-",
       }
     `);
+  });
+});
+
+describe("which credential kinds can create organizations", () => {
+  const cases = [
+    { backend: "zenml", method: "api-key-exchange", creates: "if-user" },
+    { backend: "zenml", method: "bearer-token", creates: "yes" },
+    { backend: "zenml", method: "oauth2-client-credentials", creates: "no" },
+    { backend: "commercelayer", method: "oauth2-client-credentials", creates: "yes" },
+    { backend: "cloudflare", method: "bearer-token", creates: "yes" },
+  ] as const;
+  for (const c of cases) {
+    it(`${c.backend} ${c.method}: ${c.creates}`, () => expect(createsWith(c.backend, c.method)).toBe(c.creates));
+  }
+
+  it("says in one sentence why a service account's API key could not create, with the vendor's reason and what to do", () => {
+    expect(cannotCreateMessage("zenml", "api-key-exchange", "Acme", "Service accounts are not allowed to create organizations")).toBe(
+      `ZenML Pro cannot create organization "Acme" with these credentials: this API key (ZENML_API_KEY) is a service account's (Service accounts are not allowed to create organizations); ` +
+        `create it with a user's credential (ZENML_API_KEY or orgform:apiKey holding a user's key, or ZENML_API_TOKEN or orgform:token) or create it in ZenML Pro and adopt it with adopt: {name: "Acme"}`,
+    );
   });
 });
