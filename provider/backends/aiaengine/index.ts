@@ -72,8 +72,12 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
       return res.body;
     }
     const err = json ? connectError(res.body) : undefined;
-    if (!err) throw new OrgformError("REFUSED", `${what}: the answer is not AIA Engine's (${describeAnswer(res)}): check the endpoint`);
-    if (res.status === 404 && err.code === "not_found") return undefined;
+    // A 404 is absence only as not_found: any other 404 (a path the service has not: a wrong
+    // endpoint or base path) must never read as "gone".
+    if (!err || (res.status === 404 && err.code !== "not_found")) {
+      throw new OrgformError("REFUSED", `${what}: the answer is not AIA Engine's (${describeAnswer(res)}): check the endpoint`);
+    }
+    if (err.code === "not_found") return undefined;
     throw new HttpStatusError(res.status, res.body, what);
   }
 
