@@ -229,6 +229,16 @@ describe("AIA Engine conformance with the guides' calls and document 004", () =>
     expect((await rpc(`${ORG}/DeleteOrg`, { id: scopedOrg.id }, scoped)).status).toBe(403);
   });
 
+  it("serves the side-effect-free calls by Connect's GET form too, the message in the query string", async () => {
+    const org = await anOrg("By GET", "read");
+    const get = (procedure: string, message: unknown, extra = "") => call(base, "GET", `${procedure}?connect=v1&encoding=json&message=${encodeURIComponent(JSON.stringify(message))}${extra}`);
+    expect((await get(`${ORG}/GetOrg`, { id: org.id })).body).toEqual(org);
+    expect((await get(`${ORG}/ListOrgs`, {})).body.orgs.map((o: any) => o.id)).toContain(org.id);
+    const b64 = Buffer.from(JSON.stringify({ id: org.id })).toString("base64url");
+    expect((await call(base, "GET", `${ORG}/GetOrg?encoding=json&base64=1&message=${b64}`)).body).toEqual(org);
+    expect((await get(`${ORG}/GetOrg`, { id: org.id, extra: 1 })).body).toEqual({ code: "invalid_argument", message: 'GetOrgRequest: unknown field "extra"' });
+  });
+
   it("keeps no name unique: two organizations may share one", async () => {
     const a = await anOrg("Twin");
     const b = await anOrg("Twin");
@@ -246,7 +256,8 @@ describe("AIA Engine conformance with the guides' calls and document 004", () =>
     "a wrong token": [() => rpc(`${ORG}/ListOrgs`, {}, { bearer: "not-the-token" }), 401, "unauthenticated"],
     "a procedure the service has not (never not_found)": [() => rpc(`${ORG}/ListProjects`, {}), 404, "unimplemented"],
     "a REST path (the dialect has no REST routes)": [() => call(base, "GET", "/v1/orgs"), 404, "unimplemented"],
-    "a GET of a procedure (POST only)": [() => call(base, "GET", `${ORG}/ListOrgs`), 405, "unimplemented"],
+    "a GET of a call with side effects (POST only)": [() => call(base, "GET", `${ORG}/CreateOrg?encoding=json&message=%7B%7D`), 405, "unimplemented"],
+    "a Connect GET without encoding=json": [() => call(base, "GET", `${ORG}/ListOrgs?message=%7B%7D`), 400, "invalid_argument"],
     "a body that is not JSON": [() => call(base, "POST", `${ORG}/ListOrgs`, { rawBody: "id=1", contentType: "application/x-www-form-urlencoded" }), 415, "invalid_argument"],
   };
   for (const [name, [replayRefusal, status, code]] of Object.entries(refusals)) {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { OrgRow } from "../../store";
 import type { DialectContext } from "../../types";
-import { CODE, StatusError } from "./status";
+import { CODE, StatusError, invalid } from "./status";
 import {
   BACKEND,
   findMembership,
@@ -50,6 +50,21 @@ import {
 export const ORG_SERVICE = "aiaengine.api.org.OrgService";
 export const USER_SERVICE = "aiaengine.api.user.UserService";
 
+/** Connect's GET form of a side-effect-free call: the request message from the query string. */
+function getMessage(query: Record<string, unknown>): unknown {
+  for (const k of Object.keys(query)) if (!["connect", "encoding", "message", "base64", "compression"].includes(k)) throw invalid(`unknown query parameter "${k}"`);
+  if (query.connect !== undefined && query.connect !== "v1") throw invalid('connect: must be "v1"');
+  if (query.encoding !== "json") throw invalid('encoding: must be "json"');
+  if (query.compression !== undefined && query.compression !== "identity") throw invalid('compression: must be "identity"');
+  if (typeof query.message !== "string") throw invalid("message: the request message is required");
+  const text = query.base64 === "1" ? Buffer.from(query.message, "base64url").toString("utf8") : query.message;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw invalid("message: malformed JSON");
+  }
+}
+
 /** Every procedure's path (after the dialect prefix): any other method on one is a 405. */
 export const PROCEDURES = new Set<string>();
 
@@ -68,13 +83,24 @@ function denied(message: string): StatusError {
 export function registerRoutes(app: FastifyInstance, ctx: DialectContext): void {
   const { store } = ctx;
 
-  /** One unary procedure: POST only, its request message read as protobuf's JSON parser reads it. */
-  const rpc = (service: string, method: string, fields: Record<string, FieldKind>, handler: (m: Record<string, string>, req: FastifyRequest) => unknown) => {
+  /**
+   * One unary procedure: POST with the request message as its body, read as protobuf's JSON parser
+   * reads it. A read (`sideEffectFree`, proto `idempotency_level = NO_SIDE_EFFECTS`) is also served
+   * by Connect's GET form, `?encoding=json&message=<the message, URL-encoded>[&base64=1][&connect=v1]`.
+   */
+  const rpc = (
+    service: string,
+    method: string,
+    fields: Record<string, FieldKind>,
+    handler: (m: Record<string, string>, req: FastifyRequest) => unknown,
+    sideEffectFree = false,
+  ) => {
     const path = `/${service}/${method}`;
     PROCEDURES.add(path);
     // The request message's name as the guides spell it (ListOrgs takes a ListUserOrgsRequest).
     const message = method === "ListOrgs" ? "ListUserOrgsRequest" : `${method}Request`;
     app.post(path, async (req) => handler(readMessage(req.body, fields, message), req));
+    if (sideEffectFree) app.get(path, async (req) => handler(readMessage(getMessage(req.query as Record<string, unknown>), fields, message), req));
   };
 
   rpc(ORG_SERVICE, "ListOrgs", { user_id: UUID_FIELD }, (m, req) =>
@@ -88,6 +114,7 @@ export function registerRoutes(app: FastifyInstance, ctx: DialectContext): void 
       }
       return protoJson({ orgs: rows.map(orgToWire) });
     }),
+    true,
   );
 
   rpc(ORG_SERVICE, "CreateOrg", { name: "string", description: "string" }, (m, req) => {
@@ -98,7 +125,7 @@ export function registerRoutes(app: FastifyInstance, ctx: DialectContext): void 
     return store.tx(() => orgToWire(store.insertOrg({ backend: BACKEND, id: newUuid(), parentId: null, name, uniqueKey: null, document: document as never, createTime: now })));
   });
 
-  rpc(ORG_SERVICE, "GetOrg", { id: UUID_FIELD }, (m, req) => store.read(() => orgToWire(visibleOrg(ctx, req, required("GetOrgRequest", m, "id")))));
+  rpc(ORG_SERVICE, "GetOrg", { id: UUID_FIELD }, (m, req) => store.read(() => orgToWire(visibleOrg(ctx, req, required("GetOrgRequest", m, "id")))), true);
 
   rpc(ORG_SERVICE, "UpdateOrg", { id: UUID_FIELD, name: "string", description: "string", logo_url: "string" }, (m, req) => {
     const id = required("UpdateOrgRequest", m, "id");
@@ -130,6 +157,7 @@ export function registerRoutes(app: FastifyInstance, ctx: DialectContext): void 
       const row = visibleOrg(ctx, req, required("ListOrgUsersRequest", m, "id"));
       return protoJson({ users: store.membersOf(BACKEND, row.id).map((mem) => memberToWire(store, mem)) });
     }),
+    true,
   );
 
   /** Adds a platform user to the organization (an external user becomes a member). */
@@ -203,6 +231,6 @@ export function registerRoutes(app: FastifyInstance, ctx: DialectContext): void 
       const user = findUserByEmail(store, email);
       return protoJson({ users: user ? [userToWire(user)] : [] });
     });
-  });
+  }, true);
 }
 

@@ -61,8 +61,13 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
    * error). Any other Connect error throws with the vendor's message; an answer that is no Connect
    * message at all throws naming what came back.
    */
-  private async rpc(procedure: string, request: object, idempotent: boolean): Promise<unknown> {
-    const res = await this.http.send({ method: "POST", path: procedure, body: request, idempotent });
+  private async rpc(procedure: string, request: object, kind: "read" | "idempotent" | "write"): Promise<unknown> {
+    // A read goes by Connect's GET form (the call is side-effect free); a write by POST, retried
+    // by the HTTP client only where sending it twice does what sending it once does.
+    const res =
+      kind === "read"
+        ? await this.http.send({ method: "GET", path: `${procedure}?connect=v1&encoding=json&message=${encodeURIComponent(JSON.stringify(request))}` })
+        : await this.http.send({ method: "POST", path: procedure, body: request, idempotent: kind === "idempotent" });
     const what = `aiaengine ${procedure}`;
     const json = /^application\/json\b/i.test(res.headers["content-type"] ?? "");
     if (res.status >= 200 && res.status < 300) {
@@ -83,7 +88,7 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
 
   private async getWire(id: string): Promise<WireOrganization | undefined> {
     const procedure = `${ORG_SERVICE}/GetOrg`;
-    const answer = await this.rpc(procedure, { id }, true);
+    const answer = await this.rpc(procedure, { id }, "read");
     return answer === undefined ? undefined : decodeOrg(answer, procedure);
   }
 
@@ -95,7 +100,7 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
   /** ListOrgs with no user_id: every organization of the caller in one answer (no paging), as GetOrg returns each. */
   async listAllOrganizations(): Promise<ObservedOrganization[]> {
     const procedure = `${ORG_SERVICE}/ListOrgs`;
-    const answer = await this.rpc(procedure, {}, true);
+    const answer = await this.rpc(procedure, {}, "read");
     if (answer === undefined) throw new OrgformError("REFUSED", `aiaengine ${procedure} answered not_found: a list has nothing to be missing`);
     return decodeList(answer, "orgs", procedure, "ListUserOrgsResponse", decodeOrg).map(fromOrganization);
   }
@@ -113,12 +118,12 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
    */
   async createOrganization(declared: Fields): Promise<ObservedOrganization> {
     const procedure = `${ORG_SERVICE}/CreateOrg`;
-    const answer = await this.rpc(procedure, toCreateRequest(declared), false);
+    const answer = await this.rpc(procedure, toCreateRequest(declared), "write");
     if (answer === undefined) throw new OrgformError("REFUSED", `aiaengine ${procedure} answered not_found`);
     const created = decodeOrg(answer, procedure);
     if (typeof declared.logo_url !== "string" || declared.logo_url === created.logo_url) return fromOrganization(created);
     try {
-      const updated = await this.rpc(`${ORG_SERVICE}/UpdateOrg`, toUpdateRequest(created, declared), true);
+      const updated = await this.rpc(`${ORG_SERVICE}/UpdateOrg`, toUpdateRequest(created, declared), "idempotent");
       if (updated === undefined) throw new OrgformError("NOT_FOUND", "UpdateOrg answered not_found");
       return fromOrganization(decodeOrg(updated, `${ORG_SERVICE}/UpdateOrg`));
     } catch (err) {
@@ -141,14 +146,14 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
     const live = await this.getWire(id);
     if (!live) throw gone();
     const procedure = `${ORG_SERVICE}/UpdateOrg`;
-    const answer = await this.rpc(procedure, toUpdateRequest(live, declared), true);
+    const answer = await this.rpc(procedure, toUpdateRequest(live, declared), "idempotent");
     if (answer === undefined) throw gone();
     return fromOrganization(decodeOrg(answer, procedure));
   }
 
   async deleteOrganization(id: string): Promise<void> {
     try {
-      await this.rpc(`${ORG_SERVICE}/DeleteOrg`, { id }, true); // not_found: already gone
+      await this.rpc(`${ORG_SERVICE}/DeleteOrg`, { id }, "idempotent"); // not_found: already gone
     } catch (err) {
       const body = err instanceof HttpStatusError ? connectError(err.responseBody) : undefined;
       if (body?.code === "failed_precondition") {
@@ -161,7 +166,7 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
   /** ListOrgUsers, without external users: they collaborate in projects (outside orgform's model), not in the organization. */
   async listMembers(orgId: string): Promise<ObservedMember[]> {
     const procedure = `${ORG_SERVICE}/ListOrgUsers`;
-    const answer = await this.rpc(procedure, { id: orgId }, true);
+    const answer = await this.rpc(procedure, { id: orgId }, "read");
     if (answer === undefined) throw new OrgformError("NOT_FOUND", `cannot list the users of AIA Engine organization ${orgId}: the organization does not exist`);
     const users = decodeList(answer, "users", procedure, "ListOrgUsersResponse", decodeOrgUser);
     for (const u of users) this.knownUsers.set(u.user.email.toLowerCase(), u.user.id);
@@ -225,7 +230,7 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
   /** The platform user of an email (UserService.ListUsers{email}, exact, case-insensitive): its id, or undefined. */
   private async lookUpUser(email: string): Promise<string | undefined> {
     const procedure = `${USER_SERVICE}/ListUsers`;
-    const answer = await this.rpc(procedure, { email }, true);
+    const answer = await this.rpc(procedure, { email }, "read");
     if (answer === undefined) throw new OrgformError("REFUSED", `aiaengine ${procedure} answered not_found: a list has nothing to be missing`);
     const match = decodeList(answer, "users", procedure, "ListUsersResponse", decodeUser).find((u) => u.email.toLowerCase() === email.toLowerCase());
     if (match) this.knownUsers.set(email.toLowerCase(), match.id);
@@ -235,7 +240,7 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
   /** AddOrgUser{id, user_id, role}: undefined on not_found (no such user, or no such organization). */
   private async addUser(orgId: string, userId: string, role: string): Promise<ObservedMember | undefined> {
     const procedure = `${ORG_SERVICE}/AddOrgUser`;
-    const added = await this.rpc(procedure, { id: orgId, user_id: userId, role }, false);
+    const added = await this.rpc(procedure, { id: orgId, user_id: userId, role }, "write");
     return added === undefined ? undefined : fromOrgUser(decodeOrgUser(added, procedure));
   }
 
@@ -247,7 +252,7 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
       const created = await this.rpc(
         procedure,
         { id: orgId, name: nameForEmail(member.email), email: member.email, ...(password !== undefined ? { password } : {}), role: member.role },
-        false,
+        "write",
       );
       return created === undefined ? undefined : fromOrgUser(decodeOrgUser(created, procedure));
     } catch (err) {
@@ -259,14 +264,14 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
   /** UpdateOrgUser{id, user_id, role}; `memberId` is the user's id. */
   async setMemberRole(orgId: string, memberId: string, role: string): Promise<ObservedMember> {
     const procedure = `${ORG_SERVICE}/UpdateOrgUser`;
-    const changed = await this.rpc(procedure, { id: orgId, user_id: memberId, role }, true);
+    const changed = await this.rpc(procedure, { id: orgId, user_id: memberId, role }, "idempotent");
     if (changed === undefined) throw new OrgformError("NOT_FOUND", `user ${memberId} is not in AIA Engine organization ${orgId}`);
     return fromOrgUser(decodeOrgUser(changed, procedure));
   }
 
   /** RemoveOrgUser{id, user_id}; not_found: already gone. */
   async removeMember(orgId: string, memberId: string): Promise<void> {
-    await this.rpc(`${ORG_SERVICE}/RemoveOrgUser`, { id: orgId, user_id: memberId }, true);
+    await this.rpc(`${ORG_SERVICE}/RemoveOrgUser`, { id: orgId, user_id: memberId }, "idempotent");
   }
 }
 
