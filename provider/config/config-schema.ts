@@ -7,6 +7,7 @@
  */
 import { BACKENDS, BackendName } from "../core/backends";
 import { memberRoles } from "../core/roles";
+import { namesMayRepeat } from "../core/name-check";
 import { capabilitiesOf } from "../core/capabilities";
 import { declarableFields, hasSchema, schemaFor } from "../core/schema";
 import { CONFIG_KEY_PATTERN, ENV_NAME_PATTERN, KEY_PATTERN, MEMBERS_MODES } from "./model";
@@ -90,6 +91,14 @@ function reservedProperties(backend: BackendName | undefined): Json {
     protect: { type: "boolean", description: "Pulumi protect: refuse to delete." },
     status: { description: "Written by export; ignored on apply." },
   };
+  if (!caps || namesMayRepeat(caps)) {
+    props.allowDuplicateName = {
+      type: "boolean",
+      default: false,
+      description:
+        "Create this organization even where one of its name already exists. Without it, where names may repeat and the vendor offers no way to recognise what a create committed, orgform refuses to create a name it finds and asks to adopt it (so a killed or failed run is never doubled).",
+    };
+  }
   if (!caps || caps.hierarchy.supported) props.parent = { ...keyString, description: "Key of the parent organization in this config." };
   if (backend && caps?.profile.supported && hasSchema(backend, "profile")) {
     const { properties } = fieldsOf(backend, "profile");

@@ -41,7 +41,7 @@ export const DIAGNOSTIC_CODES = {
   "conflicting-connection": "Two files set the same connection setting to different values.",
   // organizations
   "duplicate-key": "Two organizations have the same key (previousKeys included).",
-  "duplicate-name": "Two sibling organizations have the same name where the vendor requires unique names (compared in Unicode NFC, and case-insensitively where the vendor does).",
+  "duplicate-name": "Two sibling organizations have the same name where the vendor requires unique names (compared in Unicode NFC, and case-insensitively where the vendor does); where names may repeat, two organizations created under one name without allowDuplicateName on each.",
   "duplicate-member": "The same email is listed twice among one organization's members.",
   "too-few-admins": "An organization's members leave fewer administrators than its members.minAdmins.",
   "duplicate-adoption": "Two organizations adopt the same live organization.",

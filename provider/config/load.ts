@@ -13,6 +13,7 @@ import * as path from "node:path";
 import type { Node, YAMLMap } from "yaml";
 import { BACKENDS, BackendName, isBackendName } from "../core/backends";
 import { Capabilities, capabilitiesOf } from "../core/capabilities";
+import { namesMayRepeat } from "../core/name-check";
 import { Problem, ResourceSchema, declarableFields, hasSchema, schemaFor, validateDeclared } from "../core/schema";
 import { isAdminRole, memberRoles } from "../core/roles";
 import { Suggester, suggest } from "../core/suggest";
@@ -496,6 +497,13 @@ class Loader {
             this.report(source, valueNode, p, "wrong-type", "protect must be true or false");
           } else org.decl.protect = valueNode.value;
           break;
+        case "allowDuplicateName":
+          if (!namesMayRepeat(caps)) {
+            this.report(source, keyNode, p, "unknown-field", `allowDuplicateName does not apply to ${caps.displayName}: ${caps.organization.create ? "it keeps organization names unique" : "its organizations cannot be created"}`);
+          } else if (!isScalar(valueNode) || typeof valueNode.value !== "boolean") {
+            this.report(source, valueNode, p, "wrong-type", "allowDuplicateName must be true or false");
+          } else if (valueNode.value) org.decl.allowDuplicateName = true;
+          break;
         case "status":
           break; // written by export; ignored on apply
         default:
@@ -712,6 +720,30 @@ class Loader {
     };
   }
 
+  /**
+   * Where names may repeat, two organizations this config creates under one name are a choice
+   * made on purpose: each needs allowDuplicateName (without it, the create that comes second finds
+   * the first and refuses, whichever that is).
+   */
+  private sameNameCreates(orgs: RawOrganization[], caps: Capabilities): void {
+    if (!namesMayRepeat(caps)) return;
+    const seen = new Map<string, RawOrganization>();
+    for (const org of orgs) {
+      const name = org.decl.fields?.name;
+      if (org.adopt || typeof name !== "string") continue;
+      const first = seen.get(name);
+      if (!first) {
+        seen.set(name, org);
+        continue;
+      }
+      for (const o of [first, org]) {
+        if (o.decl.allowDuplicateName) continue;
+        const other = o === first ? org : first;
+        this.report(o.source, o.nameNode ?? o.node, ["organizations", o.index, "name"], "duplicate-name", `name "${name}" is also created by "${other.key?.value ?? "?"}": ${caps.displayName} allows it, but only with allowDuplicateName: true on each`);
+      }
+    }
+  }
+
   private crossChecks(orgs: RawOrganization[], caps: Capabilities): void {
     // Keys and previous keys are unique across all files.
     const byKey = new Map<string, RawOrganization>();
@@ -781,6 +813,7 @@ class Loader {
         } else seen.set(id, org);
       }
     }
+    this.sameNameCreates(orgs, caps);
     // One live organization is adopted once.
     for (const which of ["id", "name"] as const) {
       const seen = new Map<string, RawOrganization>();

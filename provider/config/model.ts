@@ -67,6 +67,11 @@ export interface OrganizationDecl {
   profile?: Record<string, unknown>;
   members?: MembersDecl;
   adopt?: AdoptDecl;
+  /**
+   * Create it even where an organization of its name exists (only where names may repeat and the
+   * vendor offers no way to recognise what a create committed: see `namesMayRepeat`).
+   */
+  allowDuplicateName?: boolean;
   protect: boolean;
   source: SourceRef;
 }
@@ -104,7 +109,7 @@ export const TOP_LEVEL_KEYS = ["backend", "connection", "authoritative", "organi
 /** Keys of the `connection` block. */
 export const CONNECTION_KEYS = ["endpoint", "tokenUrl"] as const;
 /** Keys of an organization entry that are not backend fields. */
-export const ORGANIZATION_KEYS = ["key", "previousKeys", "parent", "profile", "members", "adopt", "protect", "status"] as const;
+export const ORGANIZATION_KEYS = ["key", "previousKeys", "parent", "profile", "members", "adopt", "allowDuplicateName", "protect", "status"] as const;
 export const MEMBERS_KEYS = ["mode", "minAdmins", "items"] as const;
 export const MEMBERS_MODES: readonly MembersMode[] = ["additive", "authoritative"];
 export const ADOPT_KEYS = ["id", "name", "deleteOnRemove"] as const;

@@ -270,8 +270,15 @@ function apiKeyExchange(c: Extract<Credentials, { method: "api-key-exchange" }>,
     }
     const foreign = notJson(url, res);
     if (foreign) throw new OrgformError("PROTOCOL", `cannot exchange the API key for an access token: ${foreign.message}`, { cause: foreign });
+    // A wrong endpoint (no token route there, or something else answering) is not a wrong key.
+    if (res.status === 404 || res.status === 405) {
+      throw new OrgformError("PROTOCOL", `cannot exchange the API key at ${url}: there is no token route there (HTTP ${res.status}); check the endpoint (base URL)`, { details: { status: res.status } });
+    }
     const body = (res.body ?? {}) as { access_token?: unknown; token_type?: unknown; expires_in?: unknown };
     const ok = res.status >= 200 && res.status < 300;
+    if (ok && typeof body.access_token !== "string") {
+      throw new OrgformError("PROTOCOL", `cannot exchange the API key at ${url}: HTTP ${res.status} is not a token answer (no access_token): ${firstBytes(res.text)}; check the endpoint (base URL)`, { details: { status: res.status } });
+    }
     if (!ok || typeof body.access_token !== "string" || body.access_token === "" || (typeof body.token_type === "string" && body.token_type.toLowerCase() !== "bearer")) {
       // The vendor's reason, never the key.
       const reason = ok ? " without a bearer access token in the answer" : tokenRouteReason(res.body);

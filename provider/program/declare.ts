@@ -85,7 +85,13 @@ export function declareOrganizations(config: Config): Record<string, DeclaredOrg
           : null;
     const organization = new Organization(
       o.key,
-      { ...connection, fields, ...(parentId !== undefined ? { parentId } : {}), ...(o.adopt ? { adopt: o.adopt } : {}) },
+      {
+        ...connection,
+        fields,
+        ...(parentId !== undefined ? { parentId } : {}),
+        ...(o.adopt ? { adopt: o.adopt } : {}),
+        ...(o.allowDuplicateName ? { allowDuplicateName: true } : {}),
+      },
       { protect: o.protect, aliases: aliasesOf(o) },
     );
     const entry: DeclaredOrganization = { organization };

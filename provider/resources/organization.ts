@@ -17,6 +17,11 @@ export interface OrganizationArgs {
   parentId?: pulumi.Input<string | null>;
   /** Take over an existing organization by id or by name instead of creating one; it is released, not deleted, when the resource goes (unless deleteOnRemove). */
   adopt?: pulumi.Input<{ id?: pulumi.Input<string>; name?: pulumi.Input<string>; deleteOnRemove?: pulumi.Input<boolean> }>;
+  /**
+   * Create it even where an organization of its name exists (vendors whose names may repeat and
+   * that cannot recognise what a create committed, AIA Engine): by default that create is refused.
+   */
+  allowDuplicateName?: pulumi.Input<boolean>;
   /** Stable key for the ownership marker; default: the resource name. */
   key?: pulumi.Input<string>;
 }

@@ -3,12 +3,18 @@
 // (update replaces both), adoption by id and by name, drift caught by a refreshing preview after
 // changes through the vendor's own API, a delete the vendor refuses (active subscription) and then
 // allows, and a create that commits and then fails: no retry, one organization, a sentence that
-// says to adopt, and after adopting a rerun converges.
+// says to adopt, a plain rerun that refuses to create it again, and after adopting a rerun
+// converges. Then a `pulumi up` killed mid-create (SIGKILL) and the README's recovery: the rerun
+// refuses every name the killed run left unrecorded, naming its id, and adopting them converges
+// with every organization exactly once (issue 23, item 1).
+import { spawn } from "node:child_process";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_TOKEN, liveState, orgformProject, readTree, type OrgformProject } from "./orgform-harness";
 import type { RunResult } from "./harness";
 
 const output = (r: RunResult) => r.stdout + r.stderr;
+const ORG = "/aiaengine.api.org.OrgService";
 
 describe("AIA Engine organizations and users through pulumi", { timeout: 300_000 }, () => {
   let p: OrgformProject;
@@ -27,7 +33,7 @@ describe("AIA Engine organizations and users through pulumi", { timeout: 300_000
   };
   const orgNamed = async (name: string) => (await liveState(p)).organizations.filter((o) => o.name === name);
   const usersOf = async (orgId: string) =>
-    ((await p.api("GET", `/v1/orgs/${orgId}/users`)).users as { user: { email: string }; role: string; external: boolean }[])
+    (((await p.api("POST", `${ORG}/ListOrgUsers`, { id: orgId })).users ?? []) as { user: { email: string }; role?: string; external?: boolean }[])
       .map((u) => `${u.user.email} ${u.role || "(external)"}`)
       .sort();
   const stateText = async () => (await p.ws.pulumiOk(["stack", "export"])).stdout;
@@ -78,9 +84,11 @@ ${extra}`;
     ids.analytics = analytics.id;
     expect(analytics.document).toMatchObject({ description: "Forecasting models" });
     expect(await usersOf(ids.analytics)).toEqual(["lead@acme.example OrgOwner", "new.analyst@acme.example OrgEditor", "viewer@acme.example OrgViewer"]);
-    // The new user was made with create_user, an existing one added with add_user; no password was sent or kept.
-    const writes = (await p.admin("GET", "/requests?dialect=aiaengine")).requests.filter((r: { method: string }) => r.method === "POST");
-    expect(writes.map((w: { url: string }) => w.url.replace(/[0-9a-f]{32}/, "{id}"))).toEqual(expect.arrayContaining(["/v1/orgs/{id}/users:create"]));
+    // The new user was made with CreateOrgUser; the existing ones (already_exists) were found by
+    // email and added by id with AddOrgUser; no password was sent or kept.
+    const writes = (await p.admin("GET", "/requests?dialect=aiaengine")).requests as { url: string; status: number; body: Record<string, unknown> }[];
+    expect(writes.filter((w) => w.url === `${ORG}/CreateOrgUser` && w.status === 200).map((w) => w.body.email)).toEqual(["new.analyst@acme.example"]);
+    expect(writes.filter((w) => w.url === `${ORG}/AddOrgUser`).map((w) => w.body.user_id)).toHaveLength(2);
     expect(JSON.stringify(writes)).not.toMatch(/password/);
     expect((await orgNamed("Legacy Lab")).map((o) => o.id)).toEqual([ids.legacy]);
     expect((await orgNamed("Shop Analytics"))[0].document).toMatchObject({ description: "Adopted by name" });
@@ -92,15 +100,15 @@ ${extra}`;
     await p.admin("DELETE", "/requests");
     write(config("    name: Acme Insights"));
     await up();
-    const put = (await p.admin("GET", "/requests?dialect=aiaengine")).requests.find((r: { method: string }) => r.method === "PUT");
-    expect(put.body).toEqual({ name: "Acme Insights", description: "Forecasting models", logo_url: "" });
+    const put = (await p.admin("GET", "/requests?dialect=aiaengine")).requests.find((r: { url: string }) => r.url === `${ORG}/UpdateOrg`);
+    expect(put.body).toEqual({ id: ids.analytics, name: "Acme Insights", description: "Forecasting models", logo_url: "" });
     expect((await orgNamed("Acme Insights"))[0]).toMatchObject({ id: ids.analytics, document: { description: "Forecasting models" } });
   });
 
   it("catches changes made through the vendor's API with a refreshing preview, and converges them", async () => {
-    await p.api("PUT", `/v1/orgs/${ids.analytics}`, { name: "Renamed Elsewhere", description: "Forecasting models" });
-    const lead = (await p.api("GET", `/v1/orgs/${ids.analytics}/users`)).users.find((u: { user: { email: string } }) => u.user.email === "lead@acme.example");
-    await p.api("PUT", `/v1/orgs/${ids.analytics}/users/${lead.user.id}`, { role: "OrgViewer" });
+    await p.api("POST", `${ORG}/UpdateOrg`, { id: ids.analytics, name: "Renamed Elsewhere", description: "Forecasting models" });
+    const lead = (await p.api("POST", `${ORG}/ListOrgUsers`, { id: ids.analytics })).users.find((u: { user: { email: string } }) => u.user.email === "lead@acme.example");
+    await p.api("POST", `${ORG}/UpdateOrgUser`, { id: ids.analytics, user_id: lead.user.id, role: "OrgViewer" });
     const drift = await p.ws.pulumi(["preview", "--refresh", "--expect-no-changes"]);
     expect(drift.code).not.toBe(0);
     expect(output(drift)).toMatch(/Organization analytics update \[diff: ~fields\]/);
@@ -123,7 +131,7 @@ organizations:
     adopt: {name: Shop Analytics}
 `);
     const refused = await upFailing();
-    expect(refused).toMatch(/cannot delete AIA Engine organization [0-9a-f]{32}: organization [0-9a-f]{32} has an active subscription: only an organization without active subscriptions can be deleted/);
+    expect(refused).toMatch(/cannot delete AIA Engine organization [0-9a-f-]{36}: organization [0-9a-f-]{36} has an active subscription: only an organization without active subscriptions can be deleted/);
     expect(refused).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/); // no stack trace
     expect(await orgNamed("Acme Insights")).toHaveLength(1);
     expect(await stateText()).toContain(ids.analytics);
@@ -134,7 +142,7 @@ organizations:
     expect(await stateText()).not.toContain(ids.analytics);
   });
 
-  it("does not retry a create that committed and then failed: one organization, a sentence saying to adopt it, and adopting converges", async () => {
+  it("does not retry a create that committed and then failed: one organization, a sentence saying to adopt it, a rerun that refuses to create it again, and adopting converges", async () => {
     const fresh = `  - key: fresh\n    name: Fresh Lab\n    description: made once\n`;
     const base = `backend: aiaengine
 organizations:
@@ -142,12 +150,19 @@ organizations:
     name: Legacy Lab
     adopt: {id: ${ids.legacy}}
 `;
-    await p.admin("PUT", "/faults", { spec: "commit-then-fail=1:502,dialect=aiaengine,method=POST,path=/v1/orgs,count=1" });
+    await p.admin("PUT", "/faults", { spec: `commit-then-fail=1:502,dialect=aiaengine,path=${ORG}/CreateOrg,count=1` });
     p.writeConfig(base + fresh);
     const failed = await upFailing();
     await p.admin("DELETE", "/faults");
     expect(failed).toMatch(/cannot tell whether organization fresh \("Fresh Lab"\) was created/);
     expect(failed).toMatch(/add adopt: \{name: "Fresh Lab"\}/);
+    const [made] = await orgNamed("Fresh Lab");
+    expect(await orgNamed("Fresh Lab")).toHaveLength(1);
+
+    // A plain rerun, as if nobody read the message: the name is found, nothing is created twice.
+    const rerun = await upFailing();
+    expect(rerun).toContain(`adopt: {id: "${made.id}"}`);
+    expect(rerun).toMatch(/to create another organization of the same name, add allowDuplicateName: true/);
     expect(await orgNamed("Fresh Lab")).toHaveLength(1);
 
     p.writeConfig(base + fresh + "    adopt: {name: Fresh Lab}\n");
@@ -161,5 +176,60 @@ organizations:
     expect(state.length).toBeGreaterThan(1000);
     expect(state).not.toContain(API_TOKEN);
     expect(printed.join("\n")).not.toContain(API_TOKEN);
+  });
+});
+
+describe("an AIA Engine pulumi up killed mid-create, then the README's recovery", { timeout: 300_000 }, () => {
+  const ORGS = 8;
+  let p: OrgformProject;
+  const config = (adopted: Record<string, string> = {}) =>
+    "backend: aiaengine\norganizations:\n" +
+    Array.from({ length: ORGS }, (_, i) => `  - key: lab-${i}\n    name: Lab ${i}\n${adopted[`lab-${i}`] ? `    adopt: {id: "${adopted[`lab-${i}`]}"}\n` : ""}`).join("");
+
+  beforeAll(async () => {
+    p = await orgformProject("aiaengine-interrupted", config(), { backend: "aiaengine" });
+  }, 120_000);
+  afterAll(async () => p?.close());
+
+  it("refuses every name the killed run left unrecorded, naming its id; adopting them converges with each organization once", async () => {
+    // Slow creates, so that the kill lands while some are in flight.
+    await p.admin("PUT", "/faults", { spec: `latency=400ms,dialect=aiaengine,path=${ORG}/CreateOrg` });
+    const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive"], { cwd: p.ws.dir, env: p.ws.env, detached: true, stdio: "ignore" });
+    const exited = new Promise<void>((resolve) => child.on("close", () => resolve()));
+    for (let i = 0; i < 1200 && child.exitCode === null && (await liveState(p)).organizations.length < 2; i++) await sleep(100);
+    expect(child.exitCode, "pulumi up ended before it could be killed").toBeNull();
+    process.kill(-child.pid!, "SIGKILL");
+    await exited;
+    await sleep(1000); // in-flight creates land after the kill: what a rerun must not repeat
+    await p.admin("DELETE", "/faults");
+    const live = (await liveState(p)).organizations;
+    expect(live.length).toBeLessThanOrEqual(ORGS);
+
+    // README "Recovering an interrupted deployment": cancel, drop the pending creates, up again.
+    await p.ws.pulumiOk(["cancel", "--yes"]);
+    await p.ws.pulumiOk(["refresh", "--yes", "--skip-preview", "--clear-pending-creates"]);
+    const rerun = await p.ws.pulumi(["up", "--yes", "--skip-preview"]);
+    const text = output(rerun);
+    // Each organization the killed run created but never recorded is refused by name, with its id.
+    const refused = Object.fromEntries([...text.matchAll(/cannot create organization (lab-\d+): an organization named "Lab \d+" already exists \(id ([0-9a-f-]{36})\)/g)].map((m) => [m[1], m[2]]));
+    expect(rerun.code, text).not.toBe(0);
+    expect(Object.keys(refused).length, text).toBeGreaterThan(0);
+    const after = (await liveState(p)).organizations;
+    expect(new Set(after.map((o) => o.name)).size).toBe(after.length); // nothing twice
+    for (const [key, id] of Object.entries(refused)) expect(after.find((o) => o.id === id)?.name).toBe(`Lab ${key.slice(4)}`);
+
+    // Adopt what was refused (the engine may stop launching creates after the first failure:
+    // a later run may name more), until a run succeeds.
+    for (let round = 0; round < 3; round++) {
+      p.writeConfig(config(refused));
+      const next = await p.ws.pulumi(["up", "--yes", "--skip-preview"]);
+      if (next.code === 0) break;
+      const more = [...output(next).matchAll(/cannot create organization (lab-\d+): an organization named "Lab \d+" already exists \(id ([0-9a-f-]{36})\)/g)];
+      expect(more.length, output(next)).toBeGreaterThan(0);
+      for (const m of more) refused[m[1]] = m[2];
+    }
+    const converged = (await liveState(p)).organizations;
+    expect(converged.map((o) => o.name).sort()).toEqual(Array.from({ length: ORGS }, (_, i) => `Lab ${i}`).sort());
+    await p.ws.pulumiOk(["preview", "--refresh", "--expect-no-changes"]);
   });
 });

@@ -52,16 +52,18 @@ describe("AIA Engine initial passwords through pulumi", { timeout: 300_000 }, ()
     await run(["up", "--yes", "--skip-preview"]);
     expect(passwordMatches(p.emulator.store, "lead@acme.example", ENV_PASSWORD)).toBe(true);
     expect(passwordMatches(p.emulator.store, "ada@acme.example", CONFIG_PASSWORD)).toBe(true);
-    // existing@ is a platform user already: create_user is refused (409, nothing applied), then
-    // add_user, which takes no password, adds it.
+    // existing@ is a platform user already: CreateOrgUser is refused (already_exists, nothing
+    // applied), then AddOrgUser by its id, which takes no password, adds it.
     expect(passwordMatches(p.emulator.store, "existing@acme.example", ENV_PASSWORD)).toBe(false);
     const { requests } = await p.admin("GET", "/requests?dialect=aiaengine");
-    const writes = (requests as { method: string; url: string; body: any; status: number }[]).filter((r) => r.method === "POST" && r.url.includes("/users"));
-    for (const r of writes.filter((w) => /\/users$/.test(w.url))) expect(r.body).not.toHaveProperty("password");
-    expect(writes.filter((w) => /\/users$/.test(w.url)).map((w) => `${w.body.email} ${w.status}`)).toEqual(["existing@acme.example 200"]);
+    const writes = (requests as { method: string; url: string; body: any; status: number }[]).filter((r) => r.method === "POST" && r.url.endsWith("OrgUser"));
+    const existingId = (await p.api("POST", "/aiaengine.api.user.UserService/ListUsers", { email: "existing@acme.example" })).users[0].id;
+    const added = writes.filter((w) => w.url.endsWith("/AddOrgUser"));
+    for (const r of added) expect(r.body).not.toHaveProperty("password");
+    expect(added.map((w) => `${w.body.user_id} ${w.status}`)).toEqual([`${existingId} 200`]);
     expect(
       writes
-        .filter((w) => w.url.endsWith("/users:create"))
+        .filter((w) => w.url.endsWith("/CreateOrgUser"))
         .map((w) => `${w.body.email} ${w.body.password === ENV_PASSWORD ? "env" : w.body.password === CONFIG_PASSWORD ? "config" : "?"} ${w.status}`)
         .sort(),
     ).toEqual(["ada@acme.example config 200", "existing@acme.example env 409", "lead@acme.example env 200"]);

@@ -1,9 +1,11 @@
 // The AIA Engine adapter against its dialect over HTTP: what the generic contract cannot say about
-// this vendor. Users are platform users (add_user for an existing one, create_user for a new email,
-// never a password), external users are left alone, update replaces so undeclared fields are sent
-// back live, names are not unique, and what an ambiguous write did is recovered or refused.
+// this vendor. Users are platform users added by id (AddOrgUser for an existing one, found by its
+// email; CreateOrgUser for a new email, never a password), external users are left alone, UpdateOrg
+// replaces so undeclared fields are sent back live, names are not unique, what an ambiguous write
+// did is recovered or refused, and an answer that is not AIA Engine's is never read as one.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { openBackend } from "../../provider/backends";
+import { isOrgformError } from "../../provider/core/errors";
 import type { FullBackend, MemberAbility } from "../../provider/backends/types";
 import { hasMembers } from "../../provider/backends/types";
 import { identityFor } from "../../provider/resources/handlers/organization";
@@ -22,6 +24,10 @@ interface Sent {
 async function sent(): Promise<Sent[]> {
   return (await emu.admin("GET", "/requests?dialect=aiaengine")).body.requests.filter((r: Sent) => r.method !== "GET");
 }
+const ORG = "/aiaengine.api.org.OrgService";
+/** The procedures sent for one organization, with their statuses ({id} for its id). */
+const callsFor = async (id: string) =>
+  (await sent()).filter((r) => JSON.stringify(r.body ?? {}).includes(id)).map((r) => `${r.url.replace(ORG, "").replace("/aiaengine.api.user.UserService", "")} ${r.status}`);
 const members = () => {
   if (!hasMembers(backend)) throw new Error("aiaengine promises members");
   return backend;
@@ -62,14 +68,18 @@ describe("the AIA Engine adapter", () => {
     const created = await fresh.addMember(org.id, { email: "new.person@acme.example", role: "OrgViewer" });
     expect(existing.fields).toMatchObject({ name: "Existing", role: "OrgEditor", external: false });
     expect(created.fields).toMatchObject({ name: "new.person", email: "new.person@acme.example", role: "OrgViewer" });
-    const posts = async (id: string) => (await sent()).filter((r) => r.url.includes(`${id}/users`)).map((r) => `${r.url.replace(id, "{id}")} ${r.status}`);
-    // An email not seen here: create_user first (in onboarding most are new); the platform's user answers 409, then add_user.
-    expect(await posts(org.id)).toEqual(["/v1/orgs/{id}/users:create 409", "/v1/orgs/{id}/users 200", "/v1/orgs/{id}/users:create 200"]);
-    // Both are known platform users now: in another organization each costs one add_user.
+    // An email not seen here: CreateOrgUser first (in onboarding most are new); the platform's user
+    // answers already_exists, then ListUsers finds its id and AddOrgUser adds it by that id.
+    expect(await callsFor(org.id)).toEqual(["/CreateOrgUser 409", "/AddOrgUser 200", "/CreateOrgUser 200"]);
+    const journal = (await emu.admin("GET", "/requests?dialect=aiaengine")).body.requests as Sent[];
+    expect(journal.filter((r) => r.url.startsWith("/aiaengine.api.user.UserService/ListUsers?")).map((r) => r.method)).toEqual(["GET"]);
+    // Both are known platform users now: in another organization each costs one AddOrgUser, by id.
     const other = await fresh.createOrganization({ name: "Users Too" }, null, identity("users-too"));
+    await emu.admin("DELETE", "/requests");
     await fresh.addMember(other.id, { email: "existing@acme.example", role: "OrgViewer" });
     await fresh.addMember(other.id, { email: "New.Person@acme.example", role: "OrgViewer" });
-    expect(await posts(other.id)).toEqual(["/v1/orgs/{id}/users 200", "/v1/orgs/{id}/users 200"]);
+    expect(await callsFor(other.id)).toEqual(["/AddOrgUser 200", "/AddOrgUser 200"]);
+    expect((await sent()).map((r) => r.body.user_id)).toEqual([existing.id, created.id]);
     expect(JSON.stringify(await sent())).not.toMatch(/password/);
   });
 
@@ -78,16 +88,15 @@ describe("the AIA Engine adapter", () => {
     const second = await backend.createOrganization({ name: "Race B" }, null, identity("race-b"));
     // Neither email is known: both send create_user at once; the second lands after the first committed.
     await emu.admin("PUT", "/faults", {
-      spec: `latency=150ms,dialect=aiaengine,path=/v1/orgs/${first.id}/users:create;latency=600ms,dialect=aiaengine,path=/v1/orgs/${second.id}/users:create`,
+      spec: "latency=150ms,dialect=aiaengine,path=/aiaengine.api.org.OrgService/CreateOrgUser,count=1;latency=600ms,dialect=aiaengine,path=/aiaengine.api.org.OrgService/CreateOrgUser,count=1",
     });
     const [a, b] = await Promise.all([
       members().addMember(first.id, { email: "both@acme.example", role: "OrgEditor" }),
       members().addMember(second.id, { email: "both@acme.example", role: "OrgViewer" }),
     ]);
     expect([a.role, b.role]).toEqual(["OrgEditor", "OrgViewer"]);
+    expect(await callsFor(second.id)).toEqual(["/CreateOrgUser 409", "/AddOrgUser 200"]);
     expect((await members().listMembers(second.id)).map((m) => `${m.email} ${m.role}`)).toEqual(["both@acme.example OrgViewer"]);
-    const inSecond = (await sent()).filter((r) => r.url.includes(second.id)).map((r) => `${r.url.replace(second.id, "{id}")} ${r.status}`);
-    expect(inSecond).toEqual(["/v1/orgs/{id}/users:create 409", "/v1/orgs/{id}/users 200"]);
   });
 
   it("lists the organization's users without its external users, whom it leaves alone", async () => {
@@ -97,7 +106,7 @@ describe("the AIA Engine adapter", () => {
 
   it("recovers an add that committed and then failed, without adding the user twice", async () => {
     const org = await backend.createOrganization({ name: "Flaky add" }, null, identity("flaky-add"));
-    await emu.admin("PUT", "/faults", { spec: "commit-then-fail=1:502,dialect=aiaengine,method=POST,path=/v1/orgs/,count=1" });
+    await emu.admin("PUT", "/faults", { spec: "commit-then-fail=1:502,dialect=aiaengine,path=/aiaengine.api.org.OrgService/AddOrgUser,count=1" });
     const added = await members().addMember(org.id, { email: "existing@acme.example", role: "OrgOwner" });
     expect(added).toMatchObject({ email: "existing@acme.example", role: "OrgOwner" });
     expect((await members().listMembers(org.id)).map((m) => m.email)).toEqual(["existing@acme.example"]);
@@ -108,7 +117,9 @@ describe("the AIA Engine adapter", () => {
     await emu.admin("DELETE", "/requests");
     const renamed = await backend.updateOrganization(org.id, { name: "Kept" }, undefined);
     expect(renamed.fields).toMatchObject({ name: "Kept", description: "kept", logo_url: "https://logo.example/k.png" });
-    expect((await sent()).map((r) => r.body)).toEqual([{ name: "Kept", description: "kept", logo_url: "https://logo.example/k.png" }]);
+    expect((await sent()).filter((r) => r.url.endsWith("/UpdateOrg")).map((r) => r.body)).toEqual([
+      { id: org.id, name: "Kept", description: "kept", logo_url: "https://logo.example/k.png" },
+    ]);
   });
 
   it("finds every organization of a name, compared exactly: names are not unique", async () => {
@@ -116,14 +127,14 @@ describe("the AIA Engine adapter", () => {
     await backend.createOrganization({ name: "Twin" }, null, identity("twin-2"));
     expect(await backend.findOrganizations({ name: "Twin" })).toHaveLength(2);
     expect(await backend.findOrganizations({ name: "twin" })).toHaveLength(0);
-    expect(await backend.findOrganizations({ name: "Twin", parentId: "x".repeat(32) })).toEqual([]);
+    expect(await backend.findOrganizations({ name: "Twin", parentId: "00000000-0000-4000-8000-000000000000" })).toEqual([]);
   });
 
   it("fails an ambiguous create with AMBIGUOUS after one request, never a second", async () => {
-    await emu.admin("PUT", "/faults", { spec: "commit-then-fail=1:502,dialect=aiaengine,method=POST,path=/v1/orgs,count=1" });
+    await emu.admin("PUT", "/faults", { spec: "commit-then-fail=1:502,dialect=aiaengine,path=/aiaengine.api.org.OrgService/CreateOrg,count=1" });
     const err = await rejection(backend.createOrganization({ name: "Once" }, null, identity("once")));
     expect(err.code).toBe("AMBIGUOUS");
-    expect((await sent()).filter((r) => r.method === "POST")).toHaveLength(1);
+    expect((await sent()).filter((r) => r.url.endsWith("/CreateOrg"))).toHaveLength(1);
     expect(await backend.findOrganizations({ name: "Once" })).toHaveLength(1);
   });
 
@@ -136,5 +147,27 @@ describe("the AIA Engine adapter", () => {
       `"cannot delete AIA Engine organization <id>: organization <id> has an active subscription: only an organization without active subscriptions can be deleted"`,
     );
     expect(await backend.getOrganization(org.id)).toBeDefined();
+  });
+
+  it("creates with a declared logo by CreateOrg{name, description}, then UpdateOrg", async () => {
+    const org = await backend.createOrganization({ name: "Logo", description: "d", logo_url: "https://logo.example/l.png" }, null, identity("logo"));
+    expect(org.fields).toMatchObject({ name: "Logo", description: "d", logo_url: "https://logo.example/l.png" });
+    expect((await sent()).map((r) => `${r.url.replace(ORG, "")} ${JSON.stringify(r.body)}`)).toEqual([
+      `/CreateOrg {"name":"Logo","description":"d"}`,
+      `/UpdateOrg {"id":"${org.id}","name":"Logo","description":"d","logo_url":"https://logo.example/l.png"}`,
+    ]);
+  });
+
+  it("answers absent only on the vendor's not_found: a 404 of a wrong endpoint is an error naming what came back", async () => {
+    const A_UUID = "00000000-0000-4000-8000-000000000000";
+    expect(await backend.getOrganization(A_UUID)).toBeUndefined();
+    const wrong = openBackend(
+      { backend: "aiaengine", endpoint: emu.baseUrls.aiaengine + "/v2", credentials: emulatorCredentials("aiaengine", emu).credentials, sources: {} },
+      "aiaengine-backend-wrong-path",
+    );
+    const err = await rejection(wrong.getOrganization(A_UUID));
+    // The one protocol check (provider/http/protocol.ts): the endpoint, the status, the content type, the first bytes.
+    expect(isOrgformError(err, "PROTOCOL")).toBe(true);
+    expect(err.message).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/aiaengine\/v2\/aiaengine\.api\.org\.OrgService\/GetOrg answered HTTP 404 \(application\/json; charset=utf-8\) .*no such route.*unimplemented/);
   });
 });

@@ -60,8 +60,8 @@ describe("an initial password for a new AIA Engine user", () => {
         { email: "existing@acme.example", role: "OrgEditor" },
         { email: "new.person@acme.example", role: "OrgViewer" },
       ],
-      // Declared for both: the existing platform user (not seen yet by this process) gets create_user's
-      // 409, which applies nothing, then add_user, which takes no password.
+      // Declared for both: the existing platform user (not seen yet by this process) gets
+      // CreateOrgUser's already_exists, which applies nothing, then AddOrgUser by its id, which takes no password.
       memberSecrets: { "existing@acme.example": { initialPassword: OTHER }, "New.Person@acme.example": { initialPassword: PASSWORD } },
     };
     expect(members.check(inputs)).toEqual([]);
@@ -69,15 +69,16 @@ describe("an initial password for a new AIA Engine user", () => {
     expect(outs.live.map((m) => m.email).sort()).toEqual(["existing@acme.example", "new.person@acme.example"]);
 
     const sent = await posts();
-    const addUser = sent.filter((r) => /\/users$/.test(r.url));
-    const createUser = sent.filter((r) => r.url.endsWith("/users:create"));
-    expect(addUser.map((r) => r.body.email)).toEqual(["existing@acme.example"]);
+    const addUser = sent.filter((r) => r.url.endsWith("/AddOrgUser"));
+    const createUser = sent.filter((r) => r.url.endsWith("/CreateOrgUser"));
+    const existingId = outs.live.find((m) => m.email === "existing@acme.example")!.id;
+    expect(addUser.map((r) => r.body.user_id)).toEqual([existingId]);
     for (const r of addUser) expect(r.body).not.toHaveProperty("password");
     const byEmail = new Map(createUser.map((r) => [r.body.email, r]));
     expect(byEmail.get("new.person@acme.example")).toMatchObject({ status: 200, body: { name: "new.person", email: "new.person@acme.example", password: PASSWORD, role: "OrgViewer" } });
     expect(byEmail.get("existing@acme.example")).toMatchObject({ status: 409 });
     // The existing user's declared password went only into the create the API refused.
-    expect(sent.filter((r) => JSON.stringify(r).includes(OTHER)).map((r) => `${r.url.replace(organizationId, "{id}")} ${r.status}`)).toEqual(["/v1/orgs/{id}/users:create 409"]);
+    expect(sent.filter((r) => JSON.stringify(r).includes(OTHER)).map((r) => `${r.url} ${r.status}`)).toEqual(["/aiaengine.api.org.OrgService/CreateOrgUser 409"]);
 
     expect(passwordMatches(emu.store, "new.person@acme.example", PASSWORD)).toBe(true);
     expect(passwordMatches(emu.store, "existing@acme.example", OTHER)).toBe(false);
@@ -105,7 +106,7 @@ describe("an initial password for a new AIA Engine user", () => {
   it("without one, create_user sends no password (the API generates it)", async () => {
     const organizationId = await anOrganization("Generated");
     await members.create({ backend: "aiaengine", organizationId, mode: "additive", members: [{ email: "generated@acme.example", role: "OrgViewer" }] });
-    const createUser = (await posts()).filter((r) => r.url.endsWith("/users:create"));
+    const createUser = (await posts()).filter((r) => r.url.endsWith("/CreateOrgUser"));
     expect(createUser).toHaveLength(1);
     expect(createUser[0]!.body).not.toHaveProperty("password");
   });

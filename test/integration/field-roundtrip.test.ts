@@ -75,7 +75,9 @@ describe.each(implementedVendors())("every declarable field of %s", (backendName
     const writes = await sentBodies();
     expect(writes.length, "the round trip wrote nothing").toBeGreaterThan(0);
     for (const w of writes) {
-      for (const f of schema.fields.filter((x) => x.access === "export-only")) {
+      // The object's own id addresses it (in the URL of a REST call, in the request message of an
+      // RPC such as AIA Engine's UpdateOrg{id, ...}): sending it is not writing it.
+      for (const f of schema.fields.filter((x) => x.access === "export-only" && x.name !== "id")) {
         expect(readAt(w.body, f.wire), `${f.name} (export-only) was sent in ${w.method} ${w.url}`).toBeUndefined();
       }
     }

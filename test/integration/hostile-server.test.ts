@@ -75,8 +75,9 @@ describe.each(implementedVendors())("the %s adapter", (backend) => {
 
   it("never reads the emulator's own no-such-route 404 (a wrong base path) as gone", async () => {
     const endpoint = `${emu.baseUrls[backend]}/wrong-base-path`;
-    // A session login is refused first (the emulator asks for a session before it routes): an error too.
-    const code = emulatorCredentials(backend, emu).credentials.method === "session-login" ? "AUTH" : "PROTOCOL";
+    // A credential exchanged at the endpoint (a session login, ZenML's API key at <endpoint>/auth/login)
+    // is refused first, since the emulator authenticates before it routes: an error too, never "gone".
+    const code = ["session-login", "api-key-exchange"].includes(emulatorCredentials(backend, emu).credentials.method) ? "AUTH" : "PROTOCOL";
     expectAllRefused(await reads(open(backend, endpoint)), code, endpoint);
   });
 

@@ -13,7 +13,9 @@ describe("protocolProblem", () => {
 
   it("accepts the vendor's answer and its own 'no such object'", () => {
     expect(protocolProblem(p, json(200, { orgs: [{ id: "o1", name: "A" }] }), aiaengine.organizations)).toBeUndefined();
-    expect(protocolProblem(p, json(404, { code: 5, message: "organization o1 not found", details: [] }))).toBeUndefined();
+    // proto3 JSON leaves an empty repeated field out: an empty list is `{}`.
+    expect(protocolProblem(p, json(200, {}), aiaengine.organizations)).toBeUndefined();
+    expect(protocolProblem(p, json(404, { code: "not_found", message: "organization o1 not found" }))).toBeUndefined();
     expect(protocolProblem(p, { status: 204, text: "", body: undefined, json: false })).toBeUndefined();
   });
 
@@ -23,11 +25,11 @@ describe("protocolProblem", () => {
     expect(protocolProblem(p, { status: 200, contentType: "application/json", text: "<x>", body: "<x>", json: false })).toBe("AIA Engine's (the body is not JSON)");
     expect(protocolProblem(p, json(200, { orgs: "<html>" }), aiaengine.organizations)).toBe("AIA Engine's answer (orgs: a string, expected an array)");
     expect(protocolProblem(p, json(200, { orgs: [{ id: 1, name: "A" }] }), aiaengine.organizations)).toBe("AIA Engine's answer (orgs[0].id: a number, expected a string)");
-    expect(protocolProblem(p, json(200, {}), aiaengine.organizations)).toBe("AIA Engine's answer (orgs: missing, expected an array)");
+    expect(protocolProblem(p, json(200, { orgs: [{ name: "A" }] }), aiaengine.organizations)).toBe("AIA Engine's answer (orgs[0].id: missing, expected a string)");
     expect(protocolProblem(p, { status: 200, text: "", body: undefined, json: false }, aiaengine.organizations)).toMatch(/empty body/);
-    expect(protocolProblem(p, json(404, { message: "Not Found" }))).toBe("AIA Engine's error (code: missing, expected a number)");
-    // gRPC-gateway's own answer to a path no method is mapped to: a wrong base path, not a gone object.
-    expect(protocolProblem(p, json(404, { code: 5, message: "Not Found", details: [] }))).toMatch(/no such route/);
+    expect(protocolProblem(p, json(404, { message: "Not Found" }))).toBe("AIA Engine's error (code: missing, expected a string)");
+    // Connect's own answer to a path the service has no method for: a wrong base path, not a gone object.
+    expect(protocolProblem(p, json(404, { code: "unimplemented", message: "no such procedure" }))).toMatch(/no such route/);
   });
 
   it("tells each vendor's 'no such object' from its 'no such route'", () => {

@@ -1,16 +1,17 @@
 import { bearerCredential } from "../../auth";
 import { xRateLimitHeaders } from "../../ratelimit";
 import type { Dialect, PresentedCredential } from "../../types";
-import { registerRoutes } from "./routes";
+import { PROCEDURES, registerRoutes } from "./routes";
 import { seedAiaengine } from "./seed";
-import { GRPC, fault, fromError, status, unauthenticated } from "./status";
+import { CODE, fault, fromError, status, unauthenticated } from "./status";
 import { BACKEND, MIGRATIONS, resetUsers } from "./wire";
 
 /**
- * AIA Engine (document 004, the Python SDK's `Org`) at `/aiaengine`: the `aiaengine.api.org` gRPC
- * service in its REST form (our design: routes in ./routes.ts, emulator/README.md). Auth:
- * `Authorization: Bearer <API token>`. Errors: `google.rpc.Status` JSON. Rate-limit headers:
- * `X-RateLimit-Limit` / `X-RateLimit-Remaining` / `X-RateLimit-Reset`, and `Retry-After` on 429.
+ * AIA Engine (document 004, the Python SDK's `Org`; the guides' gRPC calls) at `/aiaengine`: each
+ * call at its gRPC method path in the Connect protocol's unary JSON form (our design: procedures in
+ * ./routes.ts, emulator/README.md). Auth: `Authorization: Bearer <API token>`. Errors: Connect's
+ * `{code, message}`. Rate-limit headers: `X-RateLimit-Limit` / `X-RateLimit-Remaining` /
+ * `X-RateLimit-Reset`, and `Retry-After` on 429.
  */
 export const aiaengine: Dialect = {
   name: BACKEND,
@@ -24,9 +25,14 @@ export const aiaengine: Dialect = {
 
   errors: {
     unauthenticated,
-    rateLimited: (retryAfter) => status(429, GRPC.RESOURCE_EXHAUSTED, `too many requests: retry after ${retryAfter} seconds`),
+    rateLimited: (retryAfter) => status(429, CODE.RESOURCE_EXHAUSTED, `too many requests: retry after ${retryAfter} seconds`),
     fault,
-    noRoute: () => status(404, GRPC.NOT_FOUND, "Not Found"),
+    // A procedure takes POST only (Connect: 405). An unknown path is no procedure: never
+    // `not_found`, which answers for a missing organization or user and nothing else.
+    noRoute: (method, path) =>
+      PROCEDURES.has(path.split("?")[0])
+        ? status(405, CODE.UNIMPLEMENTED, `${method} is not allowed: ${path.split("?")[0]} takes POST`, { allow: "POST" })
+        : status(404, CODE.UNIMPLEMENTED, `unknown procedure ${path.split("?")[0]}`),
     fromError,
   },
 

@@ -1,186 +1,236 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { OrgRow } from "../../store";
 import type { DialectContext } from "../../types";
-import { GRPC, StatusError, invalid } from "./status";
+import { CODE, StatusError, invalid } from "./status";
 import {
   BACKEND,
-  checkKeys,
   findMembership,
   findUserByEmail,
+  getUser,
   insertUser,
   memberDocument,
   memberToWire,
   memberUniqueKey,
-  optionalString,
+  newUuid,
   orgDocument,
   orgToWire,
   parseEmail,
   parseRole,
-  readBody,
-  requiredString,
+  protoJson,
+  readMessage,
+  required,
+  userToWire,
+  type FieldKind,
   type MemberDocument,
   type OrgDocument,
+  type UserRow,
 } from "./wire";
 
 /**
- * The `aiaengine.api.org` service as REST (our design of what the SDK wraps; emulator/README.md):
+ * The guides' gRPC calls, each at its gRPC method path in the Connect protocol's unary form
+ * (`POST /<package>.<Service>/<Method>`, the request message as the JSON body, the response
+ * message as the answer; emulator/README.md). Package and service names are our design: the guides
+ * show `from aiaengine.api import org` and the stub `client.orgs`.
  *
- *   GET    /v1/orgs[?user_id=]                 ListUserOrgs -> {orgs: [Org]} (no paging: the SDK returns all)
- *   POST   /v1/orgs                            CreateOrg {name, description?, logo_url?} -> Org
- *   GET    /v1/orgs/{id}                       GetOrg -> Org
- *   PUT    /v1/orgs/{id}                       UpdateOrg {name, description?, logo_url?} (replaces) -> Org
- *   DELETE /v1/orgs/{id}                       DeleteOrg -> {} (400 FAILED_PRECONDITION with an active subscription)
- *   GET    /v1/orgs/{id}/users                 ListOrgUsers -> {users: [OrgUser]}
- *   POST   /v1/orgs/{id}/users                 AddOrgUser {email, role?} (an existing user) -> OrgUser
- *   POST   /v1/orgs/{id}/users:create          CreateOrgUser {name, email, password?, role?} -> OrgUser
- *   PUT    /v1/orgs/{id}/users/{user}          UpdateOrgUserRole {role} -> OrgUser ({user}: id or email)
- *   DELETE /v1/orgs/{id}/users/{user}          RemoveOrgUser -> {}
+ *   OrgService/CreateOrg      CreateOrgRequest{name, description}             -> Org
+ *   OrgService/GetOrg         GetOrgRequest{id}                               -> Org
+ *   OrgService/UpdateOrg      UpdateOrgRequest{id, name, description, logo_url} -> Org (replaces all three)
+ *   OrgService/DeleteOrg      DeleteOrgRequest{id}                            -> {} (failed_precondition with an active subscription)
+ *   OrgService/ListOrgs       ListUserOrgsRequest{user_id}                    -> {orgs: [Org]} (no paging: the SDK returns all)
+ *   OrgService/ListOrgUsers   ListOrgUsersRequest{id}                         -> {users: [OrgUser]}
+ *   OrgService/AddOrgUser     AddOrgUserRequest{id, user_id, role}            -> OrgUser (an existing platform user)
+ *   OrgService/CreateOrgUser  CreateOrgUserRequest{id, name, email, password, role} -> OrgUser (004's create_user)
+ *   OrgService/UpdateOrgUser  UpdateOrgUserRequest{id, user_id, role}         -> OrgUser (the GUI's role change)
+ *   OrgService/RemoveOrgUser  RemoveOrgUserRequest{id, user_id}               -> {}
+ *   UserService/ListUsers     ListUsersRequest{email}                         -> {users: [User]} (lookup by email, our design)
  *
  * Every handler reads and writes synchronously in one store transaction.
  */
 
-const ORG_WRITABLE = ["name", "description", "logo_url"] as const;
-const ORG_SERVER_OWNED = ["id", "has_active_subscription", "created_at", "updated_at"] as const;
+export const ORG_SERVICE = "aiaengine.api.org.OrgService";
+export const USER_SERVICE = "aiaengine.api.user.UserService";
+
+/** Connect's GET form of a side-effect-free call: the request message from the query string. */
+function getMessage(query: Record<string, unknown>): unknown {
+  for (const k of Object.keys(query)) if (!["connect", "encoding", "message", "base64", "compression"].includes(k)) throw invalid(`unknown query parameter "${k}"`);
+  if (query.connect !== undefined && query.connect !== "v1") throw invalid('connect: must be "v1"');
+  if (query.encoding !== "json") throw invalid('encoding: must be "json"');
+  if (query.compression !== undefined && query.compression !== "identity") throw invalid('compression: must be "identity"');
+  if (typeof query.message !== "string") throw invalid("message: the request message is required");
+  const text = query.base64 === "1" ? Buffer.from(query.message, "base64url").toString("utf8") : query.message;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw invalid("message: malformed JSON");
+  }
+}
+
+/** Every procedure's path (after the dialect prefix): any other method on one is a 405. */
+export const PROCEDURES = new Set<string>();
+
+const UUID_FIELD: FieldKind = "uuid";
 
 function visibleOrg(ctx: DialectContext, req: FastifyRequest, id: string): OrgRow {
   const row = ctx.store.getOrg(BACKEND, id);
-  const visible = ctx.visibleOrgIds(req.principal!, BACKEND);
-  if (!row || (visible !== null && !visible.has(id))) throw new StatusError(GRPC.NOT_FOUND, `organization ${id} not found`);
+  if (!row || !ctx.canSee(req.principal!, BACKEND, id)) throw new StatusError(CODE.NOT_FOUND, `organization ${id} not found`);
   return row;
 }
 
 function denied(message: string): StatusError {
-  return new StatusError(GRPC.PERMISSION_DENIED, message);
-}
-
-/** The organization fields of a create or update body; what is left out is empty (proto3 defaults). */
-function orgFields(body: Record<string, unknown>): { name: string; description: string; logo_url: string } {
-  checkKeys(body, ORG_WRITABLE, ORG_SERVER_OWNED, "an organization");
-  return { name: requiredString(body, "name"), description: optionalString(body, "description") ?? "", logo_url: optionalString(body, "logo_url") ?? "" };
+  return new StatusError(CODE.PERMISSION_DENIED, message);
 }
 
 export function registerRoutes(app: FastifyInstance, ctx: DialectContext): void {
   const { store } = ctx;
-  const params = (req: FastifyRequest) => req.params as { org_id: string; user?: string };
 
-  app.get("/v1/orgs", async (req) => {
-    const q = req.query as Record<string, unknown>;
-    for (const k of Object.keys(q)) if (k !== "user_id") throw invalid(`unknown query parameter "${k}"`);
-    const userId = typeof q.user_id === "string" && q.user_id !== "" ? q.user_id : undefined;
-    return store.read(() => {
+  /**
+   * One unary procedure: POST with the request message as its body, read as protobuf's JSON parser
+   * reads it. A read (`sideEffectFree`, proto `idempotency_level = NO_SIDE_EFFECTS`) is also served
+   * by Connect's GET form, `?encoding=json&message=<the message, URL-encoded>[&base64=1][&connect=v1]`.
+   */
+  const rpc = (
+    service: string,
+    method: string,
+    fields: Record<string, FieldKind>,
+    handler: (m: Record<string, string>, req: FastifyRequest) => unknown,
+    sideEffectFree = false,
+  ) => {
+    const path = `/${service}/${method}`;
+    PROCEDURES.add(path);
+    // The request message's name as the guides spell it (ListOrgs takes a ListUserOrgsRequest).
+    const message = method === "ListOrgs" ? "ListUserOrgsRequest" : `${method}Request`;
+    app.post(path, async (req) => handler(readMessage(req.body, fields, message), req));
+    if (sideEffectFree) app.get(path, async (req) => handler(readMessage(getMessage(req.query as Record<string, unknown>), fields, message), req));
+  };
+
+  rpc(ORG_SERVICE, "ListOrgs", { user_id: UUID_FIELD }, (m, req) =>
+    store.read(() => {
       const visible = ctx.visibleOrgIds(req.principal!, BACKEND);
       let rows = store.allOrgs(BACKEND).filter((r) => visible === null || visible.has(r.id));
-      if (userId) rows = rows.filter((r) => store.membersOf(BACKEND, r.id).some((m) => memberDocument(m).user_id === userId));
-      return { orgs: rows.map(orgToWire) };
-    });
-  });
+      // Omitted: the caller's organizations (the API token's: all it may see).
+      if (m.user_id) {
+        if (!getUser(store, m.user_id)) throw new StatusError(CODE.NOT_FOUND, `user ${m.user_id} not found`);
+        rows = rows.filter((r) => findMembership(store, r.id, m.user_id) !== undefined);
+      }
+      return protoJson({ orgs: rows.map(orgToWire) });
+    }),
+    true,
+  );
 
-  app.post("/v1/orgs", async (req) => {
-    const fields = orgFields(readBody(req.body));
+  rpc(ORG_SERVICE, "CreateOrg", { name: "string", description: "string" }, (m, req) => {
+    const name = required("CreateOrgRequest", m, "name");
     if (req.principal!.scope) throw denied("a token scoped to an organization cannot create organizations");
     const now = ctx.now().toISOString();
-    const document: OrgDocument = { description: fields.description, logo_url: fields.logo_url, has_active_subscription: false };
-    return store.tx(() =>
-      orgToWire(store.insertOrg({ backend: BACKEND, id: ctx.newId(), parentId: null, name: fields.name, uniqueKey: null, document: document as never, createTime: now })),
-    );
+    const document: OrgDocument = { description: m.description, logo_url: "", has_active_subscription: false };
+    return store.tx(() => orgToWire(store.insertOrg({ backend: BACKEND, id: newUuid(), parentId: null, name, uniqueKey: null, document: document as never, createTime: now })));
   });
 
-  app.get("/v1/orgs/:org_id", async (req) => store.read(() => orgToWire(visibleOrg(ctx, req, params(req).org_id))));
+  rpc(ORG_SERVICE, "GetOrg", { id: UUID_FIELD }, (m, req) => store.read(() => orgToWire(visibleOrg(ctx, req, required("GetOrgRequest", m, "id")))), true);
 
-  app.put("/v1/orgs/:org_id", async (req) => {
-    const fields = orgFields(readBody(req.body));
+  rpc(ORG_SERVICE, "UpdateOrg", { id: UUID_FIELD, name: "string", description: "string", logo_url: "string" }, (m, req) => {
+    const id = required("UpdateOrgRequest", m, "id");
+    const name = required("UpdateOrgRequest", m, "name");
     return store.tx(() => {
-      const row = visibleOrg(ctx, req, params(req).org_id);
-      const document: OrgDocument = { ...orgDocument(row), description: fields.description, logo_url: fields.logo_url };
-      const updated = store.updateOrg(BACKEND, row.id, { parentId: null, name: fields.name, uniqueKey: null, document: document as never, updateTime: ctx.now().toISOString() });
-      return orgToWire(updated);
+      const row = visibleOrg(ctx, req, id);
+      // Replaces: an omitted description or logo_url is "" in proto3, and empties the field.
+      const document: OrgDocument = { ...orgDocument(row), description: m.description, logo_url: m.logo_url };
+      return orgToWire(store.updateOrg(BACKEND, row.id, { parentId: null, name, uniqueKey: null, document: document as never, updateTime: ctx.now().toISOString() }));
     });
   });
 
-  app.delete("/v1/orgs/:org_id", async (req) =>
+  rpc(ORG_SERVICE, "DeleteOrg", { id: UUID_FIELD }, (m, req) =>
     store.tx(() => {
-      const row = visibleOrg(ctx, req, params(req).org_id);
+      const row = visibleOrg(ctx, req, required("DeleteOrgRequest", m, "id"));
       if (req.principal!.scope?.orgId === row.id) throw denied("a token scoped to an organization cannot delete that organization");
       if (orgDocument(row).has_active_subscription) {
-        throw new StatusError(GRPC.FAILED_PRECONDITION, `organization ${row.id} has an active subscription: only an organization without active subscriptions can be deleted`);
+        throw new StatusError(CODE.FAILED_PRECONDITION, `organization ${row.id} has an active subscription: only an organization without active subscriptions can be deleted`);
       }
       // "All related data will be deleted": the memberships go with it (the users stay on the platform).
-      for (const m of store.membersOf(BACKEND, row.id)) store.deleteMember(BACKEND, m.id);
+      for (const mem of store.membersOf(BACKEND, row.id)) store.deleteMember(BACKEND, mem.id);
       store.deleteOrg(BACKEND, row.id);
       return {};
     }),
   );
 
-  app.get("/v1/orgs/:org_id/users", async (req) =>
+  rpc(ORG_SERVICE, "ListOrgUsers", { id: UUID_FIELD }, (m, req) =>
     store.read(() => {
-      const row = visibleOrg(ctx, req, params(req).org_id);
-      return { users: store.membersOf(BACKEND, row.id).map((m) => memberToWire(store, m)) };
+      const row = visibleOrg(ctx, req, required("ListOrgUsersRequest", m, "id"));
+      return protoJson({ users: store.membersOf(BACKEND, row.id).map((mem) => memberToWire(store, mem)) });
     }),
+    true,
   );
 
   /** Adds a platform user to the organization (an external user becomes a member). */
-  const join = (orgId: string, user: { id: string; email: string }, role: MemberDocument["role"]) => {
+  const join = (orgId: string, user: UserRow, role: MemberDocument["role"]) => {
     const now = ctx.now().toISOString();
-    const existing = findMembership(store, orgId, user.email);
+    const existing = findMembership(store, orgId, user.id);
     const document: MemberDocument = { user_id: user.id, role, external: false };
     if (existing) {
-      if (!memberDocument(existing).external) throw new StatusError(GRPC.ALREADY_EXISTS, `user ${user.email} is already in organization ${orgId}`);
+      if (!memberDocument(existing).external) throw new StatusError(CODE.ALREADY_EXISTS, `user ${user.id} is already in organization ${orgId}`);
       return store.updateMember(BACKEND, existing.id, { email: existing.email, uniqueKey: existing.uniqueKey, document: document as never, updateTime: now });
     }
     return store.insertMember({ backend: BACKEND, id: ctx.newId(), orgId, email: user.email, uniqueKey: memberUniqueKey(orgId, user.email), document: document as never, createTime: now });
   };
 
-  app.post("/v1/orgs/:org_id/users", async (req) => {
-    const body = readBody(req.body);
-    checkKeys(body, ["email", "role"], [], "an organization user");
-    const email = parseEmail(body.email);
-    const role = parseRole(body.role);
+  rpc(ORG_SERVICE, "AddOrgUser", { id: UUID_FIELD, user_id: UUID_FIELD, role: "string" }, (m, req) => {
+    const id = required("AddOrgUserRequest", m, "id");
+    const userId = required("AddOrgUserRequest", m, "user_id");
+    const role = parseRole(m.role, "AddOrgUserRequest.role");
     return store.tx(() => {
-      const row = visibleOrg(ctx, req, params(req).org_id);
-      const user = findUserByEmail(store, email);
-      if (!user) throw new StatusError(GRPC.NOT_FOUND, `no user with email ${email}: add_user adds an existing user; create_user creates one`);
+      const row = visibleOrg(ctx, req, id);
+      const user = getUser(store, userId);
+      if (!user) throw new StatusError(CODE.NOT_FOUND, `user ${userId} not found: AddOrgUser adds an existing user; CreateOrgUser creates one`);
       return memberToWire(store, join(row.id, user, role));
     });
   });
 
-  app.post("/v1/orgs/:org_id/users::create", async (req) => {
-    const body = readBody(req.body);
-    checkKeys(body, ["name", "email", "password", "role"], [], "a new organization user");
-    const name = requiredString(body, "name");
-    const email = parseEmail(body.email);
-    const password = optionalString(body, "password");
-    if (password !== undefined && password.length < 8) throw invalid("password: must be at least 8 characters");
-    const role = parseRole(body.role);
+  rpc(ORG_SERVICE, "CreateOrgUser", { id: UUID_FIELD, name: "string", email: "string", password: "string", role: "string" }, (m, req) => {
+    const id = required("CreateOrgUserRequest", m, "id");
+    const name = required("CreateOrgUserRequest", m, "name");
+    const email = parseEmail(m.email, "CreateOrgUserRequest.email");
+    const password = m.password === "" ? undefined : m.password;
+    if (password !== undefined && password.length < 8) throw new StatusError(CODE.INVALID_ARGUMENT, "CreateOrgUserRequest.password: must be at least 8 characters");
+    const role = parseRole(m.role, "CreateOrgUserRequest.role");
     return store.tx(() => {
-      const row = visibleOrg(ctx, req, params(req).org_id);
-      const user = insertUser(store, { id: ctx.newId(), email, name, password, now: ctx.now().toISOString() });
+      const row = visibleOrg(ctx, req, id);
+      const user = insertUser(store, { id: newUuid(), email, name, password, now: ctx.now().toISOString() });
       return memberToWire(store, join(row.id, user, role));
     });
   });
 
-  const membership = (req: FastifyRequest) => {
-    const row = visibleOrg(ctx, req, params(req).org_id);
-    const m = findMembership(store, row.id, params(req).user!);
-    if (!m) throw new StatusError(GRPC.NOT_FOUND, `user ${params(req).user} is not in organization ${row.id}`);
-    return m;
+  const membership = (req: FastifyRequest, message: string, m: Record<string, string>) => {
+    const row = visibleOrg(ctx, req, required(message, m, "id"));
+    const userId = required(message, m, "user_id");
+    const found = findMembership(store, row.id, userId);
+    if (!found) throw new StatusError(CODE.NOT_FOUND, `user ${userId} is not in organization ${row.id}`);
+    return found;
   };
 
-  app.put("/v1/orgs/:org_id/users/:user", async (req) => {
-    const body = readBody(req.body);
-    checkKeys(body, ["role"], ["user", "external"], "an organization user");
-    if (body.role === undefined) throw invalid("role: is required");
-    const role = parseRole(body.role);
+  rpc(ORG_SERVICE, "UpdateOrgUser", { id: UUID_FIELD, user_id: UUID_FIELD, role: "string" }, (m, req) => {
+    required("UpdateOrgUserRequest", m, "role");
+    const role = parseRole(m.role, "UpdateOrgUserRequest.role");
     return store.tx(() => {
-      const m = membership(req);
-      const document: MemberDocument = { ...memberDocument(m), role, external: false };
-      return memberToWire(store, store.updateMember(BACKEND, m.id, { email: m.email, uniqueKey: m.uniqueKey, document: document as never, updateTime: ctx.now().toISOString() }));
+      const found = membership(req, "UpdateOrgUserRequest", m);
+      const document: MemberDocument = { ...memberDocument(found), role, external: false };
+      return memberToWire(store, store.updateMember(BACKEND, found.id, { email: found.email, uniqueKey: found.uniqueKey, document: document as never, updateTime: ctx.now().toISOString() }));
     });
   });
 
-  app.delete("/v1/orgs/:org_id/users/:user", async (req) =>
+  rpc(ORG_SERVICE, "RemoveOrgUser", { id: UUID_FIELD, user_id: UUID_FIELD }, (m, req) =>
     store.tx(() => {
-      store.deleteMember(BACKEND, membership(req).id);
+      store.deleteMember(BACKEND, membership(req, "RemoveOrgUserRequest", m).id);
       return {};
     }),
   );
+
+  // The platform's users by email (our design: the guides add users by id and name no lookup).
+  // The filter is required: the user directory is not listed whole.
+  rpc(USER_SERVICE, "ListUsers", { email: "string" }, (m) => {
+    const email = parseEmail(required("ListUsersRequest", m, "email"), "ListUsersRequest.email");
+    return store.read(() => {
+      const user = findUserByEmail(store, email);
+      return protoJson({ users: user ? [userToWire(user)] : [] });
+    });
+  }, true);
 }
+

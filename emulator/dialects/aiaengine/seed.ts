@@ -6,7 +6,9 @@ import {
   findMembership,
   findUserByEmail,
   insertUser,
+  isUuid,
   memberUniqueKey,
+  newUuid,
   orgDocument,
   parseEmail,
   parseRole,
@@ -23,7 +25,7 @@ import { isObject } from "../../json";
  *       - { email: ada@acme.test, name: Ada }  # name optional (the email's local part)
  *     organizations:
  *       - name: Acme                           # required
- *         id: <32 hex>                         # optional; else the first organization of that name, or a new one
+ *         id: <UUID>                           # optional; else the first organization of that name, or a new one
  *         description: Analytics               # optional
  *         logo_url: https://…                  # optional
  *         has_active_subscription: true        # optional: blocks deletion
@@ -66,7 +68,7 @@ export function seedAiaengine(ctx: DialectContext, section: unknown): DialectSee
 
   const userFor = (where: string, email: string, name: unknown) =>
     findUserByEmail(store, email) ??
-    guarded(where, () => insertUser(store, { id: ctx.newId(), email, name: optionalText(`${where}.name`, name) ?? email.split("@")[0], now }));
+    guarded(where, () => insertUser(store, { id: newUuid(), email, name: optionalText(`${where}.name`, name) ?? email.split("@")[0], now }));
 
   const users = top.users ?? [];
   if (!Array.isArray(users)) throw new SeedError("aiaengine.users must be a list");
@@ -82,7 +84,7 @@ export function seedAiaengine(ctx: DialectContext, section: unknown): DialectSee
     const where = `aiaengine.organizations[${i}]`;
     const entry = keysOf(where, o, ORG_KEYS);
     if (typeof entry.name !== "string" || entry.name.trim() === "") throw new SeedError(`${where}.name is required (a non-empty string)`);
-    if (entry.id !== undefined && (typeof entry.id !== "string" || !/^[0-9a-f]{32}$/.test(entry.id))) throw new SeedError(`${where}.id must be 32 lowercase hexadecimal characters`);
+    if (entry.id !== undefined && (typeof entry.id !== "string" || !isUuid(entry.id) || entry.id !== entry.id.toLowerCase())) throw new SeedError(`${where}.id must be a lowercase UUID`);
     if (entry.has_active_subscription !== undefined && typeof entry.has_active_subscription !== "boolean") throw new SeedError(`${where}.has_active_subscription must be true or false`);
     const existing = entry.id !== undefined ? store.getOrg(BACKEND, entry.id as string) : store.allOrgs(BACKEND).find((r) => r.name === entry.name);
     const old = existing ? orgDocument(existing) : { description: "", logo_url: "", has_active_subscription: false };
@@ -91,7 +93,7 @@ export function seedAiaengine(ctx: DialectContext, section: unknown): DialectSee
       logo_url: optionalText(`${where}.logo_url`, entry.logo_url) ?? old.logo_url,
       has_active_subscription: (entry.has_active_subscription as boolean | undefined) ?? old.has_active_subscription,
     };
-    const id = existing?.id ?? (entry.id as string | undefined) ?? ctx.newId();
+    const id = existing?.id ?? (entry.id as string | undefined) ?? newUuid();
     if (existing) store.updateOrg(BACKEND, id, { parentId: null, name: entry.name, uniqueKey: null, document: doc as never, updateTime: now });
     else store.insertOrg({ backend: BACKEND, id, parentId: null, name: entry.name, uniqueKey: null, document: doc as never, createTime: now });
     result.organizations.push({ id, name: entry.name, path: [entry.name] });
@@ -107,7 +109,7 @@ export function seedAiaengine(ctx: DialectContext, section: unknown): DialectSee
       if (external && me.role !== undefined) throw new SeedError(`${mw}: an external user has no organization role`);
       const user = userFor(mw, email, me.name);
       const document: MemberDocument = { user_id: user.id, role: external ? null : guarded(mw, () => parseRole(me.role)), external };
-      const prior = findMembership(store, id, email);
+      const prior = findMembership(store, id, user.id);
       if (prior) store.updateMember(BACKEND, prior.id, { email: prior.email, uniqueKey: prior.uniqueKey, document: document as never, updateTime: now });
       else store.insertMember({ backend: BACKEND, id: ctx.newId(), orgId: id, email: user.email, uniqueKey: memberUniqueKey(id, user.email), document: document as never, createTime: now });
       result.members += 1;

@@ -1,47 +1,97 @@
-// AIA Engine adapter (document 004, the Python SDK's Org), over our REST design of the
-// aiaengine.api.org gRPC service: errors are google.rpc.Status {code, message}; no paging; update
-// replaces; no name uniqueness, hence no way to recognise what an ambiguous create committed.
-import { HttpClient, HttpStatusError, type HttpMethod } from "../../http/client";
-import type { Shape } from "../../http/protocol";
-import { expect } from "./protocol";
+// AIA Engine adapter (document 004, the Python SDK's Org; the guides' gRPC calls CreateOrg, GetOrg,
+// UpdateOrg, DeleteOrg, ListOrgs, ListOrgUsers, users added by id and role). Each call is sent at
+// its gRPC method path in the Connect protocol's unary JSON form (schemas/README.md), so a move to
+// the gRPC transport changes the framing, not the calls nor their messages. Errors are Connect's
+// {code, message}; no paging; UpdateOrg replaces; no name uniqueness, hence no way to recognise what
+// an ambiguous create committed (duplicate guard none: the handler looks for the name first).
+import { HttpClient, HttpStatusError, type HttpResponse } from "../../http/client";
 import { OrgformError, isOrgformError } from "../../core/errors";
 import type { Backend, BulkReadAbility, Fields, MemberAbility, MemberAssignment, ObservedMember, ObservedOrganization, OrganizationQuery } from "../types";
-import { toWire } from "../../core/wire";
-import { schemaFor } from "../../core/schema";
-import { fromOrganization, fromOrgUser, nameForEmail, toUpdateBody, type WireOrgUser, type WireOrganization } from "./mappers";
+import {
+  decodeList,
+  decodeOrg,
+  decodeOrgUser,
+  decodeUser,
+  fromOrgUser,
+  fromOrganization,
+  nameForEmail,
+  toCreateRequest,
+  toUpdateRequest,
+  type WireOrganization,
+} from "./mappers";
 import type { ImplementedVendor } from "../index";
+import type { Shape } from "../../http/protocol";
+import { expect as answers } from "./protocol";
 
-/** google.rpc.Code FAILED_PRECONDITION: the vendor's refusal to delete while a subscription is active. */
-const FAILED_PRECONDITION = 9;
+const ORG_SERVICE = "/aiaengine.api.org.OrgService";
+const USER_SERVICE = "/aiaengine.api.user.UserService";
 
-/** Attempts at adding one member when a POST fails ambiguously and the member is not there. */
+/** Attempts at adding one member when an add fails ambiguously and the member is not there. */
 const MEMBER_ADD_ATTEMPTS = 6;
 
-const orgPath = (id: string) => `/v1/orgs/${encodeURIComponent(id)}`;
+/** A Connect error `{code, message}`, or undefined when the body is not one. */
+function connectError(body: unknown): { code: string; message: string } | undefined {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return undefined;
+  const { code, message } = body as Record<string, unknown>;
+  if (typeof code !== "string" || !/^[a-z_]+$/.test(code)) return undefined;
+  return { code, message: typeof message === "string" ? message : "" };
+}
+
+/** What came back, for an error about an answer that is not AIA Engine's (never a header). */
+function describeAnswer(res: HttpResponse): string {
+  const text = typeof res.body === "string" ? res.body : JSON.stringify(res.body ?? "");
+  return `HTTP ${res.status}, content-type ${res.headers["content-type"] ?? "(none)"}, body ${JSON.stringify(text.slice(0, 80))}`;
+}
 
 export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility {
   readonly name = "aiaengine" as const;
   /**
    * Organizations have a name and a description only, names are not unique and there is no free
-   * field for a marker nor a client-chosen id: an ambiguous create is never retried (fail closed).
+   * field for a marker nor a client-chosen id: an ambiguous create is never retried (fail closed),
+   * and a create is preceded by a look for the name (provider/resources/handlers/organization.ts).
    */
   readonly duplicateGuard = "none" as const;
 
-  /** Emails this process has seen as platform users (users are platform-wide): see `addMember`. */
-  private readonly knownUsers = new Set<string>();
+  /** Platform users this process has seen, by email folded to lower case: their ids (see `addMember`). */
+  private readonly knownUsers = new Map<string, string>();
 
   constructor(private readonly http: HttpClient) {}
 
-  /** The answer's body; undefined on 404; any other failure as an error with the vendor's message. */
-  private async call<T>(method: HttpMethod, path: string, body?: unknown, expected?: Shape): Promise<T | undefined> {
-    const res = await this.http.send({ method, path, body, expect: expected });
-    if (res.status >= 200 && res.status < 300) return res.body as T;
-    if (res.status === 404) return undefined;
-    throw new HttpStatusError(res.status, res.body, `aiaengine ${method} ${path.split("?")[0]}`);
+  /**
+   * One unary call: the response message, or undefined for the vendor's `not_found` (a 404 whose
+   * body is a Connect error with that code, and nothing else: a 404 of a wrong endpoint is an
+   * error). Any other Connect error throws with the vendor's message; an answer that is no Connect
+   * message at all throws naming what came back.
+   */
+  private async rpc(procedure: string, request: object, kind: "read" | "idempotent" | "write", expect?: Shape): Promise<unknown> {
+    // A read goes by Connect's GET form (the call is side-effect free); a write by POST, retried
+    // by the HTTP client only where sending it twice does what sending it once does.
+    const res =
+      kind === "read"
+        ? await this.http.send({ method: "GET", path: `${procedure}?connect=v1&encoding=json&message=${encodeURIComponent(JSON.stringify(request))}`, ...(expect ? { expect } : {}) })
+        : await this.http.send({ method: "POST", path: procedure, body: request, idempotent: kind === "idempotent", ...(expect ? { expect } : {}) });
+    const what = `aiaengine ${procedure}`;
+    const json = /^application\/json\b/i.test(res.headers["content-type"] ?? "");
+    if (res.status >= 200 && res.status < 300) {
+      if (!json || typeof res.body !== "object" || res.body === null) {
+        throw new OrgformError("PROTOCOL", `${what}: the answer is not AIA Engine's (${describeAnswer(res)}): check the endpoint`);
+      }
+      return res.body;
+    }
+    const err = json ? connectError(res.body) : undefined;
+    // A 404 is absence only as not_found: any other 404 (a path the service has not: a wrong
+    // endpoint or base path) must never read as "gone".
+    if (!err || (res.status === 404 && err.code !== "not_found")) {
+      throw new OrgformError("PROTOCOL", `${what}: the answer is not AIA Engine's (${describeAnswer(res)}): check the endpoint`);
+    }
+    if (err.code === "not_found") return undefined;
+    throw new HttpStatusError(res.status, res.body, what);
   }
 
   private async getWire(id: string): Promise<WireOrganization | undefined> {
-    return this.call<WireOrganization>("GET", orgPath(id), undefined, expect.organization);
+    const procedure = `${ORG_SERVICE}/GetOrg`;
+    const answer = await this.rpc(procedure, { id }, "read", answers.organization);
+    return answer === undefined ? undefined : decodeOrg(answer, procedure);
   }
 
   async getOrganization(id: string): Promise<ObservedOrganization | undefined> {
@@ -49,12 +99,12 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
     return wire && fromOrganization(wire);
   }
 
-  /** list_user_orgs(): every organization of the caller in one answer (no paging), as get_org returns each. */
+  /** ListOrgs with no user_id: every organization of the caller in one answer (no paging), as GetOrg returns each. */
   async listAllOrganizations(): Promise<ObservedOrganization[]> {
-    const answer = await this.call<{ orgs: WireOrganization[] }>("GET", "/v1/orgs", undefined, expect.organizations);
-    // The list route answering "no such object" is not an empty list.
-    if (!answer) throw new OrgformError("PROTOCOL", `${this.http.endpointOf({ method: "GET", path: "/v1/orgs" })} answered 404: the list of organizations does not exist there; check the endpoint (base URL)`);
-    return answer.orgs.map(fromOrganization);
+    const procedure = `${ORG_SERVICE}/ListOrgs`;
+    const answer = await this.rpc(procedure, {}, "read", answers.organizations);
+    if (answer === undefined) throw new OrgformError("PROTOCOL", `aiaengine ${procedure} answered not_found: a list has nothing to be missing`);
+    return decodeList(answer, "orgs", procedure, "ListUserOrgsResponse", decodeOrg).map(fromOrganization);
   }
 
   /** The same list; names compared exactly (nothing folds them). */
@@ -63,9 +113,29 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
     return (await this.listAllOrganizations()).filter((o) => query.name === undefined || o.name === query.name);
   }
 
+  /**
+   * CreateOrg{name, description} (the guide's request has no logo), then, for a declared logo_url,
+   * UpdateOrg with it. Should that second call fail, the organization exists all the same: the
+   * error gives its id to adopt (a rerun would find its name and refuse to create it again).
+   */
   async createOrganization(declared: Fields): Promise<ObservedOrganization> {
-    const wire = await this.call<WireOrganization>("POST", "/v1/orgs", toWire(declared, schemaFor("aiaengine", "organization")), expect.organization);
-    return fromOrganization(wire!);
+    const procedure = `${ORG_SERVICE}/CreateOrg`;
+    const answer = await this.rpc(procedure, toCreateRequest(declared), "write");
+    if (answer === undefined) throw new OrgformError("REFUSED", `aiaengine ${procedure} answered not_found`);
+    const created = decodeOrg(answer, procedure);
+    if (typeof declared.logo_url !== "string" || declared.logo_url === created.logo_url) return fromOrganization(created);
+    try {
+      const updated = await this.rpc(`${ORG_SERVICE}/UpdateOrg`, toUpdateRequest(created, declared), "idempotent");
+      if (updated === undefined) throw new OrgformError("NOT_FOUND", "UpdateOrg answered not_found");
+      return fromOrganization(decodeOrg(updated, `${ORG_SERVICE}/UpdateOrg`));
+    } catch (err) {
+      throw new OrgformError(
+        isOrgformError(err) ? err.code : "REFUSED",
+        `created AIA Engine organization "${created.name}" (id ${created.id}) but could not set its logo_url: ${(err as Error).message}. ` +
+          `To manage it, add adopt: {id: "${created.id}"} to its declaration`,
+        { cause: err },
+      );
+    }
   }
 
   /** Never asked (guard `none`): nothing tells one same-named organization from another. */
@@ -77,50 +147,54 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
     const gone = () => new OrgformError("NOT_FOUND", `cannot update AIA Engine organization ${id}: it does not exist`);
     const live = await this.getWire(id);
     if (!live) throw gone();
-    const wire = await this.call<WireOrganization>("PUT", orgPath(id), toUpdateBody(live, declared), expect.organization);
-    if (!wire) throw gone();
-    return fromOrganization(wire);
+    const procedure = `${ORG_SERVICE}/UpdateOrg`;
+    const answer = await this.rpc(procedure, toUpdateRequest(live, declared), "idempotent");
+    if (answer === undefined) throw gone();
+    return fromOrganization(decodeOrg(answer, procedure));
   }
 
   async deleteOrganization(id: string): Promise<void> {
     try {
-      await this.call("DELETE", orgPath(id));
+      await this.rpc(`${ORG_SERVICE}/DeleteOrg`, { id }, "idempotent"); // not_found: already gone
     } catch (err) {
-      const body = err instanceof HttpStatusError ? (err.responseBody as { code?: number; message?: string } | undefined) : undefined;
-      if (body?.code === FAILED_PRECONDITION) {
-        throw new OrgformError("CONFLICT", `cannot delete AIA Engine organization ${id}: ${body.message ?? "it has an active subscription"}`, { cause: err });
+      const body = err instanceof HttpStatusError ? connectError(err.responseBody) : undefined;
+      if (body?.code === "failed_precondition") {
+        throw new OrgformError("CONFLICT", `cannot delete AIA Engine organization ${id}: ${body.message || "it has an active subscription"}`, { cause: err });
       }
       throw err;
     }
   }
 
-  /** list_users(), without external users: they collaborate in projects (outside orgform's model), not in the organization. */
+  /** ListOrgUsers, without external users: they collaborate in projects (outside orgform's model), not in the organization. */
   async listMembers(orgId: string): Promise<ObservedMember[]> {
-    const answer = await this.call<{ users: WireOrgUser[] }>("GET", `${orgPath(orgId)}/users`, undefined, expect.orgUsers);
-    if (!answer) throw new OrgformError("NOT_FOUND", `cannot list the users of AIA Engine organization ${orgId}: the organization does not exist`);
-    for (const u of answer.users) this.knownUsers.add(u.user.email.toLowerCase());
-    return answer.users.filter((u) => !u.external).map(fromOrgUser);
+    const procedure = `${ORG_SERVICE}/ListOrgUsers`;
+    const answer = await this.rpc(procedure, { id: orgId }, "read", answers.orgUsers);
+    if (answer === undefined) throw new OrgformError("NOT_FOUND", `cannot list the users of AIA Engine organization ${orgId}: the organization does not exist`);
+    const users = decodeList(answer, "users", procedure, "ListOrgUsersResponse", decodeOrgUser);
+    for (const u of users) this.knownUsers.set(u.user.email.toLowerCase(), u.user.id);
+    return users.filter((u) => !u.external).map(fromOrgUser);
   }
 
   /**
-   * add_user(email, role) for an existing platform user; for an email no user has, create_user
-   * with a name taken from the email and the declared `initialPassword` if any (otherwise the API
-   * generates one; orgform never reads a password back). add_user never carries a password.
+   * Members are declared by email; the API adds users by id. A new email (no platform user has it)
+   * is created with CreateOrgUser, with a name taken from the email and the declared
+   * `initialPassword` if any (otherwise the API generates one; orgform never reads a password back).
+   * An existing one is found by UserService.ListUsers{email} and added with AddOrgUser{user_id, role},
+   * which never carries a password.
    *
-   * Which one is sent first: add_user for an email this process has seen as a platform user
-   * (listed in, added to or created in any organization), create_user for any other. In a bulk
-   * onboarding most emails are new, so each costs its one call (add_user first cost two: a 404,
-   * then create_user); an email already on the platform but not seen here costs create_user's
-   * 409, then add_user. Neither answer changes anything when it fails.
+   * Which is sent first: AddOrgUser for an email whose user id this process has seen (listed in,
+   * added to or created in any organization), CreateOrgUser for any other. In a bulk onboarding
+   * most emails are new, so each costs its one call; an email already on the platform but not seen
+   * here costs CreateOrgUser's already_exists, ListUsers, then AddOrgUser. A refused call changes nothing.
    *
-   * A user is in an organization at most once: after an ambiguous POST the members are listed; one
+   * A user is in an organization at most once: after an ambiguous add the users are listed; one
    * there is taken, and otherwise the add is sent again (bounded): not there, it did not commit.
    */
   async addMember(orgId: string, member: MemberAssignment, sensitive?: Fields): Promise<ObservedMember> {
     for (let attempt = 1; ; attempt++) {
       try {
         const added = await this.addOnce(orgId, member, sensitive);
-        this.knownUsers.add(member.email.toLowerCase());
+        this.knownUsers.set(member.email.toLowerCase(), added.id);
         return added;
       } catch (err) {
         if (!isOrgformError(err, "AMBIGUOUS") && !isOrgformError(err, "CONFLICT")) throw err;
@@ -132,20 +206,22 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
     }
   }
 
-  /** One attempt: add_user then create_user, or (an email not seen here) create_user then add_user. */
+  /** One attempt: AddOrgUser for a user id seen here, else CreateOrgUser, then (the email has a user) look it up and add it. */
   private async addOnce(orgId: string, member: MemberAssignment, sensitive?: Fields): Promise<ObservedMember> {
     const gone = () => new OrgformError("NOT_FOUND", `cannot add ${member.email} to AIA Engine organization ${orgId}: the organization does not exist`);
-    const known = this.knownUsers.has(member.email.toLowerCase());
-    if (known) {
-      const added = await this.addUser(orgId, member);
+    const knownId = this.knownUsers.get(member.email.toLowerCase());
+    if (knownId) {
+      const added = await this.addUser(orgId, knownId, member.role);
       if (added) return added;
-      // 404: no such user (removed from the platform since), or no such organization, which create_user answers 404 too.
+      // not_found: the user left the platform since, or the organization is gone (CreateOrgUser tells which).
+      this.knownUsers.delete(member.email.toLowerCase());
     }
     const created = await this.createUser(orgId, member, sensitive);
     if (created === "exists") {
-      if (known) throw new OrgformError("CONFLICT", `AIA Engine answered both "no such user" and "already exists" for ${member.email}`);
       // The user exists (another organization's, or made meanwhile by another add of the same new email).
-      const added = await this.addUser(orgId, member);
+      const userId = await this.lookUpUser(member.email);
+      if (!userId) throw new OrgformError("CONFLICT", `AIA Engine answered both "already exists" and "no such user" for ${member.email}`);
+      const added = await this.addUser(orgId, userId, member.role);
       if (!added) throw gone();
       return added;
     }
@@ -153,37 +229,51 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
     return created;
   }
 
-  /** add_user: undefined on 404 (no such user, or no such organization). */
-  private async addUser(orgId: string, member: MemberAssignment): Promise<ObservedMember | undefined> {
-    const added = await this.call<WireOrgUser>("POST", `${orgPath(orgId)}/users`, { email: member.email, role: member.role }, expect.orgUser);
-    return added && fromOrgUser(added);
+  /** The platform user of an email (UserService.ListUsers{email}, exact, case-insensitive): its id, or undefined. */
+  private async lookUpUser(email: string): Promise<string | undefined> {
+    const procedure = `${USER_SERVICE}/ListUsers`;
+    const answer = await this.rpc(procedure, { email }, "read");
+    if (answer === undefined) throw new OrgformError("PROTOCOL", `aiaengine ${procedure} answered not_found: a list has nothing to be missing`);
+    const match = decodeList(answer, "users", procedure, "ListUsersResponse", decodeUser).find((u) => u.email.toLowerCase() === email.toLowerCase());
+    if (match) this.knownUsers.set(email.toLowerCase(), match.id);
+    return match?.id;
   }
 
-  /** create_user: undefined on 404 (no such organization), "exists" on 409 (a platform user has the email). */
+  /** AddOrgUser{id, user_id, role}: undefined on not_found (no such user, or no such organization). */
+  private async addUser(orgId: string, userId: string, role: string): Promise<ObservedMember | undefined> {
+    const procedure = `${ORG_SERVICE}/AddOrgUser`;
+    const added = await this.rpc(procedure, { id: orgId, user_id: userId, role }, "write");
+    return added === undefined ? undefined : fromOrgUser(decodeOrgUser(added, procedure));
+  }
+
+  /** CreateOrgUser: undefined on not_found (no such organization), "exists" on already_exists (a platform user has the email). */
   private async createUser(orgId: string, member: MemberAssignment, sensitive?: Fields): Promise<ObservedMember | undefined | "exists"> {
+    const procedure = `${ORG_SERVICE}/CreateOrgUser`;
     const password = typeof sensitive?.initialPassword === "string" ? sensitive.initialPassword : undefined;
     try {
-      const created = await this.call<WireOrgUser>("POST", `${orgPath(orgId)}/users:create`, {
-        name: nameForEmail(member.email),
-        email: member.email,
-        ...(password !== undefined ? { password } : {}),
-        role: member.role,
-      }, expect.orgUser);
-      return created && fromOrgUser(created);
+      const created = await this.rpc(
+        procedure,
+        { id: orgId, name: nameForEmail(member.email), email: member.email, ...(password !== undefined ? { password } : {}), role: member.role },
+        "write",
+      );
+      return created === undefined ? undefined : fromOrgUser(decodeOrgUser(created, procedure));
     } catch (err) {
-      if (err instanceof HttpStatusError && err.status === 409) return "exists";
+      if (err instanceof HttpStatusError && connectError(err.responseBody)?.code === "already_exists") return "exists";
       throw err;
     }
   }
 
+  /** UpdateOrgUser{id, user_id, role}; `memberId` is the user's id. */
   async setMemberRole(orgId: string, memberId: string, role: string): Promise<ObservedMember> {
-    const changed = await this.call<WireOrgUser>("PUT", `${orgPath(orgId)}/users/${encodeURIComponent(memberId)}`, { role }, expect.orgUser);
-    if (!changed) throw new OrgformError("NOT_FOUND", `user ${memberId} is not in AIA Engine organization ${orgId}`);
-    return fromOrgUser(changed);
+    const procedure = `${ORG_SERVICE}/UpdateOrgUser`;
+    const changed = await this.rpc(procedure, { id: orgId, user_id: memberId, role }, "idempotent");
+    if (changed === undefined) throw new OrgformError("NOT_FOUND", `user ${memberId} is not in AIA Engine organization ${orgId}`);
+    return fromOrgUser(decodeOrgUser(changed, procedure));
   }
 
+  /** RemoveOrgUser{id, user_id}; not_found: already gone. */
   async removeMember(orgId: string, memberId: string): Promise<void> {
-    await this.call("DELETE", `${orgPath(orgId)}/users/${encodeURIComponent(memberId)}`);
+    await this.rpc(`${ORG_SERVICE}/RemoveOrgUser`, { id: orgId, user_id: memberId }, "idempotent");
   }
 }
 

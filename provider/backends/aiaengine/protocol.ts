@@ -1,30 +1,40 @@
-// What AIA Engine's answers look like (our REST form of its gRPC service: gRPC-gateway's JSON,
-// errors as google.rpc.Status), checked by the HTTP client before the adapter reads them:
-// provider/http/protocol.ts.
-import { shape, type VendorProtocol } from "../../http/protocol";
-
-/** google.rpc.Code NOT_FOUND. */
-const NOT_FOUND = 5;
+// What AIA Engine's answers look like: the Connect protocol's unary JSON form of its gRPC service
+// (schemas/README.md), errors `{code, message}` with Connect's string codes. Checked by the HTTP
+// client before the adapter reads them (provider/http/protocol.ts); the adapter's decoders check
+// the messages themselves (mappers.ts).
+import { shape, type Shape, type VendorProtocol } from "../../http/protocol";
 
 export const protocol: VendorProtocol = {
   vendor: "AIA Engine",
   mediaTypes: ["application/json"],
-  error: shape.object({ code: shape.number, message: shape.string }),
-  // gRPC-gateway answers a path no method is mapped to with NOT_FOUND "Not Found" (its routing
-  // error handler): only a NOT_FOUND of the service itself says that an object is gone.
-  notFound: (body) => {
-    const s = body as { code: number; message: string };
-    return s.code === NOT_FOUND && s.message !== "Not Found";
-  },
+  error: shape.object({ code: shape.string, message: shape.optional(shape.string) }),
+  // A path the service has no method for answers `unimplemented` (Connect's routing error): only
+  // the service's own `not_found` says that an object is gone.
+  notFound: (body) => (body as { code: string }).code === "not_found",
 };
 
 const organization = shape.object({ id: shape.string, name: shape.string });
-const orgUser = shape.object({ user: shape.object({ id: shape.string, email: shape.string }), role: shape.optional(shape.string), external: shape.optional(shape.boolean) });
+
+/**
+ * The fields the adapter reads of the answers it lists: proto3 JSON leaves a field at its default
+ * out, so an empty list is `{}` (no `orgs`). The decoders (mappers.ts) check every message again.
+ */
+/**
+ * A response message holding one repeated field: proto3 JSON leaves an empty one out (`{}`), so a
+ * body with other fields and not this one is another message.
+ */
+function listMessage(field: string, item: Shape): Shape {
+  const fits = shape.object({ [field]: shape.optional(shape.array(item)) });
+  return (v, at) => {
+    const problem = fits(v, at);
+    if (problem) return problem;
+    const others = Object.keys(v as object).filter((k) => k !== field);
+    return (v as Record<string, unknown>)[field] === undefined && others.length > 0 ? `${at || "the body"}: no ${field}, but ${others.slice(0, 3).join(", ")}` : undefined;
+  };
+}
 
 export const expect = {
   organization,
-  /** ListUserOrgs: gRPC-gateway emits empty repeated fields (EmitUnpopulated), so `orgs` is always there. */
-  organizations: shape.object({ orgs: shape.array(organization) }),
-  orgUser,
-  orgUsers: shape.object({ users: shape.array(orgUser) }),
+  organizations: listMessage("orgs", organization),
+  orgUsers: listMessage("users", shape.object({ user: shape.object({ id: shape.string, email: shape.string }) })),
 };

@@ -8,6 +8,7 @@ import { schemaFor, validateDeclared } from "../../core/schema";
 import type { BackendName } from "../../core/backends";
 import { unusableBackend } from "../../backends";
 import { hasMembers, type CreateIdentity, type Fields, type ObservedOrganization } from "../../backends/types";
+import { nameCheckBeforeCreate } from "../../core/name-check";
 import { v5 as uuidv5 } from "uuid";
 import { cachedBackendFor, type ConnectionInputs } from "../runtime";
 import { changedUnlessUnknown, checkFailures, pickDeclared, type CheckFailure } from "./common";
@@ -26,6 +27,12 @@ export interface OrganizationInputs extends ConnectionInputs {
    * when the resource is deleted, unless `deleteOnRemove`: orgform did not create it.
    */
   adopt?: { id?: string; name?: string; deleteOnRemove?: boolean };
+  /**
+   * Create it even where an organization of its name already exists, on a vendor whose names may
+   * repeat and that offers no way to recognise what a create committed (see `nameCheckBeforeCreate`).
+   * Read by create only.
+   */
+  allowDuplicateName?: boolean;
 }
 
 export interface OrganizationOutputs extends OrganizationInputs {
@@ -128,6 +135,26 @@ async function adopt(inputs: OrganizationInputs): Promise<ObservedOrganization> 
   return found[0];
 }
 
+/** The refusal of a create whose name an organization already has, saying how to adopt it (or opt in). */
+function sameNameExists(inputs: OrganizationInputs, vendor: string, check: "siblings" | "global" | "visible", existing: ObservedOrganization[], parentId: string | null): OrgformError {
+  const name = String(inputs.fields.name);
+  const ids = existing.map((o) => o.id).join(", ");
+  if (check !== "visible") {
+    return new OrgformError(
+      "CONFLICT",
+      `cannot create organization ${inputs.key}: an organization named "${name}" already exists ${describeParent(parentId)} ` +
+        `(id ${existing[0].id}). To manage it, add to its declaration: adopt: {id: "${existing[0].id}"} (or adopt: {name: "${name}"})`,
+    );
+  }
+  return new OrgformError(
+    "CONFLICT",
+    `cannot create organization ${inputs.key}: ${existing.length === 1 ? "an organization" : `${existing.length} organizations`} named "${name}" ` +
+      `already exist${existing.length === 1 ? "s" : ""} (id ${ids}), and ${vendor} offers no way to tell whether an earlier run created ` +
+      `${existing.length === 1 ? "it" : "one of them"}. To manage ${existing.length === 1 ? "it" : "one"}, add to its declaration: adopt: {id: "${existing[0].id}"}` +
+      `${existing.length === 1 ? ` (or adopt: {name: "${name}"})` : ""}; to create another organization of the same name, add allowDuplicateName: true`,
+  );
+}
+
 /**
  * Creates the organization exactly once, by the vendor's duplicate guard. Before creating, an
  * organization an earlier run committed and never recorded is taken back (marker, client-chosen
@@ -149,16 +176,10 @@ async function createOnce(inputs: OrganizationInputs): Promise<ObservedOrganizat
     const ours = await backend.findCreatedBefore(inputs.fields, parentId, identity);
     if (ours) return ours;
   }
-  if (caps.organization.nameUniqueness.scope !== "none") {
-    const scope = caps.organization.nameUniqueness.scope === "siblings" ? { parentId } : {};
-    const existing = await backend.findOrganizations({ name, ...scope });
-    if (existing.length > 0) {
-      throw new OrgformError(
-        "CONFLICT",
-        `cannot create organization ${inputs.key}: an organization named "${name}" already exists ${describeParent(parentId)} ` +
-          `(id ${existing[0].id}). To manage it, add to its declaration: adopt: {id: "${existing[0].id}"} (or adopt: {name: "${name}"})`,
-      );
-    }
+  const nameCheck = nameCheckBeforeCreate(caps, guard, !!inputs.allowDuplicateName);
+  if (nameCheck) {
+    const existing = await backend.findOrganizations({ name, ...(nameCheck === "siblings" ? { parentId } : {}) });
+    if (existing.length > 0) throw sameNameExists(inputs, caps.displayName, nameCheck, existing, parentId);
   }
   for (let attempt = 1; ; attempt++) {
     try {
@@ -170,7 +191,8 @@ async function createOnce(inputs: OrganizationInputs): Promise<ObservedOrganizat
           "AMBIGUOUS",
           `cannot tell whether organization ${inputs.key} ("${name}") was created: the request failed after it was sent, and ` +
             `${caps.displayName} offers no way to recognise what it created, so orgform does not send it again. Look for "${name}" ` +
-            `in ${caps.displayName}: if it exists, add adopt: {name: "${name}"} (or adopt: {id: ...}) to its declaration; if not, run again`,
+            `in ${caps.displayName}: if it exists, add adopt: {name: "${name}"} (or adopt: {id: ...}) to its declaration; if not, run again` +
+            (nameCheck === "visible" ? ` (a run that finds it refuses to create it a second time)` : ""),
           { cause: err },
         );
       }
