@@ -24,8 +24,8 @@ cloudflare:
       profile: { business_address: "", business_email: "", business_name: Acme Inc., business_phone: "", external_metadata: seeded }
       accounts: [acc-1]
       members:
-        - { email: ada@acme.test, role: Administrator }
-        - { email: bob@acme.test, roles: [Billing, Read Only], status: pending }
+        - { email: ada@acme.test, name: Ada Lovelace }
+        - { email: bob@acme.test, status: canceled }
       children:
         - name: Acme EU
 tokens:
@@ -65,9 +65,9 @@ describe("admin API", () => {
     expect(acme.meta).toEqual({ managed_by: "terraform" });
     expect(acme.profile).toEqual({ business_address: "", business_email: "", business_name: "Acme Inc.", business_phone: "", external_metadata: "seeded" });
     const members = (await emu.api("GET", `/organizations/${acme.id}/members`)).body.result;
-    expect(members.map((m: any) => [m.email, m.status, m.roles.map((r: any) => r.name)])).toEqual([
-      ["ada@acme.test", "accepted", ["Administrator"]],
-      ["bob@acme.test", "pending", ["Billing", "Read Only"]],
+    expect(members.map((m: any) => [m.user.email, m.user.name, m.status])).toEqual([
+      ["ada@acme.test", "Ada Lovelace", "active"],
+      ["bob@acme.test", "", "canceled"],
     ]);
     const scoped = await emu.api("GET", "/organizations", { auth: { bearer: "ci-acme-eu-token" } });
     expect(scoped.body.result.map((o: any) => o.name)).toEqual(["Acme EU"]);
@@ -95,7 +95,8 @@ describe("admin API", () => {
     "an unknown organization field": { cloudflare: { organizations: [{ name: "A", colour: "red" }] } },
     "a name the schema rejects": { cloudflare: { organizations: [{ name: "" }] } },
     "a partial profile": { cloudflare: { organizations: [{ name: "A", profile: { business_email: "nope" } }] } },
-    "an unknown role": { cloudflare: { organizations: [{ name: "A", members: [{ email: "a@b.test", role: "Janitor" }] }] } },
+    "a member role (memberships have no roles)": { cloudflare: { organizations: [{ name: "A", members: [{ email: "a@b.test", role: "Administrator" }] }] } },
+    "an unknown member status": { cloudflare: { organizations: [{ name: "A", members: [{ email: "a@b.test", status: "accepted" }] }] } },
     "duplicate sibling names (two ids)": { cloudflare: { organizations: [{ id: "b".repeat(32), name: "A" }, { id: "c".repeat(32), name: "a" }] } },
     "a token for an organization the seed does not name": { cloudflare: { organizations: [] }, tokens: [{ backend: "cloudflare", org_path: ["Nope"] }] },
     "an unsupported version": { version: 2 },

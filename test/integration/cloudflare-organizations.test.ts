@@ -223,7 +223,7 @@ describe("Cloudflare organizations: documented errors", () => {
     "deleting an organization with a member is a 409 with code 1005": {
       setup: async (e) => {
         const root = await e.org({ name: "Acme" });
-        await e.api("POST", `/organizations/${root.id}/members`, { body: { email: "a@acme.test", roles: [await e.roleId(root.id, "Member")] } });
+        await e.addMember(root.id, "a@acme.test");
         return { id: root.id };
       },
       method: "DELETE", path: "/organizations/{id}", status: 409, code: 1005,

@@ -5,11 +5,10 @@ import { CfError } from "./envelope";
 import {
   BACKEND,
   DEFAULT_META,
+  MEMBER_STATUSES,
   memberUniqueKey,
   orgDocument,
   orgUniqueKey,
-  roleById,
-  roleByName,
   userIdFor,
   validateMember,
   validateOrgBody,
@@ -29,14 +28,14 @@ import { isObject } from "../../json";
  *         meta: { managed_by: terraform }  # optional, replaces the default meta
  *         profile: { business_name: Acme } # optional
  *         accounts: [acc-1]                # optional, account ids (filter containing.account)
- *         members:
- *           - { email: ada@acme.test, role: Administrator, status: accepted }
- *           - { email: bob@acme.test, roles: [Billing, Read Only] }   # names or role ids
+ *         members:                         # memberships have no roles on Cloudflare's public API
+ *           - { email: ada@acme.test, name: Ada Lovelace }   # status defaults to active
+ *           - { email: bob@acme.test, status: pending }      # active | pending | rejected | canceled
  *         children: [ ...same shape... ]
  */
 
 const ORG_KEYS = new Set(["name", "id", "parent_id", "meta", "profile", "accounts", "members", "children"]);
-const MEMBER_KEYS = new Set(["email", "role", "roles", "status"]);
+const MEMBER_KEYS = new Set(["email", "name", "status"]);
 
 
 function rethrow(where: string, err: unknown): never {
@@ -93,25 +92,23 @@ export function seedCloudflare(ctx: DialectContext, section: unknown): DialectSe
     members.forEach((m: unknown, i: number) => {
       const mw = `${where}.members[${i}]`;
       if (!isObject(m)) throw new SeedError(`${mw} must be a mapping`);
-      for (const k of Object.keys(m)) if (!MEMBER_KEYS.has(k)) throw new SeedError(`${mw}: unknown field "${k}"`);
-      const names = m.roles !== undefined ? m.roles : m.role !== undefined ? [m.role] : [];
-      if (!Array.isArray(names)) throw new SeedError(`${mw}.roles must be a list`);
-      const roleIds = names.map((n) => {
-        const r = typeof n === "string" ? (roleByName(n) ?? roleById(n)) : undefined;
-        if (!r) throw new SeedError(`${mw}: unknown role ${JSON.stringify(n)}`);
-        return r.id;
-      });
-      const status = m.status ?? "accepted";
+      for (const k of Object.keys(m)) {
+        // A seed of the earlier design: refused with what to change, not silently dropped.
+        if (k === "role" || k === "roles") throw new SeedError(`${mw}: "${k}": Cloudflare organization memberships have no roles; remove it`);
+        if (!MEMBER_KEYS.has(k)) throw new SeedError(`${mw}: unknown field "${k}"`);
+      }
+      const status = m.status ?? "active";
       if (typeof m.email !== "string") throw new SeedError(`${mw}.email is required (a string)`);
+      if (m.name !== undefined && typeof m.name !== "string") throw new SeedError(`${mw}.name must be a string`);
       const mkey = memberUniqueKey(id, m.email);
       const prior = store.findMemberByUniqueKey(BACKEND, mkey);
       const mid = prior?.id ?? ctx.newId();
       try {
-        validateMember({ email: m.email, status });
+        validateMember({ email: m.email, status }, MEMBER_STATUSES);
       } catch (err) {
         rethrow(mw, err);
       }
-      const mdoc: MemberDocument = { roles: roleIds, status: status as MemberDocument["status"], user_id: userIdFor(m.email) };
+      const mdoc: MemberDocument = { status: status as MemberDocument["status"], user_id: userIdFor(m.email), name: (m.name as string | undefined) ?? "" };
       if (prior) store.updateMember(BACKEND, mid, { email: m.email, uniqueKey: mkey, document: mdoc as never, updateTime: now });
       else store.insertMember({ backend: BACKEND, id: mid, orgId: id, email: m.email, uniqueKey: mkey, document: mdoc as never, createTime: now });
       result.members += 1;

@@ -16,7 +16,8 @@ import { isObject } from "../../json";
  * - Names are unique case-insensitively among siblings, compared in NFC; what a name may be is the
  *   emulator's rule (emulator/names.ts): our design, the document is silent.
  * - Lists default to 10 items (the document) and allow at most 50 (our design).
- * - Members and roles are our design after Cloudflare's account members (docs/architecture.md).
+ * - Members are the public Organizations Members API as the Go SDK (cloudflare-go/v7 v7.9.0,
+ *   organizations/member.go) types it: no roles, no update.
  */
 
 export const BACKEND = "cloudflare";
@@ -27,9 +28,6 @@ export const PAGE_SIZE = { default: 10, max: 50 } as const;
 /** The five profile fields, each a string, all required when a profile is sent. */
 export const PROFILE_FIELDS = ["business_address", "business_email", "business_name", "business_phone", "external_metadata"] as const;
 
-/** The built-in roles of every organization (our design, after Cloudflare's account roles). */
-export const ROLE_NAMES = ["Super Administrator", "Administrator", "Member", "Billing", "Read Only"] as const;
-
 /** What the dialect keeps in an organization row's JSON document. */
 export interface OrgDocument {
   meta?: JsonObject;
@@ -38,11 +36,20 @@ export interface OrgDocument {
   accounts?: string[];
 }
 
-/** What the dialect keeps in a member row's JSON document. */
+/**
+ * The statuses a membership reports (the Go SDK's OrganizationMemberStatus); a create may only ask
+ * for `active` or `canceled` (MemberNewParamsMemberStatus), the other two come from seeds.
+ */
+export const MEMBER_STATUSES = ["active", "pending", "rejected", "canceled"] as const;
+export const CREATE_STATUSES = ["active", "canceled"] as const;
+export type MemberStatus = (typeof MEMBER_STATUSES)[number];
+
+/** What the dialect keeps in a member row's JSON document (dialect migration 1 rewrote the older `{roles, status: pending|accepted}`). */
 export interface MemberDocument {
-  roles: string[];
-  status: "pending" | "accepted";
+  status: MemberStatus;
   user_id: string;
+  /** The user's display name; "" for an invited address (seeds may set it). */
+  name: string;
 }
 
 export const DEFAULT_META: JsonObject = {
@@ -59,29 +66,6 @@ const hex32 = (s: string): string => createHash("md5").update(s).digest("hex");
 
 /** A user's id is derived from the (lower-cased) email, so one person has one id across organizations. */
 export const userIdFor = (email: string): string => hex32(`cloudflare-user:${email.toLowerCase()}`);
-
-export interface Role {
-  id: string;
-  name: string;
-  description: string;
-}
-
-/** The fixed role set of every organization (ids are stable hashes of the names). */
-export function roles(): Role[] {
-  return ROLE_NAMES.map((name) => ({
-    id: hex32(`cloudflare-role:${name}`),
-    name,
-    description: `Built-in organization role "${name}".`,
-  }));
-}
-
-export function roleById(id: string): Role | undefined {
-  return roles().find((r) => r.id === id);
-}
-
-export function roleByName(name: string): Role | undefined {
-  return roles().find((r) => r.name.toLowerCase() === name.toLowerCase());
-}
 
 /** The sibling-uniqueness key of an organization name: case-insensitive and in NFC, among siblings (roots are siblings). */
 export function orgUniqueKey(parentId: string | null, name: string): string {
@@ -154,32 +138,32 @@ export function validateProfile(profile: unknown): void {
   throwIfAny(profileProblems(profile));
 }
 
-/** The wire member (a superset of the architecture contract `{id, user{id,email}, status, roles[{id,name}]}`). */
+/** The wire member, exactly the Go SDK's OrganizationMember: every field it marks required, nothing else. */
 export function memberToWire(row: MemberRow): Record<string, unknown> {
   const doc = row.document as unknown as MemberDocument;
   return {
     id: row.id,
-    email: row.email,
+    create_time: row.createTime,
+    meta: {},
     status: doc.status,
+    update_time: row.updateTime,
     user: {
       id: doc.user_id,
       email: row.email,
-      first_name: null,
-      last_name: null,
+      name: doc.name ?? "",
       two_factor_authentication_enabled: false,
     },
-    roles: doc.roles.map((id) => {
-      const r = roleById(id);
-      return { id, name: r?.name ?? "", description: r?.description ?? "", permissions: {} };
-    }),
-    policies: [],
   };
 }
 
-/** A member write: an email (our design: something@something, as Cloudflare's invites need a mailbox), known roles, a status. */
-export function validateMember(m: { email: unknown; status: unknown }): void {
+/** A member write: an email (our design: something@something, as an invitation needs a mailbox) and a status. */
+export function validateMember(m: { email: unknown; status: unknown }, statuses: readonly string[] = CREATE_STATUSES, pointer = "/member"): void {
+  const errors: CfMessage[] = [];
   if (typeof m.email !== "string" || !/^[^@\s]+@[^@\s]+$/.test(m.email) || controlCharacter(m.email) !== undefined) {
-    throw new CfError(400, [invalid("email: must be an email address", "/email")]);
+    errors.push(invalid("member.user.email: must be an email address", `${pointer}/user/email`));
   }
-  if (m.status !== "pending" && m.status !== "accepted") throw new CfError(400, [invalid("status: must be one of pending, accepted", "/status")]);
+  if (typeof m.status !== "string" || !statuses.includes(m.status)) {
+    errors.push(invalid(`member.status: must be one of ${statuses.join(", ")}`, `${pointer}/status`));
+  }
+  throwIfAny(errors);
 }
