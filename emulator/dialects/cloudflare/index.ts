@@ -1,6 +1,7 @@
 import { bearerCredential } from "../../auth";
 import type { Dialect, PresentedCredential } from "../../types";
 import { failure, fault, fromError, unauthenticated, CF } from "./envelope";
+import { registerAccounts } from "./accounts";
 import { registerMembers } from "./members";
 import { MIGRATIONS } from "./migrations";
 import { registerOrganizations } from "./organizations";
@@ -47,6 +48,7 @@ export const cloudflare: Dialect = {
   routes(app, ctx) {
     registerOrganizations(app, ctx);
     registerMembers(app, ctx);
+    registerAccounts(app, ctx);
   },
 
   seed: seedCloudflare,

@@ -20,4 +20,13 @@ export const MIGRATIONS: readonly Migration[] = [
        WHERE backend = 'cloudflare';
     `,
   },
+  {
+    version: 2,
+    name: "cloudflare organizations: meta.flags (document 003) -> meta.tenant_flags (the SDKs)",
+    sql: `
+      UPDATE organizations
+         SET document = json_remove(json_set(document, '$.meta.tenant_flags', json(json_extract(document, '$.meta.flags'))), '$.meta.flags')
+       WHERE backend = 'cloudflare' AND json_extract(document, '$.meta.flags') IS NOT NULL;
+    `,
+  },
 ];

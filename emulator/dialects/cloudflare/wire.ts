@@ -30,11 +30,53 @@ export const PROFILE_FIELDS = ["business_address", "business_email", "business_n
 
 /** What the dialect keeps in an organization row's JSON document. */
 export interface OrgDocument {
+  /**
+   * What differs from the default meta: `managed_by`, `tenant_flags` overrides, other keys a seed
+   * set. `hierarchy_tags` is never stored: it is derived from the ancestry on every read.
+   */
   meta?: JsonObject;
   profile?: JsonObject | null;
-  /** Account ids the organization contains (seed only; filter `containing.account`). */
+  /** Account ids the organization contains (seed only; filter `containing.account`; they block deletion). */
   accounts?: string[];
+  /** What a seed said of each account (name, type, creation time, usage records). */
+  account_info?: Record<string, AccountInfo>;
 }
+
+/** An account of an organization, as a seed describes it (the Go SDK's tenants.TenantAccount, in part). */
+export interface AccountInfo {
+  name: string | null;
+  type: "standard" | "enterprise";
+  created_on: string;
+  /** Billable usage records of this account (`GET …/billable/usage`), one per metric and day. */
+  usage?: UsageRecord[];
+}
+
+export interface UsageRecord {
+  /** The day (YYYY-MM-DD, UTC) the usage was consumed on. */
+  day: string;
+  metric: string;
+  metric_name: string;
+  quantity: number;
+  unit: string;
+  product?: string;
+}
+
+/**
+ * The tenant flags both SDKs read in `meta.tenant_flags` (cloudflare 7.3.0 Organization.Meta.TenantFlags,
+ * eight; cloudflare-go v7.9.0 OrganizationMetaTenantFlags, seven: no
+ * `account_creation_applies_tenant_defaults`). Values are strings; the defaults are our reading of
+ * document 003's older `meta.flags` (the five it lists) plus the SDKs' three new ones.
+ */
+export const DEFAULT_TENANT_FLAGS: Record<string, string> = {
+  account_creation: "enabled",
+  account_creation_applies_tenant_defaults: "disabled",
+  account_deletion: "enabled",
+  account_migration: "disabled",
+  account_mobility: "disabled",
+  enterprise_capability: "disabled",
+  member_management: "enabled",
+  sub_org_creation: "enabled",
+};
 
 /**
  * The statuses a membership reports (the Go SDK's OrganizationMemberStatus); a create may only ask
@@ -51,16 +93,6 @@ export interface MemberDocument {
   /** The user's display name; "" for an invited address (seeds may set it). */
   name: string;
 }
-
-export const DEFAULT_META: JsonObject = {
-  flags: {
-    account_creation: "enabled",
-    account_deletion: "enabled",
-    account_migration: "disabled",
-    account_mobility: "disabled",
-    sub_org_creation: "enabled",
-  },
-};
 
 const hex32 = (s: string): string => createHash("md5").update(s).digest("hex");
 
@@ -79,6 +111,34 @@ export function orgDocument(row: OrgRow): OrgDocument {
 }
 
 /**
+ * `meta` as both SDKs read it: `hierarchy_tags` (root to self; an organization's tag is its id),
+ * `tenant_flags` (all eight, defaults where nothing was set), `managed_by` only when set (the SDKs
+ * mark it optional), and any other key a seed set.
+ */
+export function metaToWire(stored: JsonObject | undefined, chain: string[]): Record<string, unknown> {
+  const { tenant_flags: flags, ...rest } = (stored ?? {}) as Record<string, unknown>;
+  return { ...rest, hierarchy_tags: chain, tenant_flags: { ...DEFAULT_TENANT_FLAGS, ...(isObject(flags) ? flags : {}) } };
+}
+
+/** An account as the Go SDK's tenants.TenantAccount: settings are all nullable and unknown here. */
+export function accountToWire(id: string, info: AccountInfo | undefined, orgCreateTime: string): Record<string, unknown> {
+  return {
+    id,
+    created_on: info?.created_on ?? orgCreateTime,
+    name: info?.name ?? null,
+    settings: {
+      abuse_contact_email: null,
+      access_approval_expiry: null,
+      api_access_enabled: null,
+      default_nameservers: null,
+      enforce_twofactor: null,
+      use_account_custom_ns_by_default: null,
+    },
+    type: info?.type ?? "standard",
+  };
+}
+
+/**
  * The wire organization, keys in the document's order. `canSee`: whether the caller may see an
  * organization. A scoped token's own organization shows its parent's id (a PUT, which replaces,
  * must be able to send it back) but never its name: nothing outside the scope is observable
@@ -89,7 +149,7 @@ export function orgToWire(row: OrgRow, store: Store, canSee: (orgId: string) => 
   const out: Record<string, unknown> = {
     id: row.id,
     create_time: row.createTime,
-    meta: doc.meta ?? DEFAULT_META,
+    meta: metaToWire(doc.meta, store.ancestryIds(BACKEND, row.id).reverse()),
     name: row.name,
   };
   if (row.parentId !== null) {
