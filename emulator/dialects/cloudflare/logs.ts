@@ -172,8 +172,9 @@ export function registerLogs(app: FastifyInstance, ctx: DialectContext): void {
     return store.read(() => {
       visibleOrg(ctx, req, orgId, `/logs/audit/${auditId}/history`);
       const source = store.auditEntry(BACKEND, auditId);
-      // `action_time` narrows the lookup of the source entry: a different time finds nothing.
-      if (!source || source.orgId !== orgId || Date.parse(source.time) !== Date.parse(actionTime!)) {
+      // `action_time` narrows the lookup of the source entry: another second finds nothing (the Go
+      // SDK sends it in whole seconds, RFC 3339 without a fraction).
+      if (!source || source.orgId !== orgId || Math.floor(Date.parse(source.time) / 1000) !== Math.floor(Date.parse(actionTime!) / 1000)) {
         throw notFound(`/organizations/${orgId}/logs/audit/${auditId}`);
       }
       const entries = store.auditEntries({ backend: BACKEND, orgId, since, before, resourceId: source.resourceId }).filter((e) => e.resourceType === source.resourceType);
