@@ -30,7 +30,7 @@ beforeAll(async () => {
   await run("go", ["build", "-mod=readonly", "-o", binary, "."], { cwd: PROGRAM, env: { ...process.env, GOFLAGS: "-mod=readonly" }, maxBuffer: 16 * 1024 * 1024 });
   buildSeconds = (Date.now() - started) / 1000;
   emu = await startTestEmulator();
-}, 600_000);
+}, 1_500_000); // a cold Go build on a loaded 2-core machine took about 13 min
 afterAll(async () => {
   await emu?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
