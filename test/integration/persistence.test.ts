@@ -22,7 +22,7 @@ describe("persistence", () => {
     const first = await startTestEmulator({ db });
     const root = await first.org({ name: "Acme", profile: aProfile() });
     const child = await first.org({ name: "Acme EU", parent: root.id });
-    const member = await first.api("POST", `/organizations/${root.id}/members`, { body: { email: "ada@acme.test", roles: [await first.roleId(root.id, "Billing")] } });
+    const member = await first.addMember(root.id, "ada@acme.test");
     const token = (await first.admin("POST", "/tokens", { org_id: child.id, ttl_seconds: 3600 })).body.token;
     const before = (await first.admin("GET", "/state")).body;
     await first.close();
@@ -59,6 +59,29 @@ describe("persistence", () => {
       for (const id of acknowledged) expect(stored).toContain(id);
     } finally {
       await again.close();
+    }
+  });
+
+  it("migrates a Cloudflare database of the earlier design: member roles dropped, pending/accepted -> active, meta.flags -> tenant_flags", async () => {
+    const first = await startTestEmulator({ db });
+    const org = await first.org({ name: "Acme" });
+    const member = (await first.addMember(org.id, "ada@acme.test")).body.result;
+    await first.close();
+    // Rewrite the rows as the earlier emulator stored them, and forget that the dialect migrated them.
+    const raw = new Database(db);
+    raw.prepare("UPDATE members SET document = ? WHERE id = ?").run(JSON.stringify({ roles: ["r1"], status: "pending", user_id: member.user.id }), member.id);
+    raw.prepare("UPDATE organizations SET document = ? WHERE id = ?").run(JSON.stringify({ meta: { flags: { account_creation: "disabled", sub_org_creation: "enabled" }, managed_by: "partner" } }), org.id);
+    raw.prepare("DELETE FROM dialect_migrations WHERE dialect = 'cloudflare'").run();
+    raw.close();
+    const second = await startTestEmulator({ db });
+    try {
+      const m = (await second.api("GET", `/organizations/${org.id}/members/${member.id}`)).body.result;
+      expect(m).toEqual({ ...member, status: "active" });
+      const o = (await second.api("GET", `/organizations/${org.id}`)).body.result;
+      expect(o.meta).toMatchObject({ managed_by: "partner", tenant_flags: { account_creation: "disabled", sub_org_creation: "enabled", member_management: "enabled" } });
+      expect(o.meta).not.toHaveProperty("flags");
+    } finally {
+      await second.close();
     }
   });
 

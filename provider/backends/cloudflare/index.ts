@@ -1,12 +1,14 @@
 // Cloudflare Organizations API (closed beta) adapter: envelope {success, errors, messages, result,
-// result_info}, page_token pagination, PUT replaces the whole organization.
+// result_info}, page_token pagination; PUT changes the name and what else it is sent (issue 21).
 import { HttpClient, HttpStatusError, type HttpMethod } from "../../http/client";
 import { PageProgress, type Shape } from "../../http/protocol";
 import { expect } from "./protocol";
 import { OrgformError, isOrgformError } from "../../core/errors";
 import type {
+  AuditAbility,
   Backend,
   BulkReadAbility,
+  ChangeRecord,
   CreateIdentity,
   Fields,
   MemberAbility,
@@ -17,12 +19,14 @@ import type {
   ProfileAbility,
 } from "../types";
 import {
+  fromAuditEntry,
   fromMember,
   fromOrganization,
   fromProfile,
   toCreateBody,
   toProfileBody,
-  toReplaceBody,
+  toUpdateBody,
+  type WireAuditEntry,
   type WireMember,
   type WireOrganization,
   type WireProfile,
@@ -41,7 +45,7 @@ const PAGE_SIZE = 50;
 /** POSTs of one member in all, when each ambiguous one is found not to have committed. */
 const MEMBER_ADD_ATTEMPTS = 6;
 
-export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility, BulkReadAbility {
+export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility, BulkReadAbility, AuditAbility {
   readonly name = "cloudflare" as const;
   /** The ownership marker rides in `profile.external_metadata` (document 003 has no other free field). */
   readonly duplicateGuard = "marker" as const;
@@ -118,16 +122,33 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
   }
 
   async updateOrganization(id: string, declared: Fields, parentId: string | null | undefined): Promise<ObservedOrganization> {
-    const live = await this.getWire(id);
-    if (!live) throw new OrgformError("NOT_FOUND", `cannot update cloudflare organization ${id}: it does not exist`);
-    const { status, envelope } = await this.call<WireOrganization>(
-      "PUT",
-      `/organizations/${encodeURIComponent(id)}`,
-      toReplaceBody(live, declared, parentId),
-      expect.organization,
-    );
+    const body = toUpdateBody(declared, parentId);
+    // `name` is the one field an update must carry: read it when the change is elsewhere.
+    if (body.name === undefined) {
+      const live = await this.getWire(id);
+      if (!live) throw new OrgformError("NOT_FOUND", `cannot update cloudflare organization ${id}: it does not exist`);
+      body.name = live.name;
+    }
+    const { status, envelope } = await this.call<WireOrganization>("PUT", `/organizations/${encodeURIComponent(id)}`, body, expect.organization);
     if (status === 404) throw new OrgformError("NOT_FOUND", `cannot update cloudflare organization ${id}: it does not exist`);
     return fromOrganization(envelope!.result);
+  }
+
+  /**
+   * The latest entry of the organization's audit log (`GET …/logs/audit`, newest first; `since` and
+   * `before` are required: the last `days` days up to tomorrow, so nothing written today is cut off).
+   */
+  async lastChange(orgId: string, days = 30): Promise<ChangeRecord | undefined> {
+    const now = Date.now();
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const q = new URLSearchParams({ since: day(now - days * 86_400_000), before: day(now + 86_400_000), direction: "desc", limit: "1" });
+    const path = `/organizations/${encodeURIComponent(orgId)}/logs/audit`;
+    const { status, envelope } = await this.call<WireAuditEntry[]>("GET", `${path}?${q}`, undefined, expect.page.audit);
+    if (status === 404) throw new OrgformError("NOT_FOUND", `cannot read the audit log of cloudflare organization ${orgId}: the organization does not exist`);
+    const result = envelope?.result;
+    // Not the vendor's answer: an error, never "nobody changed it" (the shape check above says so first).
+    if (!Array.isArray(result)) throw new OrgformError("PROTOCOL", `cloudflare GET ${path}: the answer holds no list of audit entries`);
+    return result.length ? fromAuditEntry(result[0], `cloudflare GET ${path}`) : undefined;
   }
 
   async deleteOrganization(id: string): Promise<void> {
@@ -146,7 +167,8 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
     const live = known ?? (await this.getProfile(orgId));
     if (!live) throw new OrgformError("NOT_FOUND", `cannot set the profile of cloudflare organization ${orgId}: the organization does not exist`);
     const body = toProfileBody(live, declared);
-    const { status, envelope } = await this.call<WireProfile>("PUT", path, body, expect.profile);
+    // Cloudflare answers the PUT with 204 and no body (both SDKs read none): the body sent is what it holds.
+    const { status, envelope } = await this.call<WireProfile>("PUT", path, body);
     if (status === 404) throw new OrgformError("NOT_FOUND", `cannot set the profile of cloudflare organization ${orgId}: the organization does not exist`);
     return fromProfile((envelope?.result ?? body) as WireProfile);
   }

@@ -3,7 +3,8 @@
 // placement comes from the schemas (provider/core/wire.ts).
 import { schemaFor } from "../../core/schema";
 import { fromWire, toWire, updateBody, type WireObject } from "../../core/wire";
-import type { Fields, ObservedMember, ObservedOrganization } from "../types";
+import { OrgformError } from "../../core/errors";
+import type { ChangeRecord, Fields, ObservedMember, ObservedOrganization } from "../types";
 
 export interface WireProfile {
   business_address: string;
@@ -77,14 +78,14 @@ export function toCreateBody(declared: Fields, parentId: string | null, marker: 
 }
 
 /**
- * The body of PUT /organizations/{id}: PUT replaces the whole object, so what orgform does not
- * manage here (the profile, owned by OrganizationProfile) is sent back as it is live.
+ * The body of PUT /organizations/{id}. The SDKs' update takes `name` and an optional `parent` and
+ * `profile` (cloudflare 7.3.0 OrganizationUpdateParams): what is not sent is left as it is, so the
+ * profile (owned by OrganizationProfile) is never sent, and the parent only when it is to change
+ * (`null`: to the root).
  */
-export function toReplaceBody(live: WireOrganization, declared: Fields, parentId: string | null | undefined): WireObject {
-  const body = updateBody(orgSchema(), withoutParent(declared), "replace", live);
-  const parent = parentId === undefined ? (live.parent?.id ?? null) : parentId;
-  body.parent = parent ? { id: parent } : null;
-  if (body.profile === undefined || body.profile === null) delete body.profile;
+export function toUpdateBody(declared: Fields, parentId: string | null | undefined): WireObject {
+  const body = updateBody(orgSchema(), withoutParent(declared), "merge");
+  if (parentId !== undefined) body.parent = parentId ? { id: parentId } : null;
   return body;
 }
 
@@ -109,5 +110,33 @@ export function fromMember(wire: WireMember): ObservedMember {
     email: wire.user.email,
     role,
     fields: { id: wire.id, email: wire.user.email, role, status: wire.status, user_id: wire.user.id },
+  };
+}
+
+/** An entry of `GET /organizations/{id}/logs/audit`, as the SDKs type it (every field optional there). */
+export interface WireAuditEntry {
+  id?: string;
+  action?: { description?: string; result?: string; time?: string; type?: string };
+  actor?: { id?: string; context?: string; email?: string; token_id?: string; token_name?: string; type?: string };
+  resource?: { id?: string; type?: string };
+}
+
+/**
+ * Who, when, what: the actor is the token's name where the context is a token (api_token, oauth),
+ * else the user's email, else the actor's id. An entry without a time or any actor is not one.
+ */
+export function fromAuditEntry(e: WireAuditEntry, where: string): ChangeRecord {
+  const a = e?.actor ?? {};
+  const actor = (a.context === "api_token" || a.context === "oauth" ? a.token_name : undefined) || a.email || a.token_name || a.id;
+  const time = e?.action?.time;
+  if (!actor || typeof actor !== "string" || typeof time !== "string" || Number.isNaN(Date.parse(time))) {
+    throw new OrgformError("REFUSED", `${where}: an audit entry without an actor or a time`);
+  }
+  return {
+    actor,
+    ...(a.context ? { via: a.context } : {}),
+    time,
+    action: e.action?.type ?? "change",
+    resource: e.resource?.type ?? "organization",
   };
 }

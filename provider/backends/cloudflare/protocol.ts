@@ -38,5 +38,5 @@ export const expect = {
   organization: envelope(organization),
   profile: envelope(shape.nullable(shape.anyObject)),
   member: envelope(member),
-  page: { organizations: page(organization), members: page(member), roles: page(role) },
+  page: { organizations: page(organization), members: page(member), roles: page(role), audit: page(shape.object({ id: shape.string })) },
 };
