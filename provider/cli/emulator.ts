@@ -32,7 +32,7 @@ export function loadEmulator(resolve: (id: string) => string, load: (file: strin
   }
   const mod = load(file) as Partial<EmulatorCli> | null;
   if (typeof mod?.registerEmulator !== "function") {
-    throw new Error(`${EMULATOR_PACKAGE} at ${file} exports no registerEmulator: install the version of orgform's release`);
+    throw new Error(`${EMULATOR_PACKAGE} at ${file} exports no registerEmulator: install the ${EMULATOR_PACKAGE} released with this orgform`);
   }
   return { ok: true, cli: mod as EmulatorCli };
 }
