@@ -1,6 +1,12 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  resolve: {
+    // `../../emulator` is the @orgform/emulator package folder, whose package.json exports its build
+    // (emulator/dist): tests run its TypeScript source instead (test/unit/packages.test.ts checks).
+    alias: [{ find: /^(?:\.\.\/)+emulator$/, replacement: fileURLToPath(new URL("./emulator/index.ts", import.meta.url)) }],
+  },
   test: {
     include: ["test/**/*.test.ts"],
     // e2e tests drive the real Pulumi CLI: minutes, not milliseconds; on a loaded 2-core machine one

@@ -9,4 +9,6 @@ export type { FaultRule, FaultRuleJson } from "./faults";
 export { parseRateLimit } from "./ratelimit";
 export type { RateLimitConfig } from "./ratelimit";
 export { Store } from "./store";
+export { parseSeedText, readSeedFile, SeedError } from "./seed";
 export type { SeedResult } from "./seed";
+export { registerEmulator } from "./cli";

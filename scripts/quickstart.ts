@@ -7,8 +7,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { startEmulator } from "../emulator";
-import { readSeedFile } from "../emulator/seed";
+import { readSeedFile, startEmulator } from "@orgform/emulator";
 import { hasErrors, loadConfig, renderDiagnostics } from "../provider/config";
 import { emulatorCredentialEnv } from "./emulator-credentials";
 

@@ -16,14 +16,15 @@ const schemaFolders = fs
   .map((e) => e.name)
   .sort();
 
-/** Every .ts file below a directory of the repository. */
+/** Every .ts source file below a directory of the repository (not a package's build or install). */
 function sources(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const full = path.join(d, e.name);
-      if (e.isDirectory()) walk(full);
-      else if (e.name.endsWith(".ts")) out.push(full);
+      if (e.isDirectory()) {
+        if (e.name !== "dist" && e.name !== "node_modules") walk(full);
+      } else if (e.name.endsWith(".ts") && !e.name.endsWith(".d.ts")) out.push(full);
     }
   };
   walk(path.join(root, dir));
