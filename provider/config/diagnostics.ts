@@ -7,6 +7,8 @@
 export const DIAGNOSTIC_CODES = {
   // files and YAML
   "file-not-found": "The file or directory given does not exist or cannot be read.",
+  "not-a-file": "The path (or a *.yaml of the directory) is a named pipe (FIFO), a device or a socket, not a regular file: refused without opening it.",
+  "symlink-loop": "The path is a symbolic link that loops (leads back to itself).",
   "no-yaml-files": "The directory holds no *.yaml / *.yml file.",
   "yaml-syntax": "The file is not valid YAML.",
   "duplicate-yaml-key": "The same key appears twice in one YAML mapping.",

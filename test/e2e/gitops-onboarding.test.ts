@@ -53,7 +53,8 @@ describe.each(implementedVendors())("GitOps on %s with the real engine", (backen
   afterAll(async () => p?.close());
 
   it("exports the live account into a config that validate accepts", async () => {
-    const run = await orgform("export", "--backend", backend, "--out", p.configFile, "--quiet");
+    // The project's placeholder config is not an export: replacing it takes --force.
+    const run = await orgform("export", "--backend", backend, "--out", p.configFile, "--force", "--quiet");
     expect(run.code, run.stderr).toBe(0);
     const valid = await orgform("validate", p.configFile);
     expect(valid.code, valid.stderr).toBe(0);
