@@ -60,7 +60,7 @@ export function mintToken(
     throw new SeedError("token must be a string of 8 to 100 characters without spaces");
   }
   if (req.token !== undefined && req.reserved?.(req.token)) {
-    throw new SeedError("token must not be one of the emulator's own credentials (API token, admin token, key, OAuth2 client secret or access token): a scoped token equal to one would keep its access");
+    throw new SeedError("token must not be one of the emulator's own credentials (API token, admin token, key, the full-access user's password, OAuth2 client secret or access token): a scoped token equal to one would keep its access");
   }
   if (!ctx.store.getOrg(req.backend, req.orgId)) throw new SeedError(`no ${req.backend} organization with id ${req.orgId}`);
   const now = ctx.now();
