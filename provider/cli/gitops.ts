@@ -13,7 +13,7 @@ import { OrgformError } from "../core/errors";
 import { isBackendName } from "../core/backends";
 import { unusableBackend } from "../backends";
 import { detectDrift } from "../gitops/drift";
-import { exportDocument, renderExport, splitByRoot } from "../gitops/export";
+import { exportDocument, exportedConnection, renderExport, splitByRoot } from "../gitops/export";
 import { readLive } from "../gitops/live";
 import { renderDriftMarkdown, renderDriftText } from "../gitops/render";
 import { progressReporter } from "./progress";
@@ -102,7 +102,10 @@ export async function runExport(opts: ExportCommandOptions): Promise<void> {
   if (snapshot.unknownSelections.length) {
     throw new OrgformError("NOT_FOUND", `no organization has the id or name ${snapshot.unknownSelections.map((s) => JSON.stringify(s)).join(", ")}; nothing was written`);
   }
-  const options = { backend: connection.backend, authoritative: !opts.org?.length };
+  // Where it was read from, unless the vendor's default: drift of the export reads the same account.
+  const tokenUrl = "tokenUrl" in connection.credentials ? (connection.credentials as { tokenUrl?: string }).tokenUrl : undefined;
+  const recorded = exportedConnection(connection.backend, connection.endpoint, tokenUrl);
+  const options = { backend: connection.backend, authoritative: !opts.org?.length, ...(recorded ? { connection: recorded } : {}) };
   const organizations = exportDocument(snapshot, options);
   if (!opts.splitByOrg) {
     write(opts.out, renderExport(organizations, options), { force: opts.force });
