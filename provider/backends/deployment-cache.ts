@@ -49,6 +49,7 @@ export class DeploymentCache {
   setMemberRole?: (orgId: string, memberId: string, role: string) => Promise<ObservedMember>;
   removeMember?: (orgId: string, memberId: string) => Promise<void>;
   listRoles?: (orgId: string) => Promise<RoleInfo[]>;
+  writeMarker?: (orgId: string, marker: string) => Promise<ObservedOrganization>;
 
   constructor(
     /** The adapter itself: every call here reaches the API. */
@@ -71,6 +72,14 @@ export class DeploymentCache {
         const profile = await putProfile(orgId, declared, await this.knownProfile(orgId));
         this.patchOrganization(orgId, (o) => ({ ...o, profile }));
         return profile;
+      };
+    }
+    if (api.writeMarker) {
+      const writeMarker = api.writeMarker.bind(api);
+      this.writeMarker = async (orgId, marker) => {
+        const now = await writeMarker(orgId, marker);
+        this.patchOrganization(orgId, () => now);
+        return now;
       };
     }
     // Roles of each organization (`RoleAbility`) are asked of the API (the members handler reads

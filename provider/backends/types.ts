@@ -140,7 +140,16 @@ export interface BulkReadAbility {
   listAllOrganizations(): Promise<ObservedOrganization[]>;
 }
 
-export type FullBackend = Backend & Partial<ProfileAbility> & Partial<MemberAbility> & Partial<RoleAbility> & Partial<BulkReadAbility>;
+/**
+ * The vendor has a free field for orgform's ownership marker (capabilities
+ * `organization.ownershipMarker`): `adopt: {..., takeOver: true}` rewrites it to this stack's.
+ */
+export interface MarkerAbility {
+  /** Replaces the marker another stack left (orgform's value, never one a user wrote); answers the organization as it now is. */
+  writeMarker(orgId: string, marker: string): Promise<ObservedOrganization>;
+}
+
+export type FullBackend = Backend & Partial<ProfileAbility> & Partial<MemberAbility> & Partial<RoleAbility> & Partial<BulkReadAbility> & Partial<MarkerAbility>;
 
 export function hasBulkReads(b: FullBackend): b is Backend & BulkReadAbility {
   return typeof b.listAllOrganizations === "function";

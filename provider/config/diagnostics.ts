@@ -50,6 +50,7 @@ export const DIAGNOSTIC_CODES = {
   "unknown-parent": "parent names a key no organization has.",
   "cyclic-parent": "Following parent leads back to the organization itself.",
   "conflicting-parent": "Both parent (a key) and parent_id (a literal id) are set.",
+  "unguarded-adoption": "A warning: the backend has no field for orgform's ownership marker, so two stacks adopting this organization cannot be told apart.",
   "invalid-adopt": "adopt must name exactly one of id or name.",
   // capability matrix
   "unsupported-create": "The backend cannot create organizations: this one must be adopted.",

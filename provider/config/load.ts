@@ -724,16 +724,16 @@ class Loader {
       return;
     }
     const adopt: { id?: Located<string>; name?: Located<string> } = {};
-    let deleteOnRemove: boolean | undefined;
+    const flags: { deleteOnRemove?: boolean; takeOver?: boolean } = {};
     for (const { key, keyNode, value } of entries(node)) {
       const vNode = source.resolve(value);
       if (!(ADOPT_KEYS as readonly string[]).includes(key)) {
         if (!isSecretKey(key)) this.unknownKey(source, keyNode, [...p, key], key, ADOPT_KEYS, "adopt setting");
         continue;
       }
-      if (key === "deleteOnRemove") {
-        if (!isScalar(vNode) || typeof vNode.value !== "boolean") this.report(source, vNode, [...p, key], "wrong-type", "adopt.deleteOnRemove must be true or false");
-        else deleteOnRemove = vNode.value;
+      if (key === "deleteOnRemove" || key === "takeOver") {
+        if (!isScalar(vNode) || typeof vNode.value !== "boolean") this.report(source, vNode, [...p, key], "wrong-type", `adopt.${key} must be true or false`);
+        else flags[key] = vNode.value;
         continue;
       }
       if (!isScalar(vNode) || (typeof vNode.value !== "string" && typeof vNode.value !== "number") || String(vNode.value).trim() === "") {
@@ -754,8 +754,24 @@ class Loader {
     org.adopt = adopt;
     org.decl.adopt = {
       ...Object.fromEntries(Object.entries(adopt).map(([k, v]) => [k, v.value])),
-      ...(deleteOnRemove !== undefined ? { deleteOnRemove } : {}),
+      ...flags,
     };
+    // Where the vendor has no field for orgform's ownership marker, a second stack adopting the
+    // same organization cannot be told apart from this one: said here, where it can still be avoided.
+    if (isBackendName(backend) && !capabilitiesOf(backend).organization.ownershipMarker) {
+      const caps = capabilitiesOf(backend);
+      this.diagnostics.push(
+        source.diagnostic(
+          node,
+          p,
+          "unguarded-adoption",
+          `${caps.displayName} organizations have no field for orgform's ownership marker: if another stack adopts this organization too, ` +
+            `neither can tell, and both apply their changes in turn; make sure one stack (one config) manages it` +
+            (flags.takeOver ? " (takeOver has nothing to rewrite here)" : ""),
+          "warning",
+        ),
+      );
+    }
   }
 
   private crossChecks(orgs: RawOrganization[], caps: Capabilities): void {
