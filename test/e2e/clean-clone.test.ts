@@ -16,7 +16,7 @@ import { startEmulator } from "../../emulator";
 import { implementedVendors } from "../../provider/backends";
 import { makeTempDir, pulumiBinDir, repoRoot, runCommand, type RunResult } from "./harness";
 
-const STEP = 6 * 60_000;
+const STEP = 10 * 60_000;
 const root = makeTempDir("clean-clone");
 const clone = path.join(root, "orgform");
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
