@@ -41,7 +41,9 @@ function creatingStack(backend: BackendName): string {
 
 /** Starts `pulumi up` in its own process group and kills the whole group once `until` holds. */
 async function upKilledWhen(p: OrgformProject, until: () => Promise<boolean>): Promise<string> {
-  const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive"], {
+  // Two operations at a time: with Pulumi's default of 8 in flight, twelve one-request creates
+  // (ZenML) all commit before a kill can land between them.
+  const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive", "--parallel", "2"], {
     cwd: p.ws.dir,
     env: p.ws.env,
     detached: true,
