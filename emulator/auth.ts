@@ -90,13 +90,16 @@ export class Authenticator {
 
   /**
    * Whether a token would be taken for another credential: the API token, the admin token, the
-   * key of the key pair, an OAuth2 client's secret or an issued access token. A scoped token equal
+   * key of the key pair, the full-access user's password, an OAuth2 client's secret or an issued
+   * access token. A scoped token equal
    * to one of them would keep that credential's access (the API token is resolved first), or hand
    * its holder the admin token: minting one is refused.
    */
   isReserved(token: string): boolean {
     const d = digest(token);
-    const secrets = [this.creds.apiToken, this.creds.adminToken, this.creds.authKey].map(digest);
+    // The full-access user's password too: a scoped token equal to it would hand that password to
+    // whoever holds the token (tokens are listed by the admin API and written into seed files).
+    const secrets = [this.creds.apiToken, this.creds.adminToken, this.creds.authKey, this.creds.password].map(digest);
     const clients = [...this.startupClients.values(), ...this.store.allOAuthClients().map((c) => Buffer.from(c.secretDigest, "hex"))];
     let hit = false;
     for (const s of [...secrets, ...clients]) hit = timingSafeEqual(s, d) || hit;

@@ -61,7 +61,7 @@ export function mintToken(
     throw new SeedError("token must be a string of 8 to 100 characters without spaces");
   }
   if (req.token !== undefined && req.reserved?.(req.token)) {
-    throw new SeedError("token must not be one of the emulator's own credentials (API token, admin token, key, OAuth2 client secret or access token): a scoped token equal to one would keep its access");
+    throw new SeedError("token must not be one of the emulator's own credentials (API token, admin token, key, the full-access user's password, OAuth2 client secret or access token): a scoped token equal to one would keep its access");
   }
   // The name the audit log shows for what the token does: it is not a secret, so it must not be the token.
   if (req.name !== undefined && (typeof req.name !== "string" || req.name.trim() === "" || req.name.length > 100 || /[\u0000-\u001f\u007f]/.test(req.name))) {

@@ -246,6 +246,16 @@ function toToken(r: RawToken): TokenRow {
   return { token: r.token, backend: r.backend, orgId: r.org_id, createTime: r.create_time, expiresAt: r.expires_at, name: r.name };
 }
 
+/** SQLite could not write the file (its permissions, its directory's, a read-only mount). */
+function isReadOnlyError(err: unknown): boolean {
+  const code = (err as { code?: string })?.code ?? "";
+  return code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_CANTOPEN") || code.startsWith("SQLITE_PERM");
+}
+
+export function readOnlyMessage(path: string): string {
+  return `the emulator database ${path} cannot be written (a read-only file, directory or mount): make it writable, or start with another --db`;
+}
+
 function isUniqueError(err: unknown): boolean {
   return (err as { code?: string })?.code === "SQLITE_CONSTRAINT_UNIQUE" ||
     (err as { code?: string })?.code === "SQLITE_CONSTRAINT_PRIMARYKEY";
@@ -272,7 +282,18 @@ export class Store {
     if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
     this.db = new Database(options.path);
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-    if (options.path !== ":memory:") this.db.pragma("journal_mode = WAL");
+    if (options.path !== ":memory:") {
+      try {
+        this.db.pragma("journal_mode = WAL");
+        // A write that changes nothing: SQLite opens a file it may not write read-only without a
+        // word, and every write would then fail (a 500 on each). Refuse to start instead.
+        this.db.pragma(`user_version = ${this.db.pragma("user_version", { simple: true }) as number}`);
+      } catch (err) {
+        this.db.close();
+        if (isReadOnlyError(err)) throw new Error(readOnlyMessage(options.path));
+        throw err;
+      }
+    }
     // FULL: a transaction acknowledged to a client survives a process crash and a power loss.
     this.db.pragma("synchronous = FULL");
     this.db.pragma("foreign_keys = ON");

@@ -16,11 +16,25 @@ const repoRoot = path.resolve(__dirname, "..", "..");
 const workDir = process.env.ORGFORM_QUICKSTART_DIR ? path.resolve(process.env.ORGFORM_QUICKSTART_DIR) : path.join(repoRoot, ".orgform");
 const DEFAULT_CONFIG = "examples/quickstart";
 
+/**
+ * Runs one step. A quiet step keeps Pulumi's output and prints it only if the step fails: a
+ * failing step always shows what Pulumi said (an "incorrect passphrase", a locked stack).
+ */
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, quiet = false): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: repoRoot, env, stdio: quiet ? "ignore" : "inherit" });
+    const child = spawn(cmd, args, { cwd: repoRoot, env, stdio: quiet ? ["ignore", "pipe", "pipe"] : "inherit" });
+    let output = "";
+    child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
     child.on("error", reject);
-    child.on("close", (code) => resolve(code ?? 1));
+    child.on("close", (code) => {
+      const status = code ?? 1;
+      if (status !== 0) {
+        if (quiet && output) process.stderr.write(output.endsWith("\n") ? output : `${output}\n`);
+        console.error(`orgform quickstart: \`${cmd} ${args.join(" ")}\` failed (exit ${status}); nothing after it was run`);
+      }
+      resolve(status);
+    });
   });
 }
 

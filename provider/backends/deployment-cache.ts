@@ -52,6 +52,7 @@ export class DeploymentCache {
   listRoles?: (orgId: string) => Promise<RoleInfo[]>;
   /** The audit log is never cached: each call asks the API (`orgform drift`). */
   lastChange?: (orgId: string, days?: number) => Promise<ChangeRecord | undefined>;
+  writeMarker?: (orgId: string, marker: string) => Promise<ObservedOrganization>;
 
   constructor(
     /** The adapter itself: every call here reaches the API. */
@@ -75,6 +76,14 @@ export class DeploymentCache {
         const profile = await putProfile(orgId, declared, await this.knownProfile(orgId));
         this.patchOrganization(orgId, (o) => ({ ...o, profile }));
         return profile;
+      };
+    }
+    if (api.writeMarker) {
+      const writeMarker = api.writeMarker.bind(api);
+      this.writeMarker = async (orgId, marker) => {
+        const now = await writeMarker(orgId, marker);
+        this.patchOrganization(orgId, () => now);
+        return now;
       };
     }
     // Roles of each organization (`RoleAbility`) are asked of the API (the members handler reads

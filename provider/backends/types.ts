@@ -159,12 +159,22 @@ export interface AuditAbility {
   lastChange(orgId: string, days?: number): Promise<ChangeRecord | undefined>;
 }
 
+/**
+ * The vendor has a free field for orgform's ownership marker (capabilities
+ * `organization.ownershipMarker`): `adopt: {..., takeOver: true}` rewrites it to this stack's.
+ */
+export interface MarkerAbility {
+  /** Replaces the marker another stack left (orgform's value, never one a user wrote); answers the organization as it now is. */
+  writeMarker(orgId: string, marker: string): Promise<ObservedOrganization>;
+}
+
 export type FullBackend = Backend &
   Partial<ProfileAbility> &
   Partial<MemberAbility> &
   Partial<RoleAbility> &
   Partial<BulkReadAbility> &
-  Partial<AuditAbility>;
+  Partial<AuditAbility> &
+  Partial<MarkerAbility>;
 
 export function hasAudit(b: FullBackend): b is Backend & AuditAbility {
   return typeof b.lastChange === "function";

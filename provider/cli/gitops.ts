@@ -13,10 +13,11 @@ import { OrgformError } from "../core/errors";
 import { isBackendName } from "../core/backends";
 import { unusableBackend } from "../backends";
 import { detectDrift } from "../gitops/drift";
-import { exportDocument, renderExport, splitByRoot } from "../gitops/export";
+import { exportDocument, exportedConnection, renderExport, splitByRoot } from "../gitops/export";
 import { readLive } from "../gitops/live";
 import { renderDriftMarkdown, renderDriftText } from "../gitops/render";
 import { progressReporter } from "./progress";
+import { checkOut, configPaths, inspect, splitFolderRefusal, withHeader, yamlFilesOf, type ConfigPaths, type OutFormat } from "./out-file";
 import { DEFAULT_MAX_DELETE_SHARE, parseShare } from "../gitops/guards";
 
 /** Exit codes of `orgform drift`: an error is never reported as drift, nor as no drift. */
@@ -50,27 +51,46 @@ function usable(backend: string): void {
   if (unusable) throw new OrgformError("UNSUPPORTED", unusable);
 }
 
-function write(out: string | undefined, text: string): void {
-  if (!out) process.stdout.write(text);
-  else {
-    fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-    fs.writeFileSync(out, text);
+/**
+ * Writes a command's output: to stdout, or to `--out` (checked again just before writing: the
+ * check before any API call may be minutes old). A report written to a file carries orgform's
+ * header (`withHeader`), so that the next run recognises it as its own.
+ */
+function write(out: string | undefined, text: string, options: { config?: ConfigPaths; force?: boolean; report?: { command: string; format: OutFormat } } = {}): void {
+  if (!out) {
+    process.stdout.write(text);
+    return;
   }
+  checkOut(out, options);
+  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+  fs.writeFileSync(out, options.report ? withHeader(options.report.command, options.report.format, text) : text);
 }
-
-const EXPORT_HEADER = "# Exported by `orgform export`";
 
 export interface ExportCommandOptions extends Record<string, unknown> {
   org?: string[];
   out?: string;
   splitByOrg?: boolean;
   quiet?: boolean;
+  /** Overwrite an --out file orgform did not write. */
+  force?: boolean;
+}
+
+/** `--split-by-org`: the folder is a folder, and holds no config but earlier exports. */
+function checkSplitFolder(dir: string): void {
+  const { existing } = inspect(dir);
+  if (existing.kind === "none") return;
+  if (existing.kind !== "directory") throw new OrgformError("VALIDATION", `--split-by-org writes into a folder, and ${dir} is ${existing.kind === "file" ? "a file" : existing.what}; nothing was written`);
+  const refusal = splitFolderRefusal(dir, yamlFilesOf(dir));
+  if (refusal) throw new OrgformError("VALIDATION", `${refusal}; nothing was written`);
 }
 
 export async function runExport(opts: ExportCommandOptions): Promise<void> {
   const connection = resolveConnection({ flags: connectionFlags(opts), env: process.env });
   usable(connection.backend);
   if (opts.splitByOrg && !opts.out) throw new OrgformError("VALIDATION", "--split-by-org writes one file per root organization: give --out <directory>");
+  // Before any call to the API: a refused --out costs nothing.
+  if (opts.splitByOrg) checkSplitFolder(opts.out!);
+  else if (opts.out) checkOut(opts.out, { force: opts.force });
   const backend = readThroughCache(connection, `export-${process.pid}`);
   const progress = progressReporter("export", { quiet: opts.quiet });
   let snapshot;
@@ -82,21 +102,22 @@ export async function runExport(opts: ExportCommandOptions): Promise<void> {
   if (snapshot.unknownSelections.length) {
     throw new OrgformError("NOT_FOUND", `no organization has the id or name ${snapshot.unknownSelections.map((s) => JSON.stringify(s)).join(", ")}; nothing was written`);
   }
-  const options = { backend: connection.backend, authoritative: !opts.org?.length };
+  // Where it was read from, unless the vendor's default: drift of the export reads the same account.
+  const tokenUrl = "tokenUrl" in connection.credentials ? (connection.credentials as { tokenUrl?: string }).tokenUrl : undefined;
+  const recorded = exportedConnection(connection.backend, connection.endpoint, tokenUrl);
+  const options = { backend: connection.backend, authoritative: !opts.org?.length, ...(recorded ? { connection: recorded } : {}) };
   const organizations = exportDocument(snapshot, options);
   if (!opts.splitByOrg) {
-    write(opts.out, renderExport(organizations, options));
+    write(opts.out, renderExport(organizations, options), { force: opts.force });
     return;
   }
   const dir = opts.out!;
+  checkSplitFolder(dir);
   fs.mkdirSync(dir, { recursive: true });
   const files = splitByRoot(organizations);
   // Files an earlier export wrote for organizations that are gone go too; nothing else is touched.
-  for (const f of fs.readdirSync(dir)) {
-    if (!/\.ya?ml$/.test(f) || files.has(f)) continue;
-    const text = fs.readFileSync(path.join(dir, f), "utf8");
-    if (text.startsWith(EXPORT_HEADER)) fs.rmSync(path.join(dir, f));
-  }
+  // (checkSplitFolder made sure every *.yaml there is an earlier export)
+  for (const f of yamlFilesOf(dir)) if (f.orgform && !files.has(f.name)) fs.rmSync(path.join(dir, f.name));
   for (const [file, entries] of files) fs.writeFileSync(path.join(dir, file), renderExport(entries, options));
   if (files.size === 0) fs.writeFileSync(path.join(dir, "organizations.yaml"), renderExport([], options));
 }
@@ -106,6 +127,7 @@ export interface DriftCommandOptions extends Record<string, unknown> {
   format?: "text" | "json" | "markdown";
   out?: string;
   quiet?: boolean;
+  force?: boolean;
 }
 
 /** Runs drift detection; returns the exit code (0 none, 2 drift); errors throw (exit 1). */
@@ -115,6 +137,8 @@ export async function runDrift(opts: DriftCommandOptions): Promise<number> {
     throw new OrgformError("VALIDATION", `the desired state in ${opts.config} is invalid; nothing was sent to the API:\n${renderDiagnostics(diagnostics)}`);
   }
   usable(config.backend);
+  const paths = configPaths(opts.config, config.files);
+  if (opts.out) checkOut(opts.out, { config: paths, force: opts.force });
   const connection = resolveConnection({ flags: connectionFlags(opts), env: process.env, file: { backend: config.backend, ...config.connection } });
   const backend = readThroughCache(connection, `drift-${process.pid}`);
   const progress = progressReporter("drift", { quiet: opts.quiet || opts.format === "json" && !opts.out });
@@ -126,7 +150,7 @@ export async function runDrift(opts: DriftCommandOptions): Promise<number> {
   }
   const format = opts.format ?? "text";
   const text = format === "json" ? `${JSON.stringify(report, null, 2)}\n` : format === "markdown" ? renderDriftMarkdown(report) : renderDriftText(report);
-  write(opts.out, text);
+  write(opts.out, text, { config: paths, force: opts.force, report: { command: "drift", format } });
   return report.drift ? DRIFT_EXIT.drift : DRIFT_EXIT.none;
 }
 
@@ -136,6 +160,7 @@ export interface PlanCommandOptions {
   format?: "text" | "markdown" | "json";
   out?: string;
   refresh?: boolean;
+  force?: boolean;
 }
 
 /** `orgform plan`: the stack's preview, field by field; exit 0 (with or without changes), 1 on error. */
@@ -144,9 +169,10 @@ const planModule = () => require("../gitops/plan") as typeof import("../gitops/p
 
 export async function runPlan(opts: PlanCommandOptions): Promise<void> {
   const { previewPlan, renderPlanMarkdown, renderPlanText } = planModule();
+  if (opts.out) checkOut(opts.out, { force: opts.force });
   const plan = await previewPlan({ cwd: opts.cwd ?? process.cwd(), stack: opts.stack, refresh: opts.refresh });
   const text = opts.format === "markdown" ? renderPlanMarkdown(plan) : opts.format === "json" ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(plan);
-  write(opts.out, text);
+  write(opts.out, text, { force: opts.force, report: { command: "plan", format: opts.format ?? "text" } });
 }
 
 export interface UpCommandOptions {
@@ -188,6 +214,7 @@ export function registerGitops(program: Command): void {
     .addOption(new Option("--org <id-or-name...>", "only these organizations and everything below them (repeatable)"))
     .option("--out <file-or-dir>", "write here instead of stdout (a directory with --split-by-org)")
     .option("--split-by-org", "one file per root organization")
+    .option("--force", "overwrite an --out file orgform did not write")
     .option("--quiet", "no progress on stderr");
   addConnectionOptions(exportCommand, { backend: true });
   exportCommand.action(async (opts: ExportCommandOptions) => {
@@ -202,6 +229,7 @@ export function registerGitops(program: Command): void {
     .option("--cwd <dir>", "the project directory (holding Pulumi.yaml)", process.cwd())
     .addOption(new Option("--format <format>", "report format").choices(["text", "markdown", "json"]).default("text"))
     .option("--out <file>", "write the plan here instead of stdout")
+    .option("--force", "overwrite an --out file orgform did not write")
     .option("--refresh", "refresh the state from the API first")
     .action(async (opts: PlanCommandOptions) => runPlan(opts));
 
@@ -219,7 +247,8 @@ export function registerGitops(program: Command): void {
     .description("Compare the desired state with the live API (no Pulumi state): exit 0 no drift, 2 drift, 1 error")
     .requiredOption("--config <file-or-dir>", "the desired state")
     .addOption(new Option("--format <format>", "report format").choices(["text", "json", "markdown"]).default("text"))
-    .option("--out <file>", "write the report here instead of stdout")
+    .option("--out <file>", "write the report here instead of stdout (never a file of --config)")
+    .option("--force", "overwrite an --out file orgform did not write")
     .option("--quiet", "no progress on stderr");
   addConnectionOptions(driftCommand, { backend: false });
   driftCommand.action(async (opts: DriftCommandOptions) => {

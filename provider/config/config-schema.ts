@@ -82,6 +82,11 @@ function reservedProperties(backend: BackendName | undefined): Json {
           default: false,
           description: "Delete the organization when it leaves the config (default: release it, since orgform did not create it).",
         },
+        takeOver: {
+          type: "boolean",
+          default: false,
+          description: "Adopt it although another stack's ownership marker says that stack manages it, and rewrite the marker to this stack's.",
+        },
       },
       oneOf: [
         { properties: { id: true }, required: ["id"] },

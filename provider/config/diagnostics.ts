@@ -7,6 +7,8 @@
 export const DIAGNOSTIC_CODES = {
   // files and YAML
   "file-not-found": "The file or directory given does not exist or cannot be read.",
+  "not-a-file": "The path (or a *.yaml of the directory) is a named pipe (FIFO), a device or a socket, not a regular file: refused without opening it.",
+  "symlink-loop": "The path is a symbolic link that loops (leads back to itself).",
   "no-yaml-files": "The directory holds no *.yaml / *.yml file.",
   "yaml-syntax": "The file is not valid YAML.",
   "duplicate-yaml-key": "The same key appears twice in one YAML mapping.",
@@ -48,6 +50,7 @@ export const DIAGNOSTIC_CODES = {
   "unknown-parent": "parent names a key no organization has.",
   "cyclic-parent": "Following parent leads back to the organization itself.",
   "conflicting-parent": "Both parent (a key) and parent_id (a literal id) are set.",
+  "unguarded-adoption": "A warning: the backend has no field for orgform's ownership marker, so two stacks adopting this organization cannot be told apart.",
   "invalid-adopt": "adopt must name exactly one of id or name.",
   // capability matrix
   "unsupported-create": "The backend cannot create organizations: this one must be adopted.",

@@ -62,14 +62,10 @@ export type InlineSource = { file: string; text: string } | { file: string; byte
 
 /** Loads a YAML file or a directory of *.yaml files. Never throws for bad input. */
 export function loadConfig(fileOrDir: string, options: LoadOptions = {}): LoadResult {
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(fileOrDir);
-  } catch {
-    return { diagnostics: [fileDiagnostic(fileOrDir, "file-not-found", `cannot read ${fileOrDir}: no such file or directory`)] };
-  }
+  const target = statTarget(fileOrDir);
+  if ("diagnostic" in target) return { diagnostics: [target.diagnostic] };
   let files: string[];
-  if (stat.isDirectory()) {
+  if (target.stat.isDirectory()) {
     files = fs
       .readdirSync(fileOrDir)
       .filter((f) => /\.ya?ml$/i.test(f))
@@ -84,14 +80,64 @@ export function loadConfig(fileOrDir: string, options: LoadOptions = {}): LoadRe
   const sources: InlineSource[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const file of files) {
+    // Each file is looked at before it is opened: opening a FIFO blocks until someone writes to it.
+    const each = file === fileOrDir ? target : statTarget(file);
+    if ("diagnostic" in each) {
+      diagnostics.push(each.diagnostic);
+      continue;
+    }
+    if (!each.stat.isFile()) {
+      diagnostics.push(fileDiagnostic(file, "not-a-file", `cannot read ${file}: it is ${kindOf(each.stat)}, not a regular file`));
+      continue;
+    }
     try {
       sources.push({ file, bytes: fs.readFileSync(file) });
-    } catch {
-      diagnostics.push(fileDiagnostic(file, "file-not-found", `cannot read ${file}`));
+    } catch (err) {
+      diagnostics.push(fileDiagnostic(file, "file-not-found", `cannot read ${file}: ${reasonOf(err)}`));
     }
   }
-  const result = loadConfigSources(sources, options);
-  return diagnostics.length ? { diagnostics: sortDiagnostics([...diagnostics, ...result.diagnostics]) } : result;
+  if (diagnostics.length === 0) return loadConfigSources(sources, options);
+  // A file that could not be read may be the one naming the backend: no "missing backend" on top.
+  const rest = loadConfigSources(sources, options).diagnostics.filter((d) => d.code !== "missing-backend");
+  return { diagnostics: sortDiagnostics([...diagnostics, ...rest]) };
+}
+
+/** What a path is (symbolic links followed), or the diagnostic saying why it cannot be read. */
+function statTarget(file: string): { stat: fs.Stats } | { diagnostic: Diagnostic } {
+  try {
+    return { stat: fs.statSync(file) };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ELOOP") return { diagnostic: fileDiagnostic(file, "symlink-loop", `cannot read ${file}: it is a symbolic link that loops (it leads back to itself, ELOOP)`) };
+    if (code === "ENOENT" && isSymlink(file)) return { diagnostic: fileDiagnostic(file, "file-not-found", `cannot read ${file}: it is a symbolic link to ${fs.readlinkSync(file)}, which does not exist`) };
+    return { diagnostic: fileDiagnostic(file, "file-not-found", `cannot read ${file}: ${reasonOf(err)}`) };
+  }
+}
+
+function isSymlink(file: string): boolean {
+  try {
+    return fs.lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+function kindOf(stat: fs.Stats): string {
+  if (stat.isFIFO()) return "a named pipe (FIFO)";
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return "a device";
+  if (stat.isSocket()) return "a socket";
+  if (stat.isDirectory()) return "a directory";
+  return "something else";
+}
+
+/** The reason of a file-system error in words (never a stack). */
+function reasonOf(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "no such file or directory";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "ENOTDIR") return "a part of the path is not a directory";
+  if (code === "EISDIR") return "it is a directory";
+  return code ?? (err as Error).message;
 }
 
 /** Loads one YAML text (tests, editors). */
@@ -686,16 +732,16 @@ class Loader {
       return;
     }
     const adopt: { id?: Located<string>; name?: Located<string> } = {};
-    let deleteOnRemove: boolean | undefined;
+    const flags: { deleteOnRemove?: boolean; takeOver?: boolean } = {};
     for (const { key, keyNode, value } of entries(node)) {
       const vNode = source.resolve(value);
       if (!(ADOPT_KEYS as readonly string[]).includes(key)) {
         if (!isSecretKey(key)) this.unknownKey(source, keyNode, [...p, key], key, ADOPT_KEYS, "adopt setting");
         continue;
       }
-      if (key === "deleteOnRemove") {
-        if (!isScalar(vNode) || typeof vNode.value !== "boolean") this.report(source, vNode, [...p, key], "wrong-type", "adopt.deleteOnRemove must be true or false");
-        else deleteOnRemove = vNode.value;
+      if (key === "deleteOnRemove" || key === "takeOver") {
+        if (!isScalar(vNode) || typeof vNode.value !== "boolean") this.report(source, vNode, [...p, key], "wrong-type", `adopt.${key} must be true or false`);
+        else flags[key] = vNode.value;
         continue;
       }
       if (!isScalar(vNode) || (typeof vNode.value !== "string" && typeof vNode.value !== "number") || String(vNode.value).trim() === "") {
@@ -716,8 +762,24 @@ class Loader {
     org.adopt = adopt;
     org.decl.adopt = {
       ...Object.fromEntries(Object.entries(adopt).map(([k, v]) => [k, v.value])),
-      ...(deleteOnRemove !== undefined ? { deleteOnRemove } : {}),
+      ...flags,
     };
+    // Where the vendor has no field for orgform's ownership marker, a second stack adopting the
+    // same organization cannot be told apart from this one: said here, where it can still be avoided.
+    if (isBackendName(backend) && !capabilitiesOf(backend).organization.ownershipMarker) {
+      const caps = capabilitiesOf(backend);
+      this.diagnostics.push(
+        source.diagnostic(
+          node,
+          p,
+          "unguarded-adoption",
+          `${caps.displayName} organizations have no field for orgform's ownership marker: if another stack adopts this organization too, ` +
+            `neither can tell, and both apply their changes in turn; make sure one stack (one config) manages it` +
+            (flags.takeOver ? " (takeOver has nothing to rewrite here)" : ""),
+          "warning",
+        ),
+      );
+    }
   }
 
   /**
@@ -794,22 +856,75 @@ class Loader {
       }
       for (const org of walk) state.set(org, "done");
     }
-    // Names unique where the vendor requires it.
+    // Names unique where the vendor requires it, across every file of the config: an export split
+    // into a folder that already declares an organization must not declare it a second time.
     const { scope, caseInsensitive } = caps.organization.nameUniqueness;
     if (scope !== "none") {
+      const nameOf = (org: RawOrganization): string | undefined =>
+        typeof org.decl.fields?.name === "string" ? (org.decl.fields.name as string) : org.adopt?.name?.value;
+      // In Unicode NFC, as the emulator compares sibling names: "Café" precomposed and decomposed look the same and are one name.
+      const norm = (name: string): string => (caseInsensitive ? name.normalize("NFC").toLowerCase() : name.normalize("NFC"));
+      // Where names are unique among siblings, a parent is known by its own name under its own
+      // parent (two files may give one organization two keys), else by its adopt id, else its key.
+      // Each organization's place is interned as a short id, computed once (chains run 4,000 deep).
+      const places = new Map<string, number>();
+      const placeOf = new Map<RawOrganization, string>();
+      const intern = (place: string): string => {
+        let n = places.get(place);
+        if (n === undefined) places.set(place, (n = places.size));
+        return `#${n}`;
+      };
+      const parentRefOf = (start: RawOrganization): string => {
+        // Up the chain to a parent whose place is known (or that is a root), then back down.
+        const chain: RawOrganization[] = [];
+        let base: string | undefined;
+        let cur = start;
+        const walked = new Set<RawOrganization>([start]);
+        while (base === undefined) {
+          if (!cur.parent) base = typeof cur.decl.fields?.parent_id === "string" ? `id:${cur.decl.fields.parent_id as string}` : "root";
+          else {
+            const parent = byKey.get(cur.parent.value);
+            const name = parent ? nameOf(parent) : undefined;
+            if (!parent || walked.has(parent)) base = `key:${cur.parent.value}`;
+            else if (name === undefined) base = parent.adopt?.id ? `adopt-id:${parent.adopt.id.value}` : `key:${cur.parent.value}`;
+            else if (placeOf.has(parent)) base = placeOf.get(parent)!;
+            else {
+              walked.add(parent);
+              chain.push(parent);
+              cur = parent;
+              continue;
+            }
+          }
+        }
+        // chain[i] is the parent of chain[i-1] (chain[0] is start's parent): places from the top.
+        let ref = base;
+        for (let i = chain.length - 1; i >= 0; i--) {
+          const o = chain[i]!;
+          ref = intern(`${ref}/${norm(nameOf(o)!)}`);
+          placeOf.set(o, ref);
+        }
+        return ref;
+      };
       const seen = new Map<string, RawOrganization>();
       for (const org of orgs) {
-        const name = typeof org.decl.fields?.name === "string" ? (org.decl.fields.name as string) : org.adopt?.name?.value;
+        const name = nameOf(org);
         if (name === undefined) continue;
-        const parentRef = scope === "global" ? "" : org.parent ? `key:${org.parent.value}` : typeof org.decl.fields?.parent_id === "string" ? `id:${org.decl.fields.parent_id as string}` : "root";
-        // In Unicode NFC, as the emulator compares sibling names: "Café" precomposed and decomposed look the same and are one name.
-        const nfc = name.normalize("NFC");
-        const id = `${parentRef}\u0000${caseInsensitive ? nfc.toLowerCase() : nfc}`;
+        const parentRef = scope === "global" ? "" : parentRefOf(org);
+        const id = `${parentRef}\u0000${norm(name)}`;
         const first = seen.get(id);
         if (first) {
           const node = org.nameNode ?? org.adopt?.name?.node ?? org.node;
           const where = scope === "global" ? "" : org.parent ? ` under "${org.parent.value}"` : " among root organizations";
-          this.report(org.source, node, ["organizations", org.index, org.nameNode ? "name" : "adopt"], "duplicate-name", `name "${name}" is already used by "${first.key?.value ?? "?"}"${where}` + (caseInsensitive ? " (names compare case-insensitively)" : ""));
+          const file = first.source === org.source ? "" : ` in ${first.source.file}`;
+          this.report(
+            org.source,
+            node,
+            ["organizations", org.index, org.nameNode ? "name" : "adopt"],
+            "duplicate-name",
+            `name "${name}" is already used by "${first.key?.value ?? "?"}"${file}${where}` +
+              (caseInsensitive ? " (names compare case-insensitively)" : "") +
+              (file ? `: one organization declared twice? Keep one declaration` : ""),
+          );
         } else seen.set(id, org);
       }
     }
@@ -821,7 +936,10 @@ class Loader {
         const a = org.adopt?.[which];
         if (!a) continue;
         const first = seen.get(a.value);
-        if (first) this.report(org.source, a.node, ["organizations", org.index, "adopt", which], "duplicate-adoption", `the organization with ${which} "${a.value}" is already adopted by "${first.key?.value ?? "?"}"`);
+        if (first) {
+          const file = first.source === org.source ? "" : ` in ${first.source.file}`;
+          this.report(org.source, a.node, ["organizations", org.index, "adopt", which], "duplicate-adoption", `the organization with ${which} "${a.value}" is already adopted by "${first.key?.value ?? "?"}"${file}`);
+        }
         else seen.set(a.value, org);
       }
     }

@@ -53,6 +53,11 @@ export interface AdoptDecl {
   name?: string;
   /** Delete the organization when it leaves the config; by default an adopted organization is released. */
   deleteOnRemove?: boolean;
+  /**
+   * Adopt it although it carries another stack's ownership marker (that stack manages it), and
+   * rewrite the marker to this stack's; without it such an adoption is refused before any write.
+   */
+  takeOver?: boolean;
 }
 
 export interface OrganizationDecl {
@@ -112,7 +117,7 @@ export const CONNECTION_KEYS = ["endpoint", "tokenUrl"] as const;
 export const ORGANIZATION_KEYS = ["key", "previousKeys", "parent", "profile", "members", "adopt", "allowDuplicateName", "protect", "status"] as const;
 export const MEMBERS_KEYS = ["mode", "minAdmins", "items"] as const;
 export const MEMBERS_MODES: readonly MembersMode[] = ["additive", "authoritative"];
-export const ADOPT_KEYS = ["id", "name", "deleteOnRemove"] as const;
+export const ADOPT_KEYS = ["id", "name", "deleteOnRemove", "takeOver"] as const;
 /** The adopt keys that name the live organization (exactly one is given). */
 export const ADOPT_IDENTITY_KEYS = ["id", "name"] as const;
 

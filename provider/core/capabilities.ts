@@ -69,6 +69,12 @@ export interface Capabilities {
     visiblePerCredential: number | null;
     serviceAccountsCanCreate: boolean;
     nameUniqueness: { scope: "siblings" | "global" | "none"; caseInsensitive: boolean };
+    /**
+     * Where orgform keeps its ownership marker `orgform:<project>/<stack>/<key>` on the live object
+     * (a free field, read back on every read); absent or null: the vendor has no such field, so
+     * which stack manages an organization cannot be read off it.
+     */
+    ownershipMarker?: string | null;
   };
   hierarchy: { supported: boolean; maxDepth: number | null; reparent: boolean };
   profile: { supported: boolean; update: UpdateCapability | null };

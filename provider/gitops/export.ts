@@ -6,7 +6,7 @@ import type { BackendName } from "../core/backends";
 import { capabilitiesOf } from "../core/capabilities";
 import { projectForExport } from "../core/export";
 import { hasSchema, schemaFor, validateDeclared, type ResourceSchema } from "../core/schema";
-import { KEY_PATTERN } from "../config/model";
+import { KEY_PATTERN, type ConnectionSettings } from "../config/model";
 import type { Fields } from "../backends/types";
 import type { LiveOrganization, LiveSnapshot } from "./live";
 
@@ -72,6 +72,33 @@ export interface ExportOptions {
   backend: BackendName;
   /** The whole account was exported: write `authoritative: true` (drift then reports unmanaged organizations). */
   authoritative: boolean;
+  /** Where it was read from, when that is not the vendor's default (see `exportedConnection`). */
+  connection?: ConnectionSettings;
+}
+
+/** A URL as it may be written into a file: no user info, query string or fragment (they may hold credentials). */
+export function publicUrl(url: string): string {
+  const u = new URL(url);
+  u.username = "";
+  u.password = "";
+  u.search = "";
+  u.hash = "";
+  return u.toString().replace(/\/+$/, "");
+}
+
+/**
+ * The `connection` block of an export: the endpoint (and OAuth2 token URL) it was read from, where
+ * they are not the vendor's defaults, so that `orgform drift` of the export reads the same account
+ * (a Cloudomation workspace, a self-hosted AIA Engine, the emulator). Undefined when both are the
+ * defaults. Never a credential: URLs lose user info and query string.
+ */
+export function exportedConnection(backend: BackendName, endpoint: string, tokenUrl: string | undefined): ConnectionSettings | undefined {
+  const defaults = capabilitiesOf(backend).connection;
+  const same = (a: string, b: string | null | undefined) => typeof b === "string" && publicUrl(a) === publicUrl(b);
+  const out: ConnectionSettings = {};
+  if (!same(endpoint, defaults.defaultEndpoint)) out.endpoint = publicUrl(endpoint);
+  if (tokenUrl !== undefined && !same(tokenUrl, defaults.defaultTokenUrl)) out.tokenUrl = publicUrl(tokenUrl);
+  return Object.keys(out).length ? out : undefined;
 }
 
 /** The desired-state document (plain data, in the order it is written) of a snapshot. */
@@ -129,6 +156,7 @@ function flowSmallMaps(node: Node | null | undefined, parentKey?: string): void 
 /** One YAML text: a header comment, `backend`, `authoritative` when set, and the organizations. */
 export function renderExport(organizations: Record<string, unknown>[], options: ExportOptions & { header?: string }): string {
   const data: Record<string, unknown> = { backend: options.backend };
+  if (options.connection) data.connection = { ...options.connection };
   if (options.authoritative) data.authoritative = true;
   data.organizations = organizations;
   const doc = new YAML.Document(data);

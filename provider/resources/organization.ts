@@ -16,7 +16,7 @@ export interface OrganizationArgs {
   /** Parent organization id (an input, not Pulumi's `parent` option: a move is an update). */
   parentId?: pulumi.Input<string | null>;
   /** Take over an existing organization by id or by name instead of creating one; it is released, not deleted, when the resource goes (unless deleteOnRemove). */
-  adopt?: pulumi.Input<{ id?: pulumi.Input<string>; name?: pulumi.Input<string>; deleteOnRemove?: pulumi.Input<boolean> }>;
+  adopt?: pulumi.Input<{ id?: pulumi.Input<string>; name?: pulumi.Input<string>; deleteOnRemove?: pulumi.Input<boolean>; takeOver?: pulumi.Input<boolean> }>;
   /**
    * Create it even where an organization of its name exists (vendors whose names may repeat and
    * that cannot recognise what a create committed, AIA Engine): by default that create is refused.

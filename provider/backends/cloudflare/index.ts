@@ -155,6 +155,14 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
     await this.call("DELETE", `/organizations/${encodeURIComponent(id)}`);
   }
 
+  /** The marker rides in `profile.external_metadata`: a PUT of the profile with only that field changed. */
+  async writeMarker(orgId: string, marker: string): Promise<ObservedOrganization> {
+    await this.putProfile(orgId, { external_metadata: marker });
+    const now = await this.getOrganization(orgId);
+    if (!now) throw new OrgformError("NOT_FOUND", `cannot write the ownership marker of cloudflare organization ${orgId}: it does not exist`);
+    return now;
+  }
+
   /** The profile; `{}` when the organization has none yet (404 on /profile), undefined when the organization is gone. */
   async getProfile(orgId: string): Promise<Fields | undefined> {
     const { status, envelope } = await this.call<WireProfile>("GET", `/organizations/${encodeURIComponent(orgId)}/profile`, undefined, expect.profile);

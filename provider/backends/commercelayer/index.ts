@@ -26,6 +26,7 @@ import {
   roleChangeDocument,
   toCreateDocument,
   toUpdateDocument,
+  toMarkerDocument,
   updateNeedsLive,
   type WireDocument,
   type WireResource,
@@ -155,6 +156,16 @@ export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility
       return fromOrganization(unchanged);
     }
     const doc = await this.call("PATCH", `/organizations/${encodeURIComponent(id)}`, body, expect.organization);
+    if (!doc) throw gone();
+    return fromOrganization(doc.data as WireResource);
+  }
+
+  /** The marker rides in `metadata.orgform_marker`: the live metadata sent back with that key changed. */
+  async writeMarker(orgId: string, marker: string): Promise<ObservedOrganization> {
+    const gone = () => new OrgformError("NOT_FOUND", `cannot write the ownership marker of commercelayer organization ${orgId}: it does not exist`);
+    const live = await this.getWire(orgId);
+    if (!live) throw gone();
+    const doc = await this.call("PATCH", `/organizations/${encodeURIComponent(orgId)}`, toMarkerDocument(live, marker));
     if (!doc) throw gone();
     return fromOrganization(doc.data as WireResource);
   }

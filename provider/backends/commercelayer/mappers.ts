@@ -46,6 +46,17 @@ export function fromOrganization(wire: WireResource): ObservedOrganization {
   };
 }
 
+/** PATCH /organizations/{id} of the marker alone: the live metadata, its reserved key set to `marker` (PATCH replaces metadata whole). */
+export function toMarkerDocument(live: WireResource, marker: string): { data: WireObject } {
+  const path = markerPath();
+  const current = readAt(live, path.slice(0, -1));
+  const attributes: WireObject = {};
+  const resource: WireObject = { attributes };
+  writeAt(resource, path.slice(0, -1), typeof current === "object" && current !== null ? { ...(current as WireObject) } : {});
+  writeAt(resource, path, marker);
+  return { data: { type: "organizations", id: live.id, attributes: resource.attributes as WireObject } };
+}
+
 /** POST /organizations: every declared field, and the marker in its reserved metadata key. */
 export function toCreateDocument(declared: Fields, marker: string): { data: WireObject } {
   const resource: WireObject = { type: "organizations", ...toWire(declared, orgSchema()) };

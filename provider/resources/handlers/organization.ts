@@ -11,6 +11,7 @@ import { hasMembers, type CreateIdentity, type Fields, type ObservedOrganization
 import { nameCheckBeforeCreate } from "../../core/name-check";
 import { v5 as uuidv5 } from "uuid";
 import { cachedBackendFor, type ConnectionInputs } from "../runtime";
+import { adoptionOwnership } from "./ownership";
 import { changedUnlessUnknown, checkFailures, pickDeclared, type CheckFailure } from "./common";
 
 export interface OrganizationInputs extends ConnectionInputs {
@@ -26,7 +27,7 @@ export interface OrganizationInputs extends ConnectionInputs {
    * Take over an existing organization instead of creating one. It is released (left in the API)
    * when the resource is deleted, unless `deleteOnRemove`: orgform did not create it.
    */
-  adopt?: { id?: string; name?: string; deleteOnRemove?: boolean };
+  adopt?: { id?: string; name?: string; deleteOnRemove?: boolean; takeOver?: boolean };
   /**
    * Create it even where an organization of its name already exists, on a vendor whose names may
    * repeat and that offers no way to recognise what a create committed (see `nameCheckBeforeCreate`).
@@ -203,9 +204,29 @@ async function createOnce(inputs: OrganizationInputs): Promise<ObservedOrganizat
   }
 }
 
+/**
+ * One manager per organization: an organization carrying another stack's ownership marker is
+ * refused before any write, or (`takeOver`) its marker is rewritten to this stack's.
+ */
+async function claim(inputs: OrganizationInputs, found: ObservedOrganization): Promise<ObservedOrganization> {
+  const decision = adoptionOwnership({
+    key: inputs.key,
+    found,
+    ownMarker: markerFor(inputs),
+    takeOver: !!inputs.adopt?.takeOver,
+    adopt: inputs.adopt ?? {},
+  });
+  if (decision.action === "adopt") return found;
+  if (decision.action === "refuse") throw new OrgformError("CONFLICT", decision.message);
+  const backend = await cachedBackendFor(inputs);
+  if (!backend.writeMarker) return found; // (no marker field: nothing could have been found)
+  warn(`organization ${inputs.key} (${found.id}) taken over from ${decision.from}: its ownership marker now names this stack`);
+  return backend.writeMarker(found.id, markerFor(inputs));
+}
+
 export async function create(inputs: OrganizationInputs): Promise<{ id: string; outs: OrganizationOutputs }> {
   if (inputs.adopt) {
-    const found = await adopt(inputs);
+    const found = await claim(inputs, await adopt(inputs));
     // Converge the adopted object to what is declared.
     const converged = await converge(inputs, found);
     return { id: found.id, outs: outputsFor(inputs, converged, false) };

@@ -30,6 +30,7 @@ organizations:
     expect(renderDiagnostics(diagnostics)).toMatchInlineSnapshot(`
       "orgs.yaml:3:5: error[unsupported-create] organizations[0]: Cloudomation Engine organizations cannot be created: adopt an existing one with adopt: {id: ...} or adopt: {name: ...}, or adopt: {} (the one organization the credential sees)
       orgs.yaml:5:5: error[too-many-organizations] organizations[1]: Cloudomation Engine allows 1 organization per credential; this config declares 2
+      orgs.yaml:6:12: warning[unguarded-adoption] organizations[1].adopt: Cloudomation Engine organizations have no field for orgform's ownership marker: if another stack adopts this organization too, neither can tell, and both apply their changes in turn; make sure one stack (one config) manages it
       orgs.yaml:7:16: error[not-allowed-value] organizations[1].bundle_id: bundle_id is not allowed for ORGANIZATION records (Cloudomation Engine document 000): leave it out (or declare null)
       orgs.yaml:9:18: error[not-allowed-value] organizations[1].is_readonly: is_readonly is not allowed for ORGANIZATION records (Cloudomation Engine document 000): leave it out (or declare null)
       orgs.yaml:10:10: error[too-long] organizations[1].zip: must be at most 128 characters long (got 129)

@@ -1,0 +1,112 @@
+// The README's own commands on a fresh clone: `git clone` of this repository into a temp dir, one
+// install, then `npm start` and `npm start -- examples/backends/<b>.yaml` for every backend, each
+// twice (applied, then no changes), as a newcomer types them: no passphrase set, the quickstart's
+// own .orgform/ database. Nothing is duplicated: the emulator's database is read at the end.
+//
+// The install: this checkout's node_modules is linked into the clone rather than installed again
+// (`npm ci` costs about 2 minutes here, better-sqlite3 compiled from source, and needs the
+// registry); everything else comes from the clone: its committed files, its own build (`npm start`
+// builds first), its own stack settings (none are committed: a committed Pulumi.<stack>.yaml
+// holds another machine's encryption salt and fails `pulumi stack select`).
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator } from "../../emulator";
+import { implementedVendors } from "../../provider/backends";
+import { makeTempDir, pulumiBinDir, repoRoot, runCommand, type RunResult } from "./harness";
+
+const STEP = 10 * 60_000;
+const root = makeTempDir("clean-clone");
+const clone = path.join(root, "orgform");
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+/** As a user's shell runs it: no Pulumi passphrase, the engine from the per-machine cache. */
+function npmStart(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ORGFORM_PULUMI_FROM: "cache", NO_COLOR: "1", ...extraEnv };
+  for (const k of ["PULUMI_CONFIG_PASSPHRASE", "PULUMI_BACKEND_URL", "PULUMI_HOME", "ORGFORM_QUICKSTART_DIR", "ORGFORM_ENDPOINT"]) if (!(k in extraEnv)) delete env[k];
+  return runCommand("npm", ["start", ...(args.length ? ["--", ...args] : [])], { cwd: clone, env });
+}
+
+/** The backends with an example, read from the clone (what a newcomer finds). */
+const examples = implementedVendors().map((backend) => ({ backend, config: `examples/backends/${backend}.yaml` }));
+
+interface Held {
+  organizations: Array<{ id: string; name: string; backend?: string }>;
+  members: Array<{ org_id: string; email: string }>;
+}
+
+/** What the clone's emulator database holds for a backend (read after the quickstart closed it). */
+async function held(backend: string): Promise<Held> {
+  const emu = await startEmulator({ port: 0, db: path.join(clone, ".orgform", "emulator.db") });
+  try {
+    const res = await fetch(`${emu.url}/_admin/state?backend=${backend}`, { headers: { authorization: `Bearer ${emu.credentials.adminToken}` } });
+    return (await res.json()) as Held;
+  } finally {
+    await emu.close();
+  }
+}
+
+function expectApplied(r: RunResult): void {
+  expect(r.code, r.stdout + r.stderr).toBe(0);
+  expect(r.stdout).toMatch(/Resources:[\s\S]*\d+ (created|unchanged)/);
+}
+
+function expectNoChanges(r: RunResult): void {
+  expect(r.code, r.stdout + r.stderr).toBe(0);
+  expect(r.stdout).toMatch(/Resources:\s+\d+ unchanged/);
+  expect(r.stdout).not.toMatch(/\d+ (created|updated|deleted|replaced)/);
+}
+
+function expectNothingTwice(state: Held): void {
+  const names = state.organizations.map((o) => o.name);
+  expect(new Set(names).size, `organizations named twice: ${names.join(", ")}`).toBe(names.length);
+  const assignments = state.members.map((m) => `${m.org_id}/${m.email.toLowerCase()}`);
+  expect(new Set(assignments).size).toBe(assignments.length);
+}
+
+describe("the README's commands on a clean clone", () => {
+  beforeAll(() => {
+    pulumiBinDir(); // the engine is built once per machine, before the clock of the first step runs
+    execFileSync("git", ["clone", "--quiet", "--no-hardlinks", repoRoot, clone], { stdio: "inherit" });
+    fs.symlinkSync(fs.realpathSync(path.join(repoRoot, "node_modules")), path.join(clone, "node_modules"), "dir");
+  }, STEP);
+
+  it("npm start applies the quickstart, then reports no changes", async () => {
+    const first = await npmStart([]);
+    expectApplied(first);
+    expect(first.stdout).toMatch(/\+ \d+ created/);
+    expect(first.stdout).toContain("Acme Group");
+    expectNoChanges(await npmStart([]));
+    expectNothingTwice(await held("cloudflare"));
+  }, STEP);
+
+  for (const { backend, config } of examples) {
+    it(`npm start -- ${config} applies it beside the quickstart, then reports no changes, nothing twice`, async () => {
+      expect(fs.existsSync(path.join(clone, config)), `${config} is not in the clone`).toBe(true);
+      const first = await npmStart([config]);
+      expectApplied(first);
+      expect(first.stdout).toContain(`${backend} desired state ${config}`);
+      const after = await held(backend);
+      expectNoChanges(await npmStart([config]));
+      const again = await held(backend);
+      expectNothingTwice(again);
+      expect(again.organizations.map((o) => o.id).sort()).toEqual(after.organizations.map((o) => o.id).sort());
+      expect(again.members).toHaveLength(after.members.length);
+    }, STEP);
+  }
+
+  it("npm start still reports no changes for the quickstart after every backend's example", async () => {
+    expectNoChanges(await npmStart([]));
+  }, STEP);
+
+  it("shows Pulumi's own output when a step fails (a stack file holding another machine's encryption salt)", async () => {
+    // What a committed Pulumi.<stack>.yaml did to every fresh clone: its salt is another passphrase's.
+    fs.copyFileSync(path.join(clone, "examples", "backends", "cloudflare.yaml"), path.join(clone, "examples", "backends", "salted.yaml"));
+    fs.copyFileSync(path.join(clone, "Pulumi.quickstart.yaml"), path.join(clone, "Pulumi.examples-backends-salted.yaml"));
+    const run = await npmStart(["examples/backends/salted.yaml"], { PULUMI_CONFIG_PASSPHRASE: "another-machines-passphrase" });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/incorrect passphrase/i);
+    expect(run.stderr).toMatch(/orgform quickstart: `pulumi stack select --create examples-backends-salted --non-interactive` failed \(exit \d+\)/);
+  }, STEP);
+});
