@@ -4,7 +4,8 @@
  * - absent and `null` are the same value ("unset"), at the top level and inside objects;
  * - `""`, `[]` and `{}` are values, distinct from unset;
  * - objects compare by content, key order irrelevant; arrays compare element by element, in order;
- * - strings compare exactly, except fields with `format: email`, which compare case-insensitively.
+ * - strings compare exactly, except where the field's schema says otherwise (`format: email`,
+ *   `x-compare: case-insensitive`: `caseInsensitive`, see `sameValue` in diff.ts).
  */
 export function isUnset(value: unknown): boolean {
   return value === undefined || value === null;

@@ -1,10 +1,13 @@
 // `orgform drift`: the desired state against the live API directly (no Pulumi state), through the
-// one diff function `pulumi preview` uses (`diffFields`). It also sees what Pulumi cannot:
+// planners `pulumi preview` uses (provider/core/plan). It also sees what Pulumi cannot:
 // organizations and members that are live but declared nowhere.
 import type { BackendName } from "../core/backends";
 import { capabilitiesOf } from "../core/capabilities";
-import { diffFields, type FieldChange } from "../core/diff";
-import { hasSchema, schemaFor } from "../core/schema";
+import type { FieldChange } from "../core/diff";
+import { liveMemberOf, memberRules, planMembers } from "../core/plan/members";
+import { planOrganization } from "../core/plan/organization";
+import { planProfile } from "../core/plan/profile";
+import { hasSchema } from "../core/schema";
 import type { Config, OrganizationDecl } from "../config/model";
 import { parentsFirst } from "../config/order";
 import type { FullBackend, ObservedMember, ObservedOrganization } from "../backends/types";
@@ -23,13 +26,16 @@ export interface FieldDrift {
   declared: unknown;
 }
 
+/** Member drift, from the member planner (`role` only where members have roles). */
 export interface MemberDrift {
   /** Declared, not live. */
-  missing: { email: string; role: string }[];
+  missing: { email: string; role?: string }[];
   /** Live, declared nowhere, in an authoritative member set. */
-  unmanaged: { email: string; role: string }[];
+  unmanaged: { email: string; role?: string }[];
   /** Live with another role than declared. */
   wrongRole: { email: string; live: string; declared: string }[];
+  /** Declared, but the membership is not in force (e.g. `canceled`): `pulumi up` re-creates it. */
+  inactive: { email: string; status: string }[];
 }
 
 export interface OrganizationDrift {
@@ -66,7 +72,6 @@ export interface DriftReport {
 }
 
 const PARENT_FIELD = "parent_id";
-const sameEmail = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 function fieldDrifts(changes: FieldChange[]): FieldDrift[] {
   return changes.map((c) => ({ field: c.field, kind: c.kind, live: c.from, declared: c.to }));
@@ -111,26 +116,18 @@ function declaredParentId(o: OrganizationDecl, matched: Map<string, ObservedOrga
 }
 
 function memberDrift(backend: BackendName, o: OrganizationDecl, live: readonly ObservedMember[]): MemberDrift {
-  const schema = schemaFor(backend, "member");
+  const rules = memberRules(backend);
   const declared = o.members!;
-  const drift: MemberDrift = { missing: [], unmanaged: [], wrongRole: [] };
-  for (const want of declared.items) {
-    const have = live.find((m) => sameEmail(m.email, want.email));
-    if (!have) {
-      drift.missing.push({ email: want.email, role: want.role });
-      continue;
-    }
-    const diff = diffFields({ email: want.email, role: want.role }, { email: have.email, role: have.role }, schema);
-    const role = diff.changes.find((c) => c.field === "role");
-    if (role) drift.wrongRole.push({ email: want.email, live: have.role, declared: want.role });
-  }
-  if (declared.mode === "authoritative") {
-    for (const m of live) if (!declared.items.some((w) => sameEmail(w.email, m.email))) drift.unmanaged.push({ email: m.email, role: m.role });
-  }
-  return drift;
+  const plan = planMembers({ backend, declared: declared.items, mode: declared.mode, live: live.map((m) => liveMemberOf(rules, m)) }, rules);
+  return {
+    missing: plan.add,
+    unmanaged: plan.remove.map((m) => (m.role !== undefined ? { email: m.email, role: m.role } : { email: m.email })),
+    wrongRole: plan.setRole.map((c) => ({ email: c.email, live: c.from, declared: c.to })),
+    inactive: plan.recreate.map((c) => ({ email: c.email, status: c.status })),
+  };
 }
 
-const memberDriftCount = (m?: MemberDrift) => (m ? m.missing.length + m.unmanaged.length + m.wrongRole.length : 0);
+const memberDriftCount = (m?: MemberDrift) => (m ? m.missing.length + m.unmanaged.length + m.wrongRole.length + m.inactive.length : 0);
 
 export interface DetectDriftOptions {
   onProgress?: (p: ReadProgress) => void;
@@ -139,8 +136,7 @@ export interface DetectDriftOptions {
 export async function detectDrift(config: Config, backend: FullBackend, options: DetectDriftOptions = {}): Promise<DriftReport> {
   const b = config.backend;
   const caps = capabilitiesOf(b);
-  const orgSchema = schemaFor(b, "organization");
-  const profileSchema = caps.profile.supported && hasSchema(b, "profile") ? schemaFor(b, "profile") : undefined;
+  const profileSupported = caps.profile.supported && hasSchema(b, "profile");
   // Organizations first (one bulk read), then only the details the config declares.
   const all = await backend.findOrganizations({});
   const matched = matchDeclarations(config, all);
@@ -169,17 +165,22 @@ export async function detectDrift(config: Config, backend: FullBackend, options:
     }
     const live = liveById.get(found.id)!;
     const { [PARENT_FIELD]: _parent, ...fields } = o.fields;
+    // The planners `pulumi preview` uses, without a previous declaration (import-only fields never drift).
+    const plan = planOrganization({
+      backend: b,
+      declared: { fields, parentId: declaredParentId(o, matched), adopted: !!o.adopt },
+      live: { fields: found.fields, parentId: found.parentId },
+    });
     const entry: OrganizationDrift = {
       key: o.key,
       name: found.name,
       id: found.id,
       state: "in-sync",
-      fields: fieldDrifts(diffFields(fields, found.fields, orgSchema).changes),
+      fields: fieldDrifts(plan.fields.changes),
       profile: [],
     };
-    const wantParent = declaredParentId(o, matched);
-    if (caps.hierarchy.supported && wantParent !== undefined && wantParent !== found.parentId) entry.parent = { live: found.parentId, declared: wantParent };
-    if (profileSchema && o.profile) entry.profile = fieldDrifts(diffFields(o.profile, live.profile ?? {}, profileSchema).changes);
+    if (plan.parent) entry.parent = { live: plan.parent.from, declared: plan.parent.to };
+    if (profileSupported && o.profile) entry.profile = fieldDrifts(planProfile({ backend: b, declared: o.profile, live: live.profile }).changes);
     if (o.members && live.members) entry.members = memberDrift(b, o, live.members);
     if (entry.fields.length || entry.parent || entry.profile.length || memberDriftCount(entry.members)) entry.state = "changed";
     organizations.push(entry);

@@ -96,7 +96,7 @@ export function planStep(step: StepEventMetadata): PlanStep | undefined {
     case "members":
       return { kind, name, action, lines: detail(members.diff(olds as members.MembersOutputs, news as members.MembersInputs).detail) };
     case "member":
-      return { kind, name, action, lines: [`~ ${olds.email}: ${olds.liveRole ?? olds.role} => ${news.role ?? "(default)"}`] };
+      return { kind, name, action, lines: detail(members.diffOne(olds as members.MemberOutputs, news as members.MemberInputs).detail) };
   }
 }
 

@@ -3,6 +3,8 @@
 // replaces; no name uniqueness, hence no way to recognise what an ambiguous create committed.
 import { HttpClient, HttpStatusError, type HttpMethod } from "../../http/client";
 import { OrgformError, isOrgformError } from "../../core/errors";
+import { sameRole } from "../../core/roles";
+import { roleOfAssignment } from "../types";
 import type { Backend, BulkReadAbility, Fields, MemberAbility, MemberAssignment, ObservedMember, ObservedOrganization, OrganizationQuery } from "../types";
 import { toWire } from "../../core/wire";
 import { schemaFor } from "../../core/schema";
@@ -121,7 +123,7 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
       } catch (err) {
         if (!isOrgformError(err, "AMBIGUOUS") && !isOrgformError(err, "CONFLICT")) throw err;
         const existing = (await this.listMembers(orgId)).find((m) => m.email.toLowerCase() === member.email.toLowerCase());
-        if (existing) return existing.role === member.role ? existing : this.setMemberRole(orgId, existing.id, member.role);
+        if (existing) return sameRole("aiaengine", existing.role, member.role) ? existing : this.setMemberRole(orgId, existing.id, roleOfAssignment("aiaengine", member));
         // Not there: sending it again cannot add it twice.
         if (attempt >= MEMBER_ADD_ATTEMPTS) throw err;
       }

@@ -27,6 +27,7 @@ import {
   type WireRole,
 } from "./mappers";
 import type { ImplementedVendor } from "../index";
+import { roleOfAssignment } from "../types";
 
 interface Envelope<T> {
   success: boolean;
@@ -171,7 +172,8 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
   }
 
   async addMember(orgId: string, member: MemberAssignment): Promise<ObservedMember> {
-    const roleId = await this.roleId(orgId, member.role);
+    const role = roleOfAssignment("cloudflare", member);
+    const roleId = await this.roleId(orgId, role);
     const path = `/organizations/${encodeURIComponent(orgId)}/members`;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -180,7 +182,7 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
       } catch (err) {
         // An email is a member at most once: after an ambiguous POST, or a 409, look before failing.
         const existing = (await this.listMembers(orgId)).find((m) => m.email.toLowerCase() === member.email.toLowerCase());
-        if (existing) return existing.role === member.role ? existing : this.setMemberRole(orgId, existing.id, member.role);
+        if (existing) return existing.role === role ? existing : this.setMemberRole(orgId, existing.id, role);
         // Not there: an ambiguous POST did not commit, so sending it again cannot add it twice.
         if (!isOrgformError(err, "AMBIGUOUS") || attempt >= MEMBER_ADD_ATTEMPTS) throw err;
       }

@@ -69,8 +69,8 @@ describe("orgform plan", () => {
       ~ profile acme-profile: update
           ~ business_email: "a@acme.example" => "legal@acme.example"
       ~ members acme-members: update
-          ~ bob@acme.example: Member => Administrator
           + ada@acme.example (Member)
+          ~ bob@acme.example: Member => Administrator
           - eve@acme.example (Billing)
       "
     `);
@@ -141,8 +141,8 @@ describe("orgform plan", () => {
       <summary><code>acme-members</code>: update</summary>
 
       \`\`\`diff
-      ~ bob@acme.example: Member => Administrator
       + ada@acme.example (Member)
+      ~ bob@acme.example: Member => Administrator
       - eve@acme.example (Billing)
       \`\`\`
 
