@@ -24,8 +24,8 @@ cloudflare:
       profile: { business_address: "", business_email: "", business_name: Acme Inc., business_phone: "", external_metadata: seeded }
       accounts: [acc-1]
       members:
-        - { email: ada@acme.test, role: Administrator }
-        - { email: bob@acme.test, roles: [Billing, Read Only], status: pending }
+        - { email: ada@acme.test, name: Ada Lovelace }
+        - { email: bob@acme.test, status: canceled }
       children:
         - name: Acme EU
 tokens:
@@ -62,12 +62,12 @@ describe("admin API", () => {
     expect(res.body.members).toBe(2);
     expect(res.body.tokens).toEqual([expect.objectContaining({ token: "ci-acme-eu-token", backend: "cloudflare", org_id: res.body.organizations[1].id })]);
     const acme = (await emu.api("GET", `/organizations/${res.body.organizations[0].id}`)).body.result;
-    expect(acme.meta).toEqual({ managed_by: "terraform" });
+    expect(acme.meta).toMatchObject({ managed_by: "terraform", hierarchy_tags: [acme.id], tenant_flags: { sub_org_creation: "enabled" } });
     expect(acme.profile).toEqual({ business_address: "", business_email: "", business_name: "Acme Inc.", business_phone: "", external_metadata: "seeded" });
     const members = (await emu.api("GET", `/organizations/${acme.id}/members`)).body.result;
-    expect(members.map((m: any) => [m.email, m.status, m.roles.map((r: any) => r.name)])).toEqual([
-      ["ada@acme.test", "accepted", ["Administrator"]],
-      ["bob@acme.test", "pending", ["Billing", "Read Only"]],
+    expect(members.map((m: any) => [m.user.email, m.user.name, m.status])).toEqual([
+      ["ada@acme.test", "Ada Lovelace", "active"],
+      ["bob@acme.test", "", "canceled"],
     ]);
     const scoped = await emu.api("GET", "/organizations", { auth: { bearer: "ci-acme-eu-token" } });
     expect(scoped.body.result.map((o: any) => o.name)).toEqual(["Acme EU"]);
@@ -95,7 +95,11 @@ describe("admin API", () => {
     "an unknown organization field": { cloudflare: { organizations: [{ name: "A", colour: "red" }] } },
     "a name the schema rejects": { cloudflare: { organizations: [{ name: "" }] } },
     "a partial profile": { cloudflare: { organizations: [{ name: "A", profile: { business_email: "nope" } }] } },
-    "an unknown role": { cloudflare: { organizations: [{ name: "A", members: [{ email: "a@b.test", role: "Janitor" }] }] } },
+    "a member role (memberships have no roles)": { cloudflare: { organizations: [{ name: "A", members: [{ email: "a@b.test", role: "Administrator" }] }] } },
+    "document 003's meta.flags (the SDKs read meta.tenant_flags)": { cloudflare: { organizations: [{ name: "A", meta: { flags: { account_creation: "enabled" } } }] } },
+    "an unknown tenant flag": { cloudflare: { organizations: [{ name: "A", meta: { tenant_flags: { teleport: "enabled" } } }] } },
+    "an account usage record without a metric": { cloudflare: { organizations: [{ name: "A", accounts: [{ id: "acc-1", usage: [{ day: "2026-12-01", quantity: 1, unit: "Requests" }] }] }] } },
+    "an unknown member status": { cloudflare: { organizations: [{ name: "A", members: [{ email: "a@b.test", status: "accepted" }] }] } },
     "duplicate sibling names (two ids)": { cloudflare: { organizations: [{ id: "b".repeat(32), name: "A" }, { id: "c".repeat(32), name: "a" }] } },
     "a token for an organization the seed does not name": { cloudflare: { organizations: [] }, tokens: [{ backend: "cloudflare", org_path: ["Nope"] }] },
     "an unsupported version": { version: 2 },

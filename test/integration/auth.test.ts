@@ -18,7 +18,7 @@ beforeAll(async () => {
       cloudflare: {
         organizations: [
           { name: "Acme", children: [{ name: "Acme EU", children: [{ name: "Acme FR" }] }] },
-          { name: "Globex", children: [{ name: "Globex Labs", members: [{ email: "eve@globex.test", role: "Member" }] }] },
+          { name: "Globex", children: [{ name: "Globex Labs", members: [{ email: "eve@globex.test" }] }] },
         ],
       },
     },
@@ -108,7 +108,7 @@ describe("a token scoped to one organization", () => {
     "deleting another organization": { method: "DELETE", path: () => `/organizations/${ids["Globex Labs"]}` },
     "reading another organization's profile": { method: "GET", path: () => `/organizations/${ids.Globex}/profile` },
     "listing another organization's members": { method: "GET", path: () => `/organizations/${ids["Globex Labs"]}/members` },
-    "adding a member to another organization": { method: "POST", path: () => `/organizations/${ids.Globex}/members`, body: { email: "x@y.test", roles: [] } },
+    "adding a member to another organization": { method: "POST", path: () => `/organizations/${ids.Globex}/members`, body: { member: { user: { email: "x@y.test" } } } },
   };
   for (const [name, c] of Object.entries(hidden)) {
     it(`answers ${name} exactly as if it did not exist (404, nothing leaked)`, async () => {

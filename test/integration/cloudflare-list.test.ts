@@ -22,9 +22,9 @@ beforeAll(async () => {
           {
             name: "Acme",
             accounts: ["acc-1"],
-            members: [{ email: "ada@acme.test", role: "Administrator" }],
+            members: [{ email: "ada@acme.test" }],
             children: [
-              { name: "Acme Europe", members: [{ email: "bob@acme.test", role: "Member" }], children: [{ name: "Acme France", accounts: ["acc-2"] }] },
+              { name: "Acme Europe", members: [{ email: "bob@acme.test" }], children: [{ name: "Acme France", accounts: ["acc-2"] }] },
               { name: "Acme US" },
             ],
           },

@@ -20,7 +20,8 @@ describe("Cloudflare organizations: CRUD", () => {
     const org = res.body.result;
     expect(org.id).toMatch(/^[0-9a-f]{32}$/);
     expect(new Date(org.create_time).toISOString()).toBe(org.create_time);
-    expect(org.meta.flags).toMatchObject({ sub_org_creation: "enabled" });
+    expect(org.meta.tenant_flags).toMatchObject({ sub_org_creation: "enabled", member_management: "enabled" });
+    expect(org.meta.hierarchy_tags).toEqual([org.id]);
     expect(org.name).toBe("Acme");
     expect(org).not.toHaveProperty("parent");
     expect(org).not.toHaveProperty("profile");
@@ -71,17 +72,26 @@ describe("Cloudflare organizations: CRUD", () => {
     expect(res.body.result).toEqual(org);
   });
 
-  it("PUT replaces the whole object: name, parent and profile", async () => {
+  it("PUT of a name alone (the SDKs' update: parent and profile optional) renames and keeps parent and profile", async () => {
+    const a = await emu.org({ name: "A" });
+    const org = await emu.org({ name: "Child", parent: a.id, profile: aProfile() });
+    const res = await emu.api("PUT", `/organizations/${org.id}`, { body: { name: "Renamed" } });
+    expect(res.status).toBe(200);
+    expect(res.body.result).toEqual({ ...org, name: "Renamed" });
+  });
+
+  it("PUT changes what it is sent: a parent moves, a profile replaces, an explicit null parent moves to the root, an explicit null profile removes it", async () => {
     const a = await emu.org({ name: "A" });
     const b = await emu.org({ name: "B" });
     const org = await emu.org({ name: "Child", parent: a.id, profile: aProfile() });
-    const res = await emu.api("PUT", `/organizations/${org.id}`, { body: { name: "Renamed", parent: { id: b.id } } });
-    expect(res.status).toBe(200);
-    expect(res.body.result).toMatchObject({ id: org.id, name: "Renamed", parent: { id: b.id, name: "B" }, create_time: org.create_time });
-    expect(res.body.result).not.toHaveProperty("profile");
-    const again = await emu.api("PUT", `/organizations/${org.id}`, { body: { name: "Renamed", profile: aProfile({ business_name: "X" }) } });
-    expect(again.body.result).not.toHaveProperty("parent");
-    expect(again.body.result.profile.business_name).toBe("X");
+    const moved = await emu.api("PUT", `/organizations/${org.id}`, { body: { name: "Child", parent: { id: b.id } } });
+    expect(moved.body.result).toMatchObject({ parent: { id: b.id, name: "B" }, profile: aProfile(), create_time: org.create_time });
+    const reprofiled = await emu.api("PUT", `/organizations/${org.id}`, { body: { name: "Child", profile: aProfile({ business_name: "X" }) } });
+    expect(reprofiled.body.result).toMatchObject({ parent: { id: b.id }, profile: { business_name: "X" } });
+    const rooted = await emu.api("PUT", `/organizations/${org.id}`, { body: { name: "Child", parent: null, profile: null } });
+    expect(rooted.body.result).not.toHaveProperty("parent");
+    expect(rooted.body.result).not.toHaveProperty("profile");
+    expect(rooted.body.result.meta.hierarchy_tags).toEqual([org.id]);
   });
 
   it("PUT accepts the object a GET returned (round trip)", async () => {
@@ -127,8 +137,8 @@ describe("Cloudflare organizations: profile", () => {
     const org = await emu.org({ name: "Acme", profile: aProfile() });
     const next = aProfile({ business_name: "Only this" });
     const res = await emu.api("PUT", `/organizations/${org.id}/profile`, { body: next });
-    expect(res.status).toBe(200);
-    expect(res.body.result).toEqual(next);
+    expect(res.status).toBe(204);
+    expect(res.body).toBeUndefined();
     expect((await emu.api("GET", `/organizations/${org.id}/profile`)).body.result).toEqual(next);
     expect((await emu.api("GET", `/organizations/${org.id}`)).body.result.profile).toEqual(next);
   });
@@ -223,7 +233,7 @@ describe("Cloudflare organizations: documented errors", () => {
     "deleting an organization with a member is a 409 with code 1005": {
       setup: async (e) => {
         const root = await e.org({ name: "Acme" });
-        await e.api("POST", `/organizations/${root.id}/members`, { body: { email: "a@acme.test", roles: [await e.roleId(root.id, "Member")] } });
+        await e.addMember(root.id, "a@acme.test");
         return { id: root.id };
       },
       method: "DELETE", path: "/organizations/{id}", status: 409, code: 1005,

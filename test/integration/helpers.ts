@@ -59,7 +59,8 @@ export interface TestEmulator extends StartedEmulator {
   admin<T = any>(method: string, path: string, body?: unknown): Promise<Answer<T>>;
   /** Creates an organization and returns its wire object. */
   org(fields: { name: string; parent?: string; profile?: Record<string, string> }): Promise<any>;
-  roleId(orgId: string, name: string): Promise<string>;
+  /** Adds a member as the public API takes it (`{member: {user: {email}, status?}}`) and returns the answer. */
+  addMember<T = any>(orgId: string, email: string, status?: string, opts?: { auth?: Auth }): Promise<Answer<T>>;
 }
 
 export async function startTestEmulator(options: StartOptions = {}): Promise<TestEmulator> {
@@ -77,12 +78,8 @@ export async function startTestEmulator(options: StartOptions = {}): Promise<Tes
       if (res.status !== 200) throw new Error(`creating ${fields.name}: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body.result;
     },
-    async roleId(orgId, name) {
-      const res = await call(cf, "GET", `/organizations/${orgId}/roles`);
-      const role = (res.body.result as { id: string; name: string }[]).find((r) => r.name === name);
-      if (!role) throw new Error(`no role ${name}`);
-      return role.id;
-    },
+    addMember: (orgId, email, status, opts) =>
+      call(cf, "POST", `/organizations/${orgId}/members`, { ...opts, body: { member: { user: { email }, ...(status !== undefined ? { status } : {}) } } }),
   };
   return t;
 }

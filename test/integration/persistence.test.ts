@@ -22,7 +22,7 @@ describe("persistence", () => {
     const first = await startTestEmulator({ db });
     const root = await first.org({ name: "Acme", profile: aProfile() });
     const child = await first.org({ name: "Acme EU", parent: root.id });
-    const member = await first.api("POST", `/organizations/${root.id}/members`, { body: { email: "ada@acme.test", roles: [await first.roleId(root.id, "Billing")] } });
+    const member = await first.addMember(root.id, "ada@acme.test");
     const token = (await first.admin("POST", "/tokens", { org_id: child.id, ttl_seconds: 3600 })).body.token;
     const before = (await first.admin("GET", "/state")).body;
     await first.close();

@@ -6,7 +6,19 @@ export function aCloudflareOrganization(overrides: Record<string, unknown> = {})
     parent_id: null,
     parent_name: null,
     create_time: "2019-12-27T18:11:19.117Z",
-    meta: { flags: { account_creation: "enabled", account_deletion: "enabled", account_migration: "enabled", account_mobility: "enabled", sub_org_creation: "enabled" }, managed_by: null },
+    meta: {
+      hierarchy_tags: ["a7b9c3d2e8f4a1b5c6d0e9f2a3b7c4d8"],
+      tenant_flags: {
+        account_creation: "enabled",
+        account_creation_applies_tenant_defaults: "disabled",
+        account_deletion: "enabled",
+        account_migration: "enabled",
+        account_mobility: "enabled",
+        enterprise_capability: "disabled",
+        member_management: "enabled",
+        sub_org_creation: "enabled",
+      },
+    },
     profile: null,
     ...overrides,
   };

@@ -3,7 +3,7 @@ import type { DialectAnswer, UnauthenticatedReason } from "../../types";
 
 /**
  * Cloudflare's v4 envelope `{ success, errors, messages, result, result_info? }` and the error codes
- * this dialect answers with (table in emulator/README.md). Codes 971, 6003, 6007, 6111, 7000, 7003,
+ * this dialect answers with (table in emulator/README.md). Codes 971, 6003, 6007, 6111, 7000, 7001, 7003,
  * 9103, 9106, 9109 and 10000 are the ones Cloudflare's v4 API uses for the same situations; the 1xxx
  * codes are ours (the Organizations document lists none).
  */
@@ -26,6 +26,7 @@ export const CF = {
   malformedJson: 6007,
   badAuthHeader: 6111,
   noRoute: 7000,
+  methodNotAllowed: 7001,
   notFound: 7003,
   badKey: 9103,
   missingAuth: 9106,

@@ -1,20 +1,23 @@
 import { bearerCredential } from "../../auth";
 import type { Dialect, PresentedCredential } from "../../types";
 import { failure, fault, fromError, unauthenticated, CF } from "./envelope";
+import { registerAccounts } from "./accounts";
 import { registerMembers } from "./members";
+import { MIGRATIONS } from "./migrations";
 import { registerOrganizations } from "./organizations";
 import { seedCloudflare } from "./seed";
 import { BACKEND } from "./wire";
 
 /**
- * Cloudflare Organizations API (document 003) at `/cloudflare/client/v4`, plus members and roles
- * designed as Cloudflare's account members (docs/architecture.md). Auth: `Authorization: Bearer`
+ * Cloudflare's public Organizations API at `/cloudflare/client/v4`, as its official SDKs call it
+ * (cloudflare 7.3.0, cloudflare-go/v7 v7.9.0; document 003 where they are silent), members included. Auth: `Authorization: Bearer`
  * or `X-Auth-Email` + `X-Auth-Key`. Rate-limit headers: `Ratelimit` / `Ratelimit-Policy` (IETF
  * draft, as Cloudflare's API sends them) and `Retry-After` on 429.
  */
 export const cloudflare: Dialect = {
   name: BACKEND,
   prefix: "/cloudflare/client/v4",
+  migrations: MIGRATIONS,
 
   readCredential(req): PresentedCredential | null | "malformed" {
     const bearer = bearerCredential(req.headers.authorization);
@@ -45,6 +48,7 @@ export const cloudflare: Dialect = {
   routes(app, ctx) {
     registerOrganizations(app, ctx);
     registerMembers(app, ctx);
+    registerAccounts(app, ctx);
   },
 
   seed: seedCloudflare,

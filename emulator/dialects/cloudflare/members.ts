@@ -4,60 +4,59 @@ import type { DialectContext } from "../../types";
 import { CF, CfError, notFound, success } from "./envelope";
 import { principalOf, visibleOrg } from "./organizations";
 import { checkParams, pageInMemory, pageRequest, PAGE_PARAMS, single, type Query } from "./pagination";
-import {
-  BACKEND,
-  memberToWire,
-  memberUniqueKey,
-  roleById,
-  roles,
-  userIdFor,
-  validateMember,
-  type MemberDocument,
-} from "./wire";
+import { BACKEND, MEMBER_STATUSES, memberToWire, memberUniqueKey, userIdFor, validateMember, type MemberDocument, type MemberStatus } from "./wire";
 import { isObject } from "../../json";
 
 /**
- * Members and roles of an organization, modelled on Cloudflare's account members (the Organizations
- * document stops at "# Members"; docs/architecture.md fixes the design):
+ * The public Organizations Members API, as the official Go SDK (cloudflare-go/v7 v7.9.0,
+ * organizations/member.go) calls it. The TypeScript SDK (cloudflare 7.3.0) has no members.
  *
- *   GET  /organizations/{id}/roles                      the fixed role set, {id, name, description, permissions}
- *   GET  /organizations/{id}/members                    status filter; page_size/page_token like every list here
- *   POST /organizations/{id}/members                    {email, roles: ["<role id>"], status?: "pending"|"accepted"}
- *   GET  /organizations/{id}/members/{member_id}
- *   PUT  /organizations/{id}/members/{member_id}         {roles: [{id}] | ["<role id>"], status?}
- *   DELETE /organizations/{id}/members/{member_id}      -> {id}
+ *   GET    /organizations/{id}/members               page_size, page_token, status (repeated), user.email (ends with)
+ *   POST   /organizations/{id}/members               {member: {user: {email}, status?: "active"|"canceled"}}
+ *   GET    /organizations/{id}/members/{member_id}
+ *   DELETE /organizations/{id}/members/{member_id}  204, no body (the SDK reads none)
+ *
+ * There are no roles and no update: a `roles` field is a 400, a PUT or PATCH of a member is a 405,
+ * and `/organizations/{id}/roles` is no route at all (404, code 7000).
  */
 
-const STATUSES = ["pending", "accepted"] as const;
-
+const LIST_FILTERS = ["status", "user.email"] as const;
 
 function readBody(req: FastifyRequest): Record<string, unknown> {
   if (!isObject(req.body)) throw CfError.of(400, CF.invalid, "the request body must be a JSON object");
   return req.body;
 }
 
-/** Role ids from `["<id>"]` or `[{id}]`; unknown ids are a 400 naming the offending entry. */
-function parseRoles(value: unknown): string[] {
-  if (!Array.isArray(value)) throw CfError.of(400, CF.invalid, "roles: must be a list of role ids", "/roles");
-  const ids = value.map((r, i) => {
-    const id = typeof r === "string" ? r : isObject(r) && typeof r.id === "string" ? r.id : undefined;
-    if (id === undefined) throw CfError.of(400, CF.invalid, `roles[${i}]: must be a role id or {id}`, `/roles/${i}`);
-    if (!roleById(id)) {
-      throw CfError.of(400, CF.invalid, `roles[${i}]: unknown role id ${id}; GET /organizations/{id}/roles lists the roles`, `/roles/${i}`);
-    }
-    return id;
-  });
-  // Our design, as for Cloudflare account members: a member holds at least one role.
-  if (ids.length === 0) throw CfError.of(400, CF.invalid, "roles: a member needs at least one role", "/roles");
-  return [...new Set(ids)];
+/** `{member: {user: {email}, status?}}`: anything else, a `roles` field first of all, is a 400 naming it. */
+export function parseNewMember(body: Record<string, unknown>): { email: string; status: MemberStatus } {
+  const refuse = (pointer: string, message: string): never => {
+    throw CfError.of(400, CF.invalid, message, pointer);
+  };
+  const unknown = (pointer: string, k: string): never =>
+    k === "roles"
+      ? refuse(`${pointer}/roles`, 'unknown field "roles": organization memberships have no roles')
+      : refuse(`${pointer}/${k}`, `unknown field "${k}" for a membership; send {"member": {"user": {"email": ...}, "status"?: "active"|"canceled"}}`);
+  for (const k of Object.keys(body)) if (k !== "member") unknown("", k);
+  const m = body.member;
+  if (!isObject(m)) return refuse("/member", "member: is required (an object {user: {email}, status?})");
+  for (const k of Object.keys(m)) if (k !== "user" && k !== "status") unknown("/member", k);
+  const user = m.user;
+  if (!isObject(user)) return refuse("/member/user", "member.user: is required (an object {email})");
+  for (const k of Object.keys(user)) if (k !== "email") unknown("/member/user", k);
+  const status = m.status ?? "active";
+  validateMember({ email: user.email, status });
+  return { email: user.email as string, status: status as MemberStatus };
 }
 
-function parseStatus(value: unknown): "pending" | "accepted" | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "string" || !(STATUSES as readonly string[]).includes(value)) {
-    throw CfError.of(400, CF.invalid, `status: must be one of ${STATUSES.join(", ")}`, "/status");
+/** The repeated `status` filter: each one of the four statuses the SDK knows. */
+function parseStatuses(q: Query): Set<string> | undefined {
+  const raw = q.status;
+  if (raw === undefined) return undefined;
+  const values = Array.isArray(raw) ? raw : [raw];
+  for (const v of values) {
+    if (!(MEMBER_STATUSES as readonly string[]).includes(v)) throw CfError.of(400, CF.invalid, `status: must be one of ${MEMBER_STATUSES.join(", ")}`);
   }
-  return value as "pending" | "accepted";
+  return new Set(values);
 }
 
 function memberOf(ctx: DialectContext, req: FastifyRequest): { orgId: string; member: MemberRow } {
@@ -68,38 +67,26 @@ function memberOf(ctx: DialectContext, req: FastifyRequest): { orgId: string; me
   return { orgId, member };
 }
 
+/** A verb the path does not have: Cloudflare's 405 (code 7001). */
+function methodNotAllowed(): never {
+  throw CfError.of(405, CF.methodNotAllowed, "Method not allowed for this endpoint: organization memberships cannot be updated; delete the membership and create it again");
+}
+
 export function registerMembers(app: FastifyInstance, ctx: DialectContext): void {
   const { store } = ctx;
-
-  app.get("/organizations/:organization_id/roles", async (req) => {
-    const { organization_id: orgId } = req.params as { organization_id: string };
-    const q = req.query as Query;
-    checkParams(q, PAGE_PARAMS);
-    const pageReq = pageRequest(q, `roles:${orgId}`, [], principalOf(req));
-    store.read(() => visibleOrg(ctx, req, orgId, "/roles"));
-    const all = roles().map((r, i) => ({ seq: i + 1, role: { ...r, permissions: {} } }));
-    const { page, resultInfo } = pageInMemory(all, pageReq);
-    return success(page.map((p) => p.role), resultInfo);
-  });
-
-  app.get("/organizations/:organization_id/roles/:role_id", async (req) => {
-    const { organization_id: orgId, role_id: roleId } = req.params as { organization_id: string; role_id: string };
-    store.read(() => visibleOrg(ctx, req, orgId, `/roles/${roleId}`));
-    const role = roleById(roleId);
-    if (!role) throw notFound(`/organizations/${orgId}/roles/${roleId}`);
-    return success({ ...role, permissions: {} });
-  });
 
   app.get("/organizations/:organization_id/members", async (req) => {
     const { organization_id: orgId } = req.params as { organization_id: string };
     const q = req.query as Query;
-    checkParams(q, ["status", ...PAGE_PARAMS]);
-    const status = parseStatus(single(q, "status"));
-    const pageReq = pageRequest(q, `members:${orgId}`, ["status"], principalOf(req));
+    checkParams(q, [...LIST_FILTERS, ...PAGE_PARAMS]);
+    const statuses = parseStatuses(q);
+    const emailEnd = single(q, "user.email")?.toLowerCase();
+    const pageReq = pageRequest(q, `members:${orgId}`, LIST_FILTERS, principalOf(req));
     return store.read(() => {
       visibleOrg(ctx, req, orgId, "/members");
       let rows = store.membersOf(BACKEND, orgId);
-      if (status) rows = rows.filter((m) => (m.document as unknown as MemberDocument).status === status);
+      if (statuses) rows = rows.filter((m) => statuses.has((m.document as unknown as MemberDocument).status));
+      if (emailEnd) rows = rows.filter((m) => m.email.toLowerCase().endsWith(emailEnd));
       const { page, resultInfo } = pageInMemory(rows, pageReq);
       return success(page.map(memberToWire), resultInfo);
     });
@@ -107,24 +94,16 @@ export function registerMembers(app: FastifyInstance, ctx: DialectContext): void
 
   app.post("/organizations/:organization_id/members", async (req) => {
     const { organization_id: orgId } = req.params as { organization_id: string };
-    const body = readBody(req);
-    for (const k of Object.keys(body)) {
-      if (!["email", "roles", "status"].includes(k)) throw CfError.of(400, CF.invalid, `unknown field "${k}" for a member`, `/${k}`);
-    }
+    const { email, status } = parseNewMember(readBody(req));
     const id = ctx.newId();
-    const email = body.email;
     return store.tx(() => {
       visibleOrg(ctx, req, orgId, "/members");
-      const roleIds = parseRoles(body.roles ?? []);
-      const status = parseStatus(body.status) ?? "pending";
-      validateMember({ email, status });
-      const mail = email as string;
-      const key = memberUniqueKey(orgId, mail);
+      const key = memberUniqueKey(orgId, email);
       if (store.findMemberByUniqueKey(BACKEND, key)) {
-        throw CfError.of(409, CF.alreadyMember, `${mail} is already a member of organization ${orgId}`, "/email");
+        throw CfError.of(409, CF.alreadyMember, `${email} is already a member of organization ${orgId}`, "/member/user/email");
       }
-      const doc: MemberDocument = { roles: roleIds, status, user_id: userIdFor(mail) };
-      const row = store.insertMember({ backend: BACKEND, id, orgId, email: mail, uniqueKey: key, document: doc as never, createTime: ctx.now().toISOString() });
+      const doc: MemberDocument = { status, user_id: userIdFor(email), name: "" };
+      const row = store.insertMember({ backend: BACKEND, id, orgId, email, uniqueKey: key, document: doc as never, createTime: ctx.now().toISOString() });
       return success(memberToWire(row));
     });
   });
@@ -133,34 +112,14 @@ export function registerMembers(app: FastifyInstance, ctx: DialectContext): void
     store.read(() => success(memberToWire(memberOf(ctx, req).member))),
   );
 
-  app.put("/organizations/:organization_id/members/:member_id", async (req) => {
-    const body = readBody(req);
-    for (const k of Object.keys(body)) {
-      if (!["roles", "status", "id", "email", "user", "policies"].includes(k)) {
-        throw CfError.of(400, CF.invalid, `unknown field "${k}" for a member`, `/${k}`);
-      }
-    }
-    if (body.roles === undefined) throw CfError.of(400, CF.invalid, "roles: is required", "/roles");
-    const roleIds = parseRoles(body.roles);
-    const status = parseStatus(body.status);
-    return store.tx(() => {
-      const { member } = memberOf(ctx, req);
-      const doc = member.document as unknown as MemberDocument;
-      const sentEmail = typeof body.email === "string" ? body.email : isObject(body.user) && typeof body.user.email === "string" ? body.user.email : undefined;
-      if (sentEmail !== undefined && sentEmail.toLowerCase() !== member.email.toLowerCase()) {
-        throw CfError.of(400, CF.invalid, "email: a member's email cannot change; remove the member and add the new email", "/email");
-      }
-      const next: MemberDocument = { ...doc, roles: roleIds, status: status ?? doc.status };
-      const row = store.updateMember(BACKEND, member.id, { email: member.email, uniqueKey: member.uniqueKey, document: next as never, updateTime: ctx.now().toISOString() });
-      return success(memberToWire(row));
-    });
-  });
+  app.put("/organizations/:organization_id/members/:member_id", async () => methodNotAllowed());
+  app.patch("/organizations/:organization_id/members/:member_id", async () => methodNotAllowed());
 
-  app.delete("/organizations/:organization_id/members/:member_id", async (req) =>
+  app.delete("/organizations/:organization_id/members/:member_id", async (req, reply) => {
     store.tx(() => {
       const { member } = memberOf(ctx, req);
       store.deleteMember(BACKEND, member.id);
-      return success({ id: member.id });
-    }),
-  );
+    });
+    return reply.code(204).send();
+  });
 }

@@ -5,7 +5,6 @@ import { CF, CfError, notFound, success } from "./envelope";
 import { checkParams, pageOf, pageRequest, PAGE_PARAMS, single, type Query } from "./pagination";
 import {
   BACKEND,
-  DEFAULT_META,
   orgDocument,
   orgToWire,
   orgUniqueKey,
@@ -78,9 +77,11 @@ function containing(ctx: DialectContext, ids: string[], includeSelf: boolean): s
   return [...out];
 }
 
-function parseParent(body: Record<string, unknown>): string | null {
+/** `parent`: absent is undefined (a PUT keeps the current parent), null or `{}` is the root. */
+function parseParent(body: Record<string, unknown>): string | null | undefined {
   const p = body.parent;
-  if (p === undefined || p === null) return null;
+  if (p === undefined) return undefined;
+  if (p === null) return null;
   if (!isObject(p)) throw CfError.of(400, CF.invalid, "parent: must be an object {id} or null", "/parent");
   for (const k of Object.keys(p)) {
     if (k !== "id" && k !== "name") throw CfError.of(400, CF.invalid, `parent: unknown field "${k}"`, `/parent/${k}`);
@@ -177,9 +178,9 @@ export function registerOrganizations(app: FastifyInstance, ctx: DialectContext)
   app.post("/organizations", async (req) => {
     const body = readBody(req);
     checkOrgKeys(body);
-    const parentId = parseParent(body);
+    const parentId = parseParent(body) ?? null;
     validateOrgBody(body);
-    const doc: OrgDocument = { meta: DEFAULT_META };
+    const doc: OrgDocument = {};
     if (body.profile !== undefined && body.profile !== null) doc.profile = body.profile as OrgDocument["profile"];
     const id = ctx.newId();
     const now = ctx.now().toISOString();
@@ -202,15 +203,17 @@ export function registerOrganizations(app: FastifyInstance, ctx: DialectContext)
     const { organization_id: id } = req.params as { organization_id: string };
     const body = readBody(req);
     checkOrgKeys(body);
-    const parentId = parseParent(body);
+    const sentParent = parseParent(body);
+    validateOrgBody(body);
     return store.tx(() => {
       const row = visibleOrg(ctx, req, id);
-      const old = orgDocument(row);
-      // PUT replaces: name, parent and profile are what the body says (absent parent: root; absent profile: none).
-      const doc: OrgDocument = { ...old };
-      delete doc.profile;
-      validateOrgBody(body);
-      if (body.profile !== undefined && body.profile !== null) doc.profile = body.profile as OrgDocument["profile"];
+      // The SDKs' update: `name` required, `parent` and `profile` optional (cloudflare 7.3.0 documents
+      // it as "Update an organization's name"). An omitted parent or profile is left as it is; an
+      // explicit `parent: null` moves to the root, an explicit `profile: null` removes the profile.
+      const doc: OrgDocument = { ...orgDocument(row) };
+      if (body.profile === null) delete doc.profile;
+      else if (body.profile !== undefined) doc.profile = body.profile as OrgDocument["profile"];
+      const parentId = sentParent === undefined ? row.parentId : sentParent;
       const name = body.name as string;
       checkParent(ctx, req, parentId, row);
       const key = orgUniqueKey(parentId, name);
@@ -251,15 +254,17 @@ export function registerOrganizations(app: FastifyInstance, ctx: DialectContext)
     });
   });
 
-  app.put("/organizations/:organization_id/profile", async (req) => {
+  app.put("/organizations/:organization_id/profile", async (req, reply) => {
     const { organization_id: id } = req.params as { organization_id: string };
     const body = readBody(req);
     validateProfile(body);
-    return store.tx(() => {
+    store.tx(() => {
       const row = visibleOrg(ctx, req, id, "/profile");
       const doc: OrgDocument = { ...orgDocument(row), profile: body as OrgDocument["profile"] };
       store.updateOrg(BACKEND, id, { parentId: row.parentId, name: row.name, uniqueKey: row.uniqueKey, document: doc as never, updateTime: ctx.now().toISOString() });
-      return success(body);
     });
+    // Both SDKs send `Accept: */*` and read no body (cloudflare 7.3.0 APIPromise<void>, cloudflare-go
+    // v7.9.0 a nil result): an answer without content.
+    return reply.code(204).send();
   });
 }

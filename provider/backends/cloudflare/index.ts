@@ -1,5 +1,5 @@
 // Cloudflare Organizations API (closed beta) adapter: envelope {success, errors, messages, result,
-// result_info}, page_token pagination, PUT replaces the whole organization.
+// result_info}, page_token pagination; PUT changes the name and what else it is sent (issue 21).
 import { HttpClient, HttpStatusError, type HttpMethod } from "../../http/client";
 import { OrgformError, isOrgformError } from "../../core/errors";
 import type {
@@ -20,7 +20,7 @@ import {
   fromProfile,
   toCreateBody,
   toProfileBody,
-  toReplaceBody,
+  toUpdateBody,
   type WireMember,
   type WireOrganization,
   type WireProfile,
@@ -115,13 +115,14 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
   }
 
   async updateOrganization(id: string, declared: Fields, parentId: string | null | undefined): Promise<ObservedOrganization> {
-    const live = await this.getWire(id);
-    if (!live) throw new OrgformError("NOT_FOUND", `cannot update cloudflare organization ${id}: it does not exist`);
-    const { status, envelope } = await this.call<WireOrganization>(
-      "PUT",
-      `/organizations/${encodeURIComponent(id)}`,
-      toReplaceBody(live, declared, parentId),
-    );
+    const body = toUpdateBody(declared, parentId);
+    // `name` is the one field an update must carry: read it when the change is elsewhere.
+    if (body.name === undefined) {
+      const live = await this.getWire(id);
+      if (!live) throw new OrgformError("NOT_FOUND", `cannot update cloudflare organization ${id}: it does not exist`);
+      body.name = live.name;
+    }
+    const { status, envelope } = await this.call<WireOrganization>("PUT", `/organizations/${encodeURIComponent(id)}`, body);
     if (status === 404) throw new OrgformError("NOT_FOUND", `cannot update cloudflare organization ${id}: it does not exist`);
     return fromOrganization(envelope!.result);
   }

@@ -77,14 +77,14 @@ export function toCreateBody(declared: Fields, parentId: string | null, marker: 
 }
 
 /**
- * The body of PUT /organizations/{id}: PUT replaces the whole object, so what orgform does not
- * manage here (the profile, owned by OrganizationProfile) is sent back as it is live.
+ * The body of PUT /organizations/{id}. The SDKs' update takes `name` and an optional `parent` and
+ * `profile` (cloudflare 7.3.0 OrganizationUpdateParams): what is not sent is left as it is, so the
+ * profile (owned by OrganizationProfile) is never sent, and the parent only when it is to change
+ * (`null`: to the root).
  */
-export function toReplaceBody(live: WireOrganization, declared: Fields, parentId: string | null | undefined): WireObject {
-  const body = updateBody(orgSchema(), withoutParent(declared), "replace", live);
-  const parent = parentId === undefined ? (live.parent?.id ?? null) : parentId;
-  body.parent = parent ? { id: parent } : null;
-  if (body.profile === undefined || body.profile === null) delete body.profile;
+export function toUpdateBody(declared: Fields, parentId: string | null | undefined): WireObject {
+  const body = updateBody(orgSchema(), withoutParent(declared), "merge");
+  if (parentId !== undefined) body.parent = parentId ? { id: parentId } : null;
   return body;
 }
 
