@@ -57,9 +57,12 @@ export interface Capabilities {
   };
   hierarchy: { supported: boolean; maxDepth: number | null; reparent: boolean };
   profile: { supported: boolean; update: UpdateCapability | null };
-  /** Roles live in the member schema (`memberRoles` in provider/core/roles.ts). */
-  /** `createdEmpty`: a just-created organization has no members, so none are listed before adding (absent: false). */
-  members: { supported: boolean; authoritativeListing: boolean; createdEmpty?: boolean };
+  /**
+   * Roles live in the member schema (`memberRoles` in provider/core/roles.ts); `roles: false` says
+   * members have none (absent: true), which the member schema says by having no `role`.
+   * `createdEmpty`: a just-created organization has no members, so none are listed before adding (absent: false).
+   */
+  members: { supported: boolean; authoritativeListing: boolean; createdEmpty?: boolean; roles?: boolean };
   pagination: { style: "page-token" | "offset-limit" | "page-number" | "none"; defaultPageSize: number | null; maxPageSize: number | null };
   connection: { defaultEndpoint: string | null; defaultTokenUrl?: string | null; auth: AuthMethod[] };
 }
@@ -119,4 +122,10 @@ export function capabilitiesOf(backend: BackendName): Capabilities {
 /** Every backend's matrix, in BACKENDS order. */
 export function allCapabilities(): Capabilities[] {
   return BACKENDS.map((b) => capabilitiesOf(b));
+}
+
+/** Whether a backend's members have roles (`members.roles`, absent: true; false without members). */
+export function membersHaveRoles(backend: BackendName): boolean {
+  const members = capabilitiesOf(backend).members;
+  return members.supported && members.roles !== false;
 }
