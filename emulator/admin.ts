@@ -155,6 +155,7 @@ export function registerAdmin(app: FastifyInstance, rt: EmulatorRuntime): void {
     if (candidates.length > 1) throw bad(`organization id ${b.org_id} exists in several backends: give dialect`);
     if (b.ttl_seconds !== undefined && typeof b.ttl_seconds !== "number") throw bad("ttl_seconds must be a number");
     if (b.token !== undefined && typeof b.token !== "string") throw bad("token must be a string");
+    if (b.name !== undefined && typeof b.name !== "string") throw bad("name must be a string");
     try {
       const minted = store.tx(() =>
         mintToken(ctx, {
@@ -162,6 +163,7 @@ export function registerAdmin(app: FastifyInstance, rt: EmulatorRuntime): void {
           orgId: b.org_id as string,
           ttlSeconds: b.ttl_seconds as number | undefined,
           token: b.token as string | undefined,
+          name: b.name as string | undefined,
           reserved: (token) => rt.auth.isReserved(token),
         }),
       );
@@ -173,7 +175,7 @@ export function registerAdmin(app: FastifyInstance, rt: EmulatorRuntime): void {
   });
 
   app.get("/tokens", async () => ({
-    tokens: store.allTokens().map((t) => ({ token: t.token, backend: t.backend, org_id: t.orgId, create_time: t.createTime, expires_at: t.expiresAt })),
+    tokens: store.allTokens().map((t) => ({ token: t.token, backend: t.backend, org_id: t.orgId, create_time: t.createTime, expires_at: t.expiresAt, ...(t.name ? { name: t.name } : {}) })),
   }));
 
   app.delete("/tokens/:token", async (req) => {

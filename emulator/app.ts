@@ -238,6 +238,25 @@ export async function buildEmulator(options: EmulatorOptions = {}): Promise<Emul
       canSee: (principal, backend, orgId) => canSee(store, principal, backend, orgId),
       issueAccessToken: (req) => auth.issue(req),
       revokeAccessToken: (token) => auth.revoke(token),
+      audit: (req, backend, e) => {
+        const principal = req.principal!;
+        const prefix = dialects.find((d) => d.name === backend)?.prefix ?? "";
+        return store.appendAudit({
+          id: randomBytes(16).toString("hex"),
+          backend,
+          time: now().toISOString(),
+          orgId: e.orgId,
+          actor: { id: principal.id, kind: principal.kind, name: principal.name, ...(principal.email !== undefined ? { email: principal.email } : {}) },
+          action: e.action,
+          resourceType: e.resourceType,
+          resourceId: e.resourceId,
+          method: req.method,
+          uri: redactUrl(req.url.startsWith(prefix) ? req.url.slice(prefix.length) || "/" : req.url),
+          status: e.status ?? 200,
+          request: e.request,
+          response: e.response,
+        });
+      },
       isFullAccessUser: (userName, password) => safeEqual(`${userName}\0${password}`, `${credentials.userName}\0${credentials.password}`),
     };
     const faultRules = typeof options.faults === "string" ? parseFaultSpec(options.faults) : checkFaultRules(options.faults ?? []);

@@ -27,6 +27,9 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(digest(a), digest(b));
 }
 
+/** What the audit log calls the full-access API token. */
+export const API_TOKEN_NAME = "orgform emulator API token";
+
 export class Authenticator {
   private readonly apiTokenDigest: Buffer;
   private readonly keyPairDigest: Buffer;
@@ -49,13 +52,13 @@ export class Authenticator {
     if (presented.kind === "key") {
       const d = digest(`${presented.email.toLowerCase()}\0${presented.key}`);
       if (timingSafeEqual(d, this.keyPairDigest)) {
-        return { ok: true, principal: { id: `key:${d.toString("hex").slice(0, 16)}`, kind: "api-key" } };
+        return { ok: true, principal: { id: `key:${d.toString("hex").slice(0, 16)}`, kind: "api-key", name: presented.email, email: presented.email } };
       }
       return { ok: false, reason: "invalid" };
     }
     const d = digest(presented.token);
     if (timingSafeEqual(d, this.apiTokenDigest)) {
-      return { ok: true, principal: { id: `token:${d.toString("hex").slice(0, 16)}`, kind: "api-token" } };
+      return { ok: true, principal: { id: `token:${d.toString("hex").slice(0, 16)}`, kind: "api-token", name: API_TOKEN_NAME, email: this.creds.authEmail } };
     }
     const issued = this.store.getAccessToken(d.toString("hex"));
     if (issued) {
@@ -66,6 +69,7 @@ export class Authenticator {
         principal: {
           id: `issued:${createHash("sha256").update(`${issued.via}\0${issued.subject}`).digest("hex").slice(0, 16)}`,
           kind: "access-token",
+          name: issued.subject,
           issued: { via: issued.via as AccessTokenKind, subject: issued.subject, expiresAt: issued.expiresAt },
         },
       };
@@ -78,6 +82,7 @@ export class Authenticator {
       principal: {
         id: `scoped:${d.toString("hex").slice(0, 16)}`,
         kind: "scoped-token",
+        name: row.name ?? `scoped token ${d.toString("hex").slice(0, 16)}`,
         scope: { backend: row.backend, orgId: row.orgId, expiresAt: row.expiresAt },
       },
     };

@@ -96,4 +96,31 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: "audit log of every write; scoped tokens get a name",
+    sql: `
+      -- One entry per successful write through a dialect (create, update, delete), naming the
+      -- credential's actor. Entries outlive what they describe (no foreign key): "who deleted it".
+      CREATE TABLE audit_log (
+        seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+        id            TEXT    NOT NULL UNIQUE,
+        backend       TEXT    NOT NULL,
+        time          TEXT    NOT NULL,
+        org_id        TEXT,
+        actor         TEXT    NOT NULL,
+        action        TEXT    NOT NULL,
+        resource_type TEXT    NOT NULL,
+        resource_id   TEXT    NOT NULL,
+        method        TEXT    NOT NULL,
+        uri           TEXT    NOT NULL,
+        status        INTEGER NOT NULL,
+        request       TEXT,
+        response      TEXT
+      );
+      CREATE INDEX audit_log_org ON audit_log (backend, org_id, time);
+
+      ALTER TABLE tokens ADD COLUMN name TEXT;
+    `,
+  },
 ];

@@ -16,7 +16,7 @@ import { isObject } from "./json";
  *       - name: Acme
  *         children: [{ name: Acme EU }]
  *   tokens:
- *     - { token: ci-acme, backend: cloudflare, org_path: [Acme], ttl_seconds: 86400 }
+ *     - { token: ci-acme, backend: cloudflare, org_path: [Acme], ttl_seconds: 86400, name: CI }
  */
 
 export class SeedError extends Error {
@@ -31,6 +31,7 @@ export interface MintedToken {
   backend: string;
   org_id: string;
   expires_at: string;
+  name?: string;
 }
 
 export interface SeedResult {
@@ -49,7 +50,7 @@ export function newSecretToken(): string {
 /** Mints (or registers) a token scoped to one organization. */
 export function mintToken(
   ctx: DialectContext,
-  req: { backend: string; orgId: string; ttlSeconds?: number; token?: string; replace?: boolean; reserved?: (token: string) => boolean },
+  req: { backend: string; orgId: string; ttlSeconds?: number; token?: string; name?: string; replace?: boolean; reserved?: (token: string) => boolean },
 ): MintedToken {
   const ttl = req.ttlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TOKEN_TTL_SECONDS) {
@@ -62,6 +63,11 @@ export function mintToken(
   if (req.token !== undefined && req.reserved?.(req.token)) {
     throw new SeedError("token must not be one of the emulator's own credentials (API token, admin token, key, OAuth2 client secret or access token): a scoped token equal to one would keep its access");
   }
+  // The name the audit log shows for what the token does: it is not a secret, so it must not be the token.
+  if (req.name !== undefined && (typeof req.name !== "string" || req.name.trim() === "" || req.name.length > 100 || /[\u0000-\u001f\u007f]/.test(req.name))) {
+    throw new SeedError("name must be a string of 1 to 100 characters without control characters");
+  }
+  if (req.name !== undefined && req.name === (req.token ?? "")) throw new SeedError("name must not be the token itself: the audit log shows it");
   if (!ctx.store.getOrg(req.backend, req.orgId)) throw new SeedError(`no ${req.backend} organization with id ${req.orgId}`);
   const now = ctx.now();
   const token = req.token ?? newSecretToken();
@@ -75,8 +81,9 @@ export function mintToken(
     orgId: req.orgId,
     createTime: now.toISOString(),
     expiresAt: new Date(now.getTime() + ttl * 1000).toISOString(),
+    name: req.name ?? null,
   });
-  return { token: row.token, backend: row.backend, org_id: row.orgId, expires_at: row.expiresAt };
+  return { token: row.token, backend: row.backend, org_id: row.orgId, expires_at: row.expiresAt, ...(row.name ? { name: row.name } : {}) };
 }
 
 export function readSeedFile(file: string): unknown {
@@ -132,7 +139,7 @@ export function applySeed(ctx: DialectContext, dialects: readonly Dialect[], doc
   if (!Array.isArray(tokens)) throw new SeedError("tokens must be a list");
   tokens.forEach((t: unknown, i: number) => {
     if (!isObject(t)) throw new SeedError(`tokens[${i}] must be a mapping`);
-    const known = new Set(["token", "backend", "org_id", "org_path", "ttl_seconds"]);
+    const known = new Set(["token", "backend", "org_id", "org_path", "ttl_seconds", "name"]);
     for (const k of Object.keys(t)) if (!known.has(k)) throw new SeedError(`tokens[${i}]: unknown field "${k}"`);
     const backend = t.backend;
     if (typeof backend !== "string" || !byName.has(backend)) throw new SeedError(`tokens[${i}].backend must be one of ${[...byName.keys()].join(", ")}`);
@@ -150,6 +157,7 @@ export function applySeed(ctx: DialectContext, dialects: readonly Dialect[], doc
           orgId,
           ttlSeconds: t.ttl_seconds === undefined ? 30 * 24 * 3600 : Number(t.ttl_seconds),
           token: t.token === undefined ? undefined : String(t.token),
+          name: t.name === undefined ? undefined : String(t.name),
           replace: true,
           reserved,
         }),

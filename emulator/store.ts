@@ -49,6 +49,47 @@ export interface TokenRow {
   orgId: string;
   createTime: string;
   expiresAt: string;
+  /** A non-secret name the audit log shows for what the token did (`/_admin/tokens` `name`). */
+  name?: string | null;
+}
+
+/** Who made a write, as the audit log keeps it: never a secret. */
+export interface AuditActor {
+  /** Stable, non-secret id of the credential (the principal's id). */
+  id: string;
+  kind: "api-token" | "api-key" | "scoped-token" | "access-token";
+  /** The credential's name: a token's name, an OAuth2 client id, a user name, or the API key's email. */
+  name: string;
+  email?: string;
+}
+
+/** One audit entry: a successful write through a dialect. */
+export interface AuditEntry {
+  seq: number;
+  id: string;
+  backend: string;
+  time: string;
+  /** The organization the write concerned (the organization itself, or the owner of a profile or member). */
+  orgId: string | null;
+  actor: AuditActor;
+  action: "create" | "update" | "delete";
+  /** The dialect's name of what changed: "organization", "profile", "member". */
+  resourceType: string;
+  resourceId: string;
+  method: string;
+  uri: string;
+  status: number;
+  request?: unknown;
+  response?: unknown;
+}
+
+export interface AuditQuery {
+  backend: string;
+  orgId: string;
+  /** Inclusive lower and exclusive upper bound of `time` (ISO 8601). */
+  since?: string;
+  before?: string;
+  resourceId?: string;
 }
 
 export interface OrgQuery {
@@ -122,6 +163,43 @@ interface RawToken {
   org_id: string;
   create_time: string;
   expires_at: string;
+  name: string | null;
+}
+
+interface RawAudit {
+  seq: number;
+  id: string;
+  backend: string;
+  time: string;
+  org_id: string | null;
+  actor: string;
+  action: AuditEntry["action"];
+  resource_type: string;
+  resource_id: string;
+  method: string;
+  uri: string;
+  status: number;
+  request: string | null;
+  response: string | null;
+}
+
+function toAudit(r: RawAudit): AuditEntry {
+  return {
+    seq: r.seq,
+    id: r.id,
+    backend: r.backend,
+    time: r.time,
+    orgId: r.org_id,
+    actor: JSON.parse(r.actor) as AuditActor,
+    action: r.action,
+    resourceType: r.resource_type,
+    resourceId: r.resource_id,
+    method: r.method,
+    uri: r.uri,
+    status: r.status,
+    ...(r.request !== null ? { request: JSON.parse(r.request) as unknown } : {}),
+    ...(r.response !== null ? { response: JSON.parse(r.response) as unknown } : {}),
+  };
 }
 
 /** Thrown when a write would break a dialect's uniqueness key. */
@@ -165,7 +243,7 @@ function toMember(r: RawMember): MemberRow {
 }
 
 function toToken(r: RawToken): TokenRow {
-  return { token: r.token, backend: r.backend, orgId: r.org_id, createTime: r.create_time, expiresAt: r.expires_at };
+  return { token: r.token, backend: r.backend, orgId: r.org_id, createTime: r.create_time, expiresAt: r.expires_at, name: r.name };
 }
 
 function isUniqueError(err: unknown): boolean {
@@ -514,8 +592,8 @@ export class Store {
 
   insertToken(row: TokenRow): TokenRow {
     this.db
-      .prepare("INSERT INTO tokens (token, backend, org_id, create_time, expires_at) VALUES (?, ?, ?, ?, ?)")
-      .run(row.token, row.backend, row.orgId, row.createTime, row.expiresAt);
+      .prepare("INSERT INTO tokens (token, backend, org_id, create_time, expires_at, name) VALUES (?, ?, ?, ?, ?, ?)")
+      .run(row.token, row.backend, row.orgId, row.createTime, row.expiresAt, row.name ?? null);
     return row;
   }
 
@@ -584,15 +662,45 @@ export class Store {
 
   private readonly resetHooks: Array<() => void> = [];
 
+  // ---- audit log ----------------------------------------------------------------------------
+
+  /** Appends an audit entry (inside the write's own transaction, so a failed write leaves none). */
+  appendAudit(e: Omit<AuditEntry, "seq">): AuditEntry {
+    const r = this.prepare(
+      `INSERT INTO audit_log (id, backend, time, org_id, actor, action, resource_type, resource_id, method, uri, status, request, response)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      e.id, e.backend, e.time, e.orgId, JSON.stringify(e.actor), e.action, e.resourceType, e.resourceId, e.method, e.uri, e.status,
+      e.request === undefined ? null : JSON.stringify(e.request),
+      e.response === undefined ? null : JSON.stringify(e.response),
+    );
+    return { ...e, seq: Number(r.lastInsertRowid) };
+  }
+
+  /** An organization's audit entries in time order (then write order), optionally within [since, before) and for one resource. */
+  auditEntries(q: AuditQuery): AuditEntry[] {
+    const where = ["backend = ?", "org_id = ?"];
+    const args: unknown[] = [q.backend, q.orgId];
+    if (q.since !== undefined) (where.push("time >= ?"), args.push(q.since));
+    if (q.before !== undefined) (where.push("time < ?"), args.push(q.before));
+    if (q.resourceId !== undefined) (where.push("resource_id = ?"), args.push(q.resourceId));
+    return (this.prepare(`SELECT * FROM audit_log WHERE ${where.join(" AND ")} ORDER BY time, seq`).all(...args) as RawAudit[]).map(toAudit);
+  }
+
+  auditEntry(backend: string, id: string): AuditEntry | undefined {
+    const r = this.prepare("SELECT * FROM audit_log WHERE backend = ? AND id = ?").get(backend, id) as RawAudit | undefined;
+    return r ? toAudit(r) : undefined;
+  }
+
   /** A dialect's own tables are emptied with the core's on `reset()`. */
   onReset(hook: () => void): void {
     this.resetHooks.push(hook);
   }
 
-  /** Deletes every row (organizations, members, tokens, sequences, dialect tables), keeping the schema. */
+  /** Deletes every row (organizations, members, tokens, sequences, the audit log, dialect tables), keeping the schema. */
   reset(): void {
     this.tx(() => {
-      this.db.exec("DELETE FROM members; DELETE FROM tokens; DELETE FROM organizations; DELETE FROM counters; DELETE FROM access_tokens; DELETE FROM oauth_clients;");
+      this.db.exec("DELETE FROM members; DELETE FROM tokens; DELETE FROM organizations; DELETE FROM counters; DELETE FROM access_tokens; DELETE FROM oauth_clients; DELETE FROM audit_log;");
       for (const hook of this.resetHooks) hook();
     });
   }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Migration } from "./migrations";
-import type { Store } from "./store";
+import type { AuditEntry, Store } from "./store";
 import type { BucketState } from "./ratelimit";
 
 /**
@@ -26,6 +26,13 @@ export interface Principal {
   /** Stable, non-secret identifier of the credential (rate-limit bucket key). */
   id: string;
   kind: "api-token" | "api-key" | "scoped-token" | "access-token";
+  /**
+   * Who the audit log says acted (never a secret): the API token's name, the API key's email, a
+   * scoped token's name (or "scoped token <id>"), an access token's OAuth2 client id or user name.
+   */
+  name: string;
+  /** The user's email behind the credential, where there is one (the API key's; the full-access user's). */
+  email?: string;
   scope?: { backend: string; orgId: string; expiresAt: string };
   /** For `access-token`: how it was obtained and by whom (an OAuth2 client id, a user name). */
   issued?: { via: AccessTokenKind; subject: string; expiresAt: string };
@@ -87,8 +94,25 @@ export interface DialectContext {
   issueAccessToken(req: { backend: string; via: AccessTokenKind; subject: string; ttlSeconds?: number }): { token: string; expiresIn: number };
   /** Ends an issued access token early (logout). */
   revokeAccessToken(token: string): void;
+  /**
+   * Appends an audit entry for a successful write of `backend` made by this request's principal
+   * (time, method, URI without the dialect's prefix, the actor). Call it inside the write's store
+   * transaction, so that a failed write leaves no entry.
+   */
+  audit(req: FastifyRequest, backend: string, entry: AuditWrite): AuditEntry;
   /** Whether this is the emulator's full-access user (`Credentials.userName` / `password`), for a dialect's session login. */
   isFullAccessUser(userName: string, password: string): boolean;
+}
+
+/** What a dialect says of one write for the audit log; the core adds the rest. */
+export interface AuditWrite {
+  orgId: string | null;
+  action: AuditEntry["action"];
+  resourceType: string;
+  resourceId: string;
+  status?: number;
+  request?: unknown;
+  response?: unknown;
 }
 
 /** Result of applying a dialect's section of a seed document. */

@@ -11,6 +11,7 @@ import { capabilitiesOf } from "../core/capabilities";
 import { isOrgformError } from "../core/errors";
 import {
   hasBulkReads,
+  type ChangeRecord,
   type CreateIdentity,
   type Fields,
   type FullBackend,
@@ -49,6 +50,8 @@ export class DeploymentCache {
   setMemberRole?: (orgId: string, memberId: string, role: string) => Promise<ObservedMember>;
   removeMember?: (orgId: string, memberId: string) => Promise<void>;
   listRoles?: (orgId: string) => Promise<RoleInfo[]>;
+  /** The audit log is never cached: each call asks the API (`orgform drift`). */
+  lastChange?: (orgId: string, days?: number) => Promise<ChangeRecord | undefined>;
 
   constructor(
     /** The adapter itself: every call here reaches the API. */
@@ -58,6 +61,7 @@ export class DeploymentCache {
     this.name = api.name;
     this.duplicateGuard = api.duplicateGuard;
     this.bulk = options.bulkReads !== false && hasBulkReads(api);
+    if (api.lastChange) this.lastChange = api.lastChange.bind(api);
     if (api.getProfile && api.putProfile) {
       const getProfile = api.getProfile.bind(api);
       const putProfile = api.putProfile.bind(api);

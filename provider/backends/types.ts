@@ -142,7 +142,35 @@ export interface BulkReadAbility {
   listAllOrganizations(): Promise<ObservedOrganization[]>;
 }
 
-export type FullBackend = Backend & Partial<ProfileAbility> & Partial<MemberAbility> & Partial<RoleAbility> & Partial<BulkReadAbility>;
+/** One write the vendor's audit log shows: who (never a secret), when, what. */
+export interface ChangeRecord {
+  /** The actor as the vendor names it: a token's name, a user's email, an OAuth2 client. */
+  actor: string;
+  /** How the actor authenticated, in the vendor's words (Cloudflare: api_token, api_key, oauth, dash). */
+  via?: string;
+  /** ISO 8601. */
+  time: string;
+  action: string;
+  /** What was written: the organization, its profile, a member. */
+  resource: string;
+}
+
+/** The vendor keeps an audit log per organization: `orgform drift` names who changed a drifted one. */
+export interface AuditAbility {
+  /** The latest write to the organization (itself, its profile, its members) within the last `days` days; undefined when the log shows none. */
+  lastChange(orgId: string, days?: number): Promise<ChangeRecord | undefined>;
+}
+
+export type FullBackend = Backend &
+  Partial<ProfileAbility> &
+  Partial<MemberAbility> &
+  Partial<RoleAbility> &
+  Partial<BulkReadAbility> &
+  Partial<AuditAbility>;
+
+export function hasAudit(b: FullBackend): b is Backend & AuditAbility {
+  return typeof b.lastChange === "function";
+}
 
 export function hasBulkReads(b: FullBackend): b is Backend & BulkReadAbility {
   return typeof b.listAllOrganizations === "function";

@@ -10,7 +10,7 @@ import { planProfile } from "../core/plan/profile";
 import { hasSchema } from "../core/schema";
 import type { Config, OrganizationDecl } from "../config/model";
 import { parentsFirst } from "../config/order";
-import type { FullBackend, ObservedMember, ObservedOrganization } from "../backends/types";
+import { hasAudit, type ChangeRecord, type FullBackend, type ObservedMember, type ObservedOrganization } from "../backends/types";
 import { readLive, type LiveOrganization, type ReadProgress } from "./live";
 
 /** Version of the JSON shape (docs/gitops.md); bumped on any incompatible change. */
@@ -50,6 +50,12 @@ export interface OrganizationDrift {
   parent?: { live: string | null; declared: string | null };
   profile: FieldDrift[];
   members?: MemberDrift;
+  /**
+   * For a changed organization, where the vendor keeps an audit log (`AuditAbility`): its latest
+   * write, naming who made it and when. `lastChangeUnknown` says why it could not be read instead.
+   */
+  lastChange?: ChangeRecord;
+  lastChangeUnknown?: string;
 }
 
 export interface DriftReport {
@@ -129,6 +135,24 @@ function memberDrift(backend: BackendName, o: OrganizationDecl, live: readonly O
 
 const memberDriftCount = (m?: MemberDrift) => (m ? m.missing.length + m.unmanaged.length + m.wrongRole.length + m.inactive.length : 0);
 
+/**
+ * Who changed each drifted organization, read from the vendor's audit log where it keeps one. A
+ * failed read is said on that organization and does not hide the drift itself.
+ */
+async function namesWhoChanged(backend: FullBackend, organizations: OrganizationDrift[]): Promise<void> {
+  if (!hasAudit(backend)) return;
+  for (const o of organizations) {
+    if (o.state !== "changed" || !o.id) continue;
+    try {
+      const change = await backend.lastChange(o.id);
+      if (change) o.lastChange = change;
+      else o.lastChangeUnknown = "the audit log shows no write in the last 30 days";
+    } catch (err) {
+      o.lastChangeUnknown = `the audit log could not be read: ${(err as Error).message}`;
+    }
+  }
+}
+
 export interface DetectDriftOptions {
   onProgress?: (p: ReadProgress) => void;
 }
@@ -185,6 +209,7 @@ export async function detectDrift(config: Config, backend: FullBackend, options:
     if (entry.fields.length || entry.parent || entry.profile.length || memberDriftCount(entry.members)) entry.state = "changed";
     organizations.push(entry);
   }
+  await namesWhoChanged(backend, organizations);
   const unmanaged = snapshot.organizations.filter((l) => !declaredById.has(l.organization.id));
   const authoritative = !!config.authoritative;
   if (authoritative) {

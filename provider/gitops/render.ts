@@ -39,7 +39,16 @@ export function detailLines(o: OrganizationDrift): string[] {
   if (o.profile.length) lines.push("profile:", ...renderDiff(asDiff(o.profile), { indent: "  " }).split("\n"));
   const members = memberLines(o.members);
   if (members.length) lines.push("members:", ...members.map((l) => `  ${l}`));
+  const who = changedByLine(o);
+  if (who) lines.push(who);
   return lines;
+}
+
+/** "last changed by <actor> (<via>) at <time>: <action> <resource>", from the vendor's audit log. */
+export function changedByLine(o: OrganizationDrift): string | undefined {
+  const c = o.lastChange;
+  if (c) return `last changed by ${c.actor}${c.via ? ` (${c.via})` : ""} at ${c.time}: ${c.action} ${c.resource}`;
+  return o.lastChangeUnknown ? `last change unknown: ${o.lastChangeUnknown}` : undefined;
 }
 
 const MARK: Record<OrganizationDrift["state"], string> = { "in-sync": "=", changed: "~", missing: "+", unmanaged: "-" };
@@ -83,10 +92,13 @@ export function renderDriftMarkdown(r: DriftReport): string {
   const out = [`### orgform drift (${r.backend})`, "", `**${md(summaryLine(r))}**`];
   const drifted = r.organizations.filter((o) => o.state !== "in-sync");
   if (drifted.length) {
-    out.push("", "| organization | id | state | fields | profile | members |", "| --- | --- | --- | --- | --- | --- |");
+    // The "changed by" column only where the vendor's audit log named someone.
+    const who = drifted.some((o) => o.lastChange);
+    out.push("", `| organization | id | state | fields | profile | members |${who ? " changed by |" : ""}`, `| --- | --- | --- | --- | --- | --- |${who ? " --- |" : ""}`);
     for (const o of drifted) {
       const fields = o.fields.length + (o.parent ? 1 : 0);
-      out.push(`| ${o.key ? `<code>${md(o.key)}</code> ` : ""}${md(o.name)} | ${o.id ? `<code>${md(o.id)}</code>` : ""} | ${o.state} | ${fields || ""} | ${o.profile.length || ""} | ${memberCell(o.members)} |`);
+      const by = who ? ` ${o.lastChange ? `${md(o.lastChange.actor)}, ${md(o.lastChange.time)}` : ""} |` : "";
+      out.push(`| ${o.key ? `<code>${md(o.key)}</code> ` : ""}${md(o.name)} | ${o.id ? `<code>${md(o.id)}</code>` : ""} | ${o.state} | ${fields || ""} | ${o.profile.length || ""} | ${memberCell(o.members)} |${by}`);
     }
     for (const o of drifted.filter((d) => d.state === "changed")) {
       out.push("", "<details>", `<summary>${o.key ? `<code>${md(o.key)}</code> ` : ""}${md(o.name)}: ${o.state}</summary>`, "", "```diff");

@@ -188,7 +188,7 @@ describe("admin API", () => {
 
   it("describes itself", async () => {
     const info = (await emu.admin("GET", "/info")).body;
-    expect(info).toMatchObject({ dialects: { cloudflare: "/cloudflare/client/v4" }, db: ":memory:", schema_version: 2 });
+    expect(info).toMatchObject({ dialects: { cloudflare: "/cloudflare/client/v4" }, db: ":memory:", schema_version: 3 });
   });
 
   it("answers an unknown admin route with a 404", async () => {

@@ -62,6 +62,29 @@ describe("persistence", () => {
     }
   });
 
+  it("migrates a Cloudflare database of the earlier design: member roles dropped, pending/accepted -> active, meta.flags -> tenant_flags", async () => {
+    const first = await startTestEmulator({ db });
+    const org = await first.org({ name: "Acme" });
+    const member = (await first.addMember(org.id, "ada@acme.test")).body.result;
+    await first.close();
+    // Rewrite the rows as the earlier emulator stored them, and forget that the dialect migrated them.
+    const raw = new Database(db);
+    raw.prepare("UPDATE members SET document = ? WHERE id = ?").run(JSON.stringify({ roles: ["r1"], status: "pending", user_id: member.user.id }), member.id);
+    raw.prepare("UPDATE organizations SET document = ? WHERE id = ?").run(JSON.stringify({ meta: { flags: { account_creation: "disabled", sub_org_creation: "enabled" }, managed_by: "partner" } }), org.id);
+    raw.prepare("DELETE FROM dialect_migrations WHERE dialect = 'cloudflare'").run();
+    raw.close();
+    const second = await startTestEmulator({ db });
+    try {
+      const m = (await second.api("GET", `/organizations/${org.id}/members/${member.id}`)).body.result;
+      expect(m).toEqual({ ...member, status: "active" });
+      const o = (await second.api("GET", `/organizations/${org.id}`)).body.result;
+      expect(o.meta).toMatchObject({ managed_by: "partner", tenant_flags: { account_creation: "disabled", sub_org_creation: "enabled", member_management: "enabled" } });
+      expect(o.meta).not.toHaveProperty("flags");
+    } finally {
+      await second.close();
+    }
+  });
+
   it("records the schema version and refuses a database from a newer emulator", () => {
     const store = new Store({ path: db });
     expect(store.schemaVersion).toBe(MIGRATIONS[MIGRATIONS.length - 1].version);

@@ -2,6 +2,7 @@ import { bearerCredential } from "../../auth";
 import type { Dialect, PresentedCredential } from "../../types";
 import { failure, fault, fromError, unauthenticated, CF } from "./envelope";
 import { registerAccounts } from "./accounts";
+import { registerLogs } from "./logs";
 import { registerMembers } from "./members";
 import { MIGRATIONS } from "./migrations";
 import { registerOrganizations } from "./organizations";
@@ -49,6 +50,7 @@ export const cloudflare: Dialect = {
     registerOrganizations(app, ctx);
     registerMembers(app, ctx);
     registerAccounts(app, ctx);
+    registerLogs(app, ctx);
   },
 
   seed: seedCloudflare,

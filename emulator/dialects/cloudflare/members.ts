@@ -104,7 +104,9 @@ export function registerMembers(app: FastifyInstance, ctx: DialectContext): void
       }
       const doc: MemberDocument = { status, user_id: userIdFor(email), name: "" };
       const row = store.insertMember({ backend: BACKEND, id, orgId, email, uniqueKey: key, document: doc as never, createTime: ctx.now().toISOString() });
-      return success(memberToWire(row));
+      const result = memberToWire(row);
+      ctx.audit(req, BACKEND, { orgId, action: "create", resourceType: "member", resourceId: id, request: req.body, response: result });
+      return success(result);
     });
   });
 
@@ -117,8 +119,9 @@ export function registerMembers(app: FastifyInstance, ctx: DialectContext): void
 
   app.delete("/organizations/:organization_id/members/:member_id", async (req, reply) => {
     store.tx(() => {
-      const { member } = memberOf(ctx, req);
+      const { orgId, member } = memberOf(ctx, req);
       store.deleteMember(BACKEND, member.id);
+      ctx.audit(req, BACKEND, { orgId, action: "delete", resourceType: "member", resourceId: member.id, status: 204 });
     });
     return reply.code(204).send();
   });

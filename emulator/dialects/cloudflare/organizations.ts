@@ -190,7 +190,9 @@ export function registerOrganizations(app: FastifyInstance, ctx: DialectContext)
       const key = orgUniqueKey(parentId, name);
       if (store.findOrgByUniqueKey(BACKEND, key)) throw nameTaken(name);
       const row = store.insertOrg({ backend: BACKEND, id, parentId, name, uniqueKey: key, document: doc as never, createTime: now });
-      return success(orgToWire(row, store, seenBy(ctx, req)));
+      const result = orgToWire(row, store, seenBy(ctx, req));
+      ctx.audit(req, BACKEND, { orgId: id, action: "create", resourceType: "organization", resourceId: id, request: body, response: result });
+      return success(result);
     });
   });
 
@@ -220,7 +222,9 @@ export function registerOrganizations(app: FastifyInstance, ctx: DialectContext)
       const clash = store.findOrgByUniqueKey(BACKEND, key);
       if (clash && clash.id !== id) throw nameTaken(name);
       const updated = store.updateOrg(BACKEND, id, { parentId, name, uniqueKey: key, document: doc as never, updateTime: ctx.now().toISOString() });
-      return success(orgToWire(updated, store, seenBy(ctx, req)));
+      const result = orgToWire(updated, store, seenBy(ctx, req));
+      ctx.audit(req, BACKEND, { orgId: id, action: "update", resourceType: "organization", resourceId: id, request: body, response: result });
+      return success(result);
     });
   });
 
@@ -241,6 +245,7 @@ export function registerOrganizations(app: FastifyInstance, ctx: DialectContext)
         throw CfError.of(409, CF.notEmpty, `cannot delete organization ${id}: it is not empty, it still has ${parts.join(" and ")}`);
       }
       store.deleteOrg(BACKEND, id);
+      ctx.audit(req, BACKEND, { orgId: id, action: "delete", resourceType: "organization", resourceId: id, response: { id } });
       return success({ id });
     });
   });
@@ -262,6 +267,7 @@ export function registerOrganizations(app: FastifyInstance, ctx: DialectContext)
       const row = visibleOrg(ctx, req, id, "/profile");
       const doc: OrgDocument = { ...orgDocument(row), profile: body as OrgDocument["profile"] };
       store.updateOrg(BACKEND, id, { parentId: row.parentId, name: row.name, uniqueKey: row.uniqueKey, document: doc as never, updateTime: ctx.now().toISOString() });
+      ctx.audit(req, BACKEND, { orgId: id, action: "update", resourceType: "profile", resourceId: id, status: 204, request: body });
     });
     // Both SDKs send `Accept: */*` and read no body (cloudflare 7.3.0 APIPromise<void>, cloudflare-go
     // v7.9.0 a nil result): an answer without content.

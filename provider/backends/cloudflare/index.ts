@@ -3,8 +3,10 @@
 import { HttpClient, HttpStatusError, type HttpMethod } from "../../http/client";
 import { OrgformError, isOrgformError } from "../../core/errors";
 import type {
+  AuditAbility,
   Backend,
   BulkReadAbility,
+  ChangeRecord,
   CreateIdentity,
   Fields,
   MemberAbility,
@@ -15,12 +17,14 @@ import type {
   ProfileAbility,
 } from "../types";
 import {
+  fromAuditEntry,
   fromMember,
   fromOrganization,
   fromProfile,
   toCreateBody,
   toProfileBody,
   toUpdateBody,
+  type WireAuditEntry,
   type WireMember,
   type WireOrganization,
   toMemberBody,
@@ -41,7 +45,7 @@ const NOT_FOUND_CODE = 7003;
 /** POSTs of one member in all, when each ambiguous one is found not to have committed. */
 const MEMBER_ADD_ATTEMPTS = 6;
 
-export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility, BulkReadAbility {
+export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility, BulkReadAbility, AuditAbility {
   readonly name = "cloudflare" as const;
   /** The ownership marker rides in `profile.external_metadata` (document 003 has no other free field). */
   readonly duplicateGuard = "marker" as const;
@@ -137,6 +141,23 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
     const { status, envelope } = await this.call<WireOrganization>("PUT", `/organizations/${encodeURIComponent(id)}`, body);
     if (status === 404) throw new OrgformError("NOT_FOUND", `cannot update cloudflare organization ${id}: it does not exist`);
     return fromOrganization(envelope!.result);
+  }
+
+  /**
+   * The latest entry of the organization's audit log (`GET …/logs/audit`, newest first; `since` and
+   * `before` are required: the last `days` days up to tomorrow, so nothing written today is cut off).
+   */
+  async lastChange(orgId: string, days = 30): Promise<ChangeRecord | undefined> {
+    const now = Date.now();
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const q = new URLSearchParams({ since: day(now - days * 86_400_000), before: day(now + 86_400_000), direction: "desc", limit: "1" });
+    const path = `/organizations/${encodeURIComponent(orgId)}/logs/audit`;
+    const { status, envelope } = await this.call<WireAuditEntry[]>("GET", `${path}?${q}`);
+    if (status === 404) throw new OrgformError("NOT_FOUND", `cannot read the audit log of cloudflare organization ${orgId}: the organization does not exist`);
+    const result = envelope?.result;
+    // Not the vendor's answer: an error, never "nobody changed it". (REFUSED until a protocol code exists.)
+    if (!Array.isArray(result)) throw new OrgformError("REFUSED", `cloudflare GET ${path}: the answer holds no list of audit entries`);
+    return result.length ? fromAuditEntry(result[0], `cloudflare GET ${path}`) : undefined;
   }
 
   async deleteOrganization(id: string): Promise<void> {

@@ -3,7 +3,8 @@
 // placement comes from the schemas (provider/core/wire.ts).
 import { schemaFor } from "../../core/schema";
 import { fromWire, toWire, updateBody, type WireObject } from "../../core/wire";
-import type { Fields, ObservedMember, ObservedOrganization } from "../types";
+import { OrgformError } from "../../core/errors";
+import type { ChangeRecord, Fields, ObservedMember, ObservedOrganization } from "../types";
 
 export interface WireProfile {
   business_address: string;
@@ -109,4 +110,32 @@ export function fromMember(wire: WireMember): ObservedMember {
 /** The body of POST …/members: `{member: {user: {email}}}` (no status: the API makes it active). */
 export function toMemberBody(email: string): WireObject {
   return { member: toWire({ email }, memberSchema()) };
+}
+
+/** An entry of `GET /organizations/{id}/logs/audit`, as the SDKs type it (every field optional there). */
+export interface WireAuditEntry {
+  id?: string;
+  action?: { description?: string; result?: string; time?: string; type?: string };
+  actor?: { id?: string; context?: string; email?: string; token_id?: string; token_name?: string; type?: string };
+  resource?: { id?: string; type?: string };
+}
+
+/**
+ * Who, when, what: the actor is the token's name where the context is a token (api_token, oauth),
+ * else the user's email, else the actor's id. An entry without a time or any actor is not one.
+ */
+export function fromAuditEntry(e: WireAuditEntry, where: string): ChangeRecord {
+  const a = e?.actor ?? {};
+  const actor = (a.context === "api_token" || a.context === "oauth" ? a.token_name : undefined) || a.email || a.token_name || a.id;
+  const time = e?.action?.time;
+  if (!actor || typeof actor !== "string" || typeof time !== "string" || Number.isNaN(Date.parse(time))) {
+    throw new OrgformError("REFUSED", `${where}: an audit entry without an actor or a time`);
+  }
+  return {
+    actor,
+    ...(a.context ? { via: a.context } : {}),
+    time,
+    action: e.action?.type ?? "change",
+    resource: e.resource?.type ?? "organization",
+  };
 }
