@@ -85,11 +85,13 @@ function fieldDrifts(changes: FieldChange[]): FieldDrift[] {
 
 
 /**
- * Which live organization each declaration stands for, without Pulumi state: `adopt.id`, else
- * `adopt.name`, else the declared name within the vendor's uniqueness scope (under the matched
- * parent where names are unique among siblings).
+ * Which live organization each declaration stands for. With a stack's state (`stateIds`: the
+ * organization id Pulumi holds for each key, `--stack`), a key in it is that id, as the engine
+ * matches (a renamed organization is still itself); otherwise, and for keys not in the state:
+ * `adopt.id`, else `adopt.name`, else the declared name within the vendor's uniqueness scope
+ * (under the matched parent where names are unique among siblings).
  */
-export function matchDeclarations(config: Config, live: readonly ObservedOrganization[]): Map<string, ObservedOrganization | undefined> {
+export function matchDeclarations(config: Config, live: readonly ObservedOrganization[], stateIds?: ReadonlyMap<string, string>): Map<string, ObservedOrganization | undefined> {
   const caps = capabilitiesOf(config.backend);
   const { scope, caseInsensitive } = caps.organization.nameUniqueness;
   const same = (a: string, b: string) => (caseInsensitive ? a.toLowerCase() === b.toLowerCase() : a === b);
@@ -97,7 +99,9 @@ export function matchDeclarations(config: Config, live: readonly ObservedOrganiz
   const used = new Set<string>();
   for (const o of parentsFirst(config.organizations)) {
     let found: ObservedOrganization | undefined;
-    if (o.adopt?.id) found = live.find((l) => l.id === o.adopt!.id);
+    const inState = [o.key, ...o.previousKeys].map((k) => stateIds?.get(k)).find((id) => id !== undefined);
+    if (inState !== undefined) found = live.find((l) => l.id === inState);
+    else if (o.adopt?.id) found = live.find((l) => l.id === o.adopt!.id);
     else {
       const name = o.adopt?.name ?? (typeof o.fields.name === "string" ? o.fields.name : undefined);
       let candidates = name === undefined ? [] : live.filter((l) => same(l.name, name) && !used.has(l.id));
@@ -155,6 +159,8 @@ async function namesWhoChanged(backend: FullBackend, organizations: Organization
 
 export interface DetectDriftOptions {
   onProgress?: (p: ReadProgress) => void;
+  /** The organization id a stack's state holds for each key (`orgform drift --stack`); absent: match without state. */
+  stateIds?: ReadonlyMap<string, string>;
 }
 
 export async function detectDrift(config: Config, backend: FullBackend, options: DetectDriftOptions = {}): Promise<DriftReport> {
@@ -163,7 +169,7 @@ export async function detectDrift(config: Config, backend: FullBackend, options:
   const profileSupported = caps.profile.supported && hasSchema(b, "profile");
   // Organizations first (one bulk read), then only the details the config declares.
   const all = await backend.findOrganizations({});
-  const matched = matchDeclarations(config, all);
+  const matched = matchDeclarations(config, all, options.stateIds);
   const declaredById = new Map<string, OrganizationDecl>();
   for (const o of config.organizations) {
     const m = matched.get(o.key);

@@ -211,6 +211,22 @@ async function selectStack(options: StackOptions) {
   return engine(`selecting stack ${options.stack}`, () => LocalWorkspace.selectStack({ stackName: options.stack, workDir: path.resolve(options.cwd) }));
 }
 
+/**
+ * The organization id the stack's state holds for each key (its Organization resources), for
+ * `orgform drift --stack`: drift then matches as the engine does, by id.
+ */
+export async function stateOrganizationIds(options: StackOptions): Promise<Map<string, string>> {
+  const stack = await selectStack(options);
+  const state = await engine(`reading the state of stack ${options.stack}`, () => stack.exportStack());
+  const ids = new Map<string, string>();
+  for (const r of (state.deployment?.resources ?? []) as { type?: string; id?: string; outputs?: Record<string, unknown> }[]) {
+    if (kindOf(r.type ?? "") !== "organization" || r.outputs?.key === undefined) continue;
+    const id = r.outputs.organizationId ?? r.id;
+    if (typeof id === "string" && id) ids.set(String(r.outputs.key), id);
+  }
+  return ids;
+}
+
 /** The stack's preview as orgform's plan. */
 export async function previewPlan(options: StackOptions): Promise<Plan> {
   const stack = await selectStack(options);

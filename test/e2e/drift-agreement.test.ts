@@ -27,10 +27,15 @@ describe.each(implementedVendors())("orgform drift and pulumi preview --refresh 
   const other = () =>
     openBackend({ backend, endpoint: p.emulator.baseUrls[backend], credentials: emulatorCredentials(backend, p.emulator).credentials, sources: {} }, `agreement-${backend}`);
 
-  /** Both verdicts on the current config and live state: drift's exit code, and whether the preview saw changes. */
+  /**
+   * Both verdicts on the current config and live state: drift's exit code (matching without state,
+   * and by the ids in the stack's state with --stack: the same), and whether the preview saw changes.
+   */
   async function verdicts(): Promise<{ drift: boolean; preview: boolean; detail: string }> {
     const drift = await runOrgform(["drift", "--config", p.configFile, "--quiet"], { env: p.ws.env, cwd: p.ws.dir });
     expect([0, 2], `orgform drift failed: ${drift.stderr}`).toContain(drift.code);
+    const byState = await runOrgform(["drift", "--config", p.configFile, "--quiet", "--stack", "e2e", "--cwd", p.ws.dir], { env: p.ws.env, cwd: p.ws.dir });
+    expect(byState.code, `orgform drift --stack: ${byState.stderr}`).toBe(drift.code);
     const preview = await p.ws.pulumi(["preview", "--refresh", "--expect-no-changes", "--diff"]);
     const failed = /error:/.test(preview.stderr + preview.stdout) && !/no changes were expected/i.test(preview.stderr + preview.stdout);
     expect(failed, `the preview failed: ${preview.stderr}`).toBe(false);
