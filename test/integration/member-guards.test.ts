@@ -1,36 +1,26 @@
 // Guard rails of the members handler, for every registered backend with members, against the
 // emulator over real HTTP: the handler is what a plain `pulumi up` runs, so the guards hold there.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type StartedEmulator } from "../../emulator";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { StartedEmulator } from "../../emulator";
 import { implementedVendors } from "../../provider/backends";
 import type { BackendName } from "../../provider/core/backends";
 import { capabilitiesOf } from "../../provider/core/capabilities";
 import * as members from "../../provider/resources/handlers/members";
-import { emulatorCredentialEnv } from "../../scripts/emulator-credentials";
+import { useEmulatorEnv } from "../support/emulator-env";
 import { hasFixedRoles, hasMemberRoles, liveRoles, rolesOf, seedAccount, someMembers } from "../support/accounts";
 
 const WITH_MEMBERS = implementedVendors().filter((b) => capabilitiesOf(b).members.supported);
 const GUARD_ENV = ["ORGFORM_MAX_MEMBER_REMOVAL_SHARE", "ORGFORM_ALLOW_REMOVING_LAST_ADMIN"];
 
 describe.each(WITH_MEMBERS)("member guard rails on %s", (backend: BackendName) => {
+  const emulator = useEmulatorEnv(backend);
   let emu: StartedEmulator;
-  const saved: Record<string, string | undefined> = {};
   let seq = 0;
 
-  beforeAll(async () => {
-    emu = await startEmulator({ port: 0, db: ":memory:" });
-    const env = { ...emulatorCredentialEnv(backend, emu), ORGFORM_ENDPOINT: emu.baseUrls[backend] };
-    for (const [k, v] of Object.entries(env)) {
-      saved[k] = process.env[k];
-      process.env[k] = v;
-    }
+  beforeAll(() => {
+    emu = emulator();
   });
   afterEach(() => GUARD_ENV.forEach((k) => delete process.env[k]));
-  afterAll(async () => {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-    await emu?.close();
-  });
 
   /**
    * An organization seeded with `count` members (the first an administrator), its member set as

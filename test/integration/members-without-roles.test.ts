@@ -4,16 +4,17 @@
 // one) is re-created; a stack written by the previous release, whose member sets carry roles,
 // converges or is told in one sentence what to change; and the adapter never reads a 404 that is
 // not the vendor's own not-found as "gone".
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startEmulator, type StartedEmulator } from "../../emulator";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { StartedEmulator } from "../../emulator";
 import { implementedVendors, openBackend } from "../../provider/backends";
 import { hasMembers } from "../../provider/backends/types";
 import type { BackendName } from "../../provider/core/backends";
 import { capabilitiesOf, membersHaveRoles } from "../../provider/core/capabilities";
 import { memberRules } from "../../provider/core/plan/members";
 import * as members from "../../provider/resources/handlers/members";
-import { emulatorCredentialEnv, emulatorCredentials } from "../../scripts/emulator-credentials";
+import { emulatorCredentials } from "../../scripts/emulator-credentials";
 import { seedAccount } from "../support/accounts";
+import { useEmulatorEnv } from "../support/emulator-env";
 
 const ROLELESS = implementedVendors().filter((b) => capabilitiesOf(b).members.supported && !membersHaveRoles(b));
 
@@ -22,24 +23,14 @@ it("finds a backend whose members have no roles, by its capability matrix", () =
 });
 
 describe.each(ROLELESS)("members without roles on %s", (backend: BackendName) => {
+  const emulator = useEmulatorEnv(backend);
   let emu: StartedEmulator;
-  const saved: Record<string, string | undefined> = {};
   let seq = 0;
   const rules = memberRules(backend);
   const inactive = rules.status?.inactiveValues[0];
 
-  beforeAll(async () => {
-    emu = await startEmulator({ port: 0, db: ":memory:" });
-    const env = { ...emulatorCredentialEnv(backend, emu), ORGFORM_ENDPOINT: emu.baseUrls[backend] };
-    for (const [k, v] of Object.entries(env)) {
-      saved[k] = process.env[k];
-      process.env[k] = v;
-    }
-  });
-  afterAll(async () => {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-    await emu?.close();
+  beforeAll(() => {
+    emu = emulator();
   });
 
   const api = () => {
