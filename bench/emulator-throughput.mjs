@@ -76,7 +76,7 @@ try {
   const organizations = Array.from({ length: roots }, (_, r) => ({
     name: `Tenant ${r}`,
     profile: { business_name: `Tenant ${r} Ltd`, external_metadata: `orgform:bench/${r}` },
-    members: [{ email: `owner${r}@bench.test`, role: "Administrator" }],
+    members: [{ email: `owner${r}@bench.test` }],
     children: Array.from({ length: 9 }, (_, c) => ({ name: `Tenant ${r} unit ${c}` })),
   }));
   const seeded = await json(`${url}/_admin/seed`, {

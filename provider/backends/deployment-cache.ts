@@ -93,10 +93,11 @@ export class DeploymentCache {
       const listRoles = api.listRoles.bind(api);
       this.listRoles = async (orgId) => this.createdRoles.get(orgId)?.map((r) => ({ ...r })) ?? listRoles(orgId);
     }
-    if (api.listMembers && api.addMember && api.setMemberRole && api.removeMember) {
+    if (api.listMembers && api.addMember && api.removeMember) {
       const listMembers = api.listMembers.bind(api);
       const addMember = api.addMember.bind(api);
-      const setMemberRole = api.setMemberRole.bind(api);
+      // Absent where members have no roles.
+      const setMemberRole = api.setMemberRole?.bind(api);
       const removeMember = api.removeMember.bind(api);
       this.listMembers = async (orgId) => {
         let list = this.members.get(orgId);
@@ -117,8 +118,10 @@ export class DeploymentCache {
           ...list.filter((m) => m.id !== added.id && m.email.toLowerCase() !== added.email.toLowerCase()),
           added,
         ]);
-      this.setMemberRole = (orgId, memberId, role) =>
-        this.memberWrite(orgId, setMemberRole(orgId, memberId, role), (list, changed) => list.map((m) => (m.id === changed.id ? changed : m)));
+      if (setMemberRole) {
+        this.setMemberRole = (orgId, memberId, role) =>
+          this.memberWrite(orgId, setMemberRole(orgId, memberId, role), (list, changed) => list.map((m) => (m.id === changed.id ? changed : m)));
+      }
       this.removeMember = (orgId, memberId) =>
         this.memberWrite(orgId, removeMember(orgId, memberId), (list) => list.filter((m) => m.id !== memberId));
     }

@@ -30,9 +30,10 @@ export interface CreatedOrganization extends ObservedOrganization {
   created?: { members?: ObservedMember[]; roles?: RoleInfo[] };
 }
 
+/** A member: an email, and a role where the backend's members have roles (the member schema's `role`). */
 export interface MemberAssignment {
   email: string;
-  role: string;
+  role?: string;
 }
 
 export interface ObservedMember extends MemberAssignment {
@@ -110,7 +111,8 @@ export interface MemberAbility {
    * otherwise, never logged, never part of an error.
    */
   addMember(orgId: string, member: MemberAssignment, sensitive?: Fields): Promise<ObservedMember>;
-  setMemberRole(orgId: string, memberId: string, role: string): Promise<ObservedMember>;
+  /** Absent where members have no roles (the member schema has no `role`). */
+  setMemberRole?(orgId: string, memberId: string, role: string): Promise<ObservedMember>;
   /** Succeeds when the member is already gone. */
   removeMember(orgId: string, memberId: string): Promise<void>;
 }
@@ -190,6 +192,12 @@ export function hasProfiles(b: FullBackend): b is Backend & ProfileAbility {
 
 export function hasMembers(b: FullBackend): b is Backend & MemberAbility {
   return typeof b.listMembers === "function" && typeof b.addMember === "function";
+}
+
+/** The role of a member added to a backend whose members have roles (the handlers always fill it: the declared one or the schema's default). */
+export function roleOfAssignment(backend: BackendName, member: MemberAssignment): string {
+  if (member.role === undefined) throw new Error(`a ${backend} member needs a role (${member.email})`);
+  return member.role;
 }
 
 export function hasRoles(b: FullBackend): b is Backend & RoleAbility {

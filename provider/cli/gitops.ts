@@ -124,6 +124,9 @@ export async function runExport(opts: ExportCommandOptions): Promise<void> {
 
 export interface DriftCommandOptions extends Record<string, unknown> {
   config: string;
+  /** Match organizations by the ids in this stack's state (else by adopt, then name). */
+  stack?: string;
+  cwd?: string;
   format?: "text" | "json" | "markdown";
   out?: string;
   quiet?: boolean;
@@ -144,7 +147,8 @@ export async function runDrift(opts: DriftCommandOptions): Promise<number> {
   const progress = progressReporter("drift", { quiet: opts.quiet || opts.format === "json" && !opts.out });
   let report;
   try {
-    report = await detectDrift(config, backend, { onProgress: (p) => progress.update(p) });
+    const stateIds = opts.stack ? await (planModule().stateOrganizationIds({ cwd: opts.cwd ?? process.cwd(), stack: opts.stack })) : undefined;
+    report = await detectDrift(config, backend, { onProgress: (p) => progress.update(p), ...(stateIds ? { stateIds } : {}) });
   } finally {
     progress.stop();
   }
@@ -249,7 +253,9 @@ export function registerGitops(program: Command): void {
     .addOption(new Option("--format <format>", "report format").choices(["text", "json", "markdown"]).default("text"))
     .option("--out <file>", "write the report here instead of stdout (never a file of --config)")
     .option("--force", "overwrite an --out file orgform did not write")
-    .option("--quiet", "no progress on stderr");
+    .option("--quiet", "no progress on stderr")
+    .option("--stack <name>", "match organizations by the ids in this stack's state, as the engine does (default: by adopt, then name)")
+    .option("--cwd <dir>", "with --stack: the project directory (holding Pulumi.yaml)", process.cwd());
   addConnectionOptions(driftCommand, { backend: false });
   driftCommand.action(async (opts: DriftCommandOptions) => {
     try {

@@ -61,6 +61,7 @@ function secretReference(description: string | undefined): Json {
 
 function describeRoles(backend: BackendName): string {
   const r = memberRoles(backend);
+  if (!r.hasRoles) return "Members have no roles: a member is an email.";
   const values = r.values ? `Roles: ${r.values.join(", ")}` : "Roles: those of each organization";
   return `${values}${r.defaultRole ? ` (default ${r.defaultRole})` : ""}.`;
 }
@@ -113,7 +114,7 @@ function reservedProperties(backend: BackendName | undefined): Json {
     const { properties, required } = fieldsOf(backend, "member");
     const member = { type: "object", additionalProperties: false, properties, ...(required.length ? { required } : {}) };
     props.members = {
-      description: `Members (email + role). A list means mode additive. ${describeRoles(backend)}`,
+      description: `Members (${memberRoles(backend).hasRoles ? "email + role" : "email"}). A list means mode additive. ${describeRoles(backend)}`,
       oneOf: [
         { type: "array", items: member },
         {
@@ -122,7 +123,13 @@ function reservedProperties(backend: BackendName | undefined): Json {
           required: ["items"],
           properties: {
             mode: { enum: [...MEMBERS_MODES], default: "additive" },
-            minAdmins: { type: "integer", minimum: 0, description: "The fewest administrators the listed members may leave (orgform validate refuses fewer)." },
+            minAdmins: {
+              type: "integer",
+              minimum: 0,
+              description: memberRoles(backend).hasRoles
+                ? "The fewest administrators the listed members may leave (orgform validate refuses fewer)."
+                : "Cannot apply: members have no roles, so none administers (orgform validate warns).",
+            },
             items: { type: "array", items: member },
           },
         },

@@ -46,6 +46,8 @@ export const DIAGNOSTIC_CODES = {
   "duplicate-name": "Two sibling organizations have the same name where the vendor requires unique names (compared in Unicode NFC, and case-insensitively where the vendor does); where names may repeat, two organizations created under one name without allowDuplicateName on each.",
   "duplicate-member": "The same email is listed twice among one organization's members.",
   "too-few-admins": "An organization's members leave fewer administrators than its members.minAdmins.",
+  "no-member-roles": "A member declares a role where the backend's members have no roles (capabilities.json members.roles: false): remove role.",
+  "admins-not-applicable": "members.minAdmins where members have no roles: no member is an administrator, so minAdmins and the last-administrator guard cannot apply (a warning, given once).",
   "duplicate-adoption": "Two organizations adopt the same live organization.",
   "unknown-parent": "parent names a key no organization has.",
   "cyclic-parent": "Following parent leads back to the organization itself.",

@@ -12,10 +12,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Node, YAMLMap } from "yaml";
 import { BACKENDS, BackendName, isBackendName } from "../core/backends";
-import { Capabilities, capabilitiesOf } from "../core/capabilities";
+import { Capabilities, capabilitiesOf, membersHaveRoles } from "../core/capabilities";
 import { namesMayRepeat } from "../core/name-check";
 import { Problem, ResourceSchema, declarableFields, hasSchema, schemaFor, validateDeclared } from "../core/schema";
-import { isAdminRole, memberRoles } from "../core/roles";
+import { isAdminRole, memberRoles, noMemberRoles } from "../core/roles";
 import { Suggester, suggest } from "../core/suggest";
 import { urlProblem } from "./connection";
 import { DIAGNOSTIC_CODES, Diagnostic, DiagnosticCode, escapeControls, hasErrors, sortDiagnostics } from "./diagnostics";
@@ -197,6 +197,9 @@ class Loader {
   private authoritative = false;
 
   constructor(private readonly options: LoadOptions = {}) {}
+
+  /** Whether the warning that minAdmins cannot apply was given (once per load). */
+  private noAdminsWarned = false;
 
   private report(source: SourceFile, node: Node | null | undefined, p: ReadonlyArray<PathSegment>, code: DiagnosticCode, message: string): void {
     this.diagnostics.push(source.diagnostic(node, p, code, message));
@@ -689,6 +692,9 @@ class Loader {
           } else {
             this.report(source, k, [...ip, key], "inline-secret", `"${key}" looks like a credential: never write credentials in YAML` + (sensitive.length ? `; a member's ${sensitive.join(", ")} takes a reference, {env: NAME} or {config: key}` : ""));
           }
+        } else if (key === "role" && !membersHaveRoles(backend)) {
+          // Members without roles (the capability matrix; the member schema has no `role`): one located refusal.
+          this.report(source, k, [...ip, key], "no-member-roles", noMemberRoles(backend));
         } else setOwn(value, key, source.toJS(v));
       }
       const problems = validateDeclared(memberSchema, value);
@@ -703,12 +709,28 @@ class Loader {
         } else seen.set(norm, i);
       }
       if (problems.length === 0 && !secretProblem && typeof email === "string") {
-        const role = typeof value.role === "string" ? value.role : (memberRoles(backend).defaultRole ?? "");
+        const role = typeof value.role === "string" ? value.role : memberRoles(backend).defaultRole;
         const at = source.at(itemNode);
-        items.push({ email, role, source: { file: source.file, line: at.line, column: at.column }, ...(Object.keys(secrets).length ? { secrets } : {}) });
+        items.push({ email, ...(role !== undefined ? { role } : {}), source: { file: source.file, line: at.line, column: at.column }, ...(Object.keys(secrets).length ? { secrets } : {}) });
       }
     });
     org.decl.members = { mode, items, ...(minAdmins ? { minAdmins: minAdmins.value } : {}) };
+    if (minAdmins && !membersHaveRoles(backend)) {
+      // No member administers where members have no roles: said once per load, not per organization.
+      if (!this.noAdminsWarned) {
+        this.noAdminsWarned = true;
+        this.diagnostics.push(
+          source.diagnostic(
+            minAdmins.node,
+            [...p, "minAdmins"],
+            "admins-not-applicable",
+            `${caps.displayName} members have no roles, so no member is an administrator: minAdmins and the last-administrator guard cannot apply and are ignored (the removal-share guard still holds)`,
+            "warning",
+          ),
+        );
+      }
+      return;
+    }
     // Where roles belong to each organization (no fixed set), only the live roles tell who
     // administers: the members handler checks minAdmins then, before any write.
     if (minAdmins && items.length === itemsNode.items.length && memberRoles(backend).values) {

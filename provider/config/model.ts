@@ -29,8 +29,8 @@ export const CONFIG_KEY_PATTERN = "^(?:[A-Za-z0-9][A-Za-z0-9_.-]*:)?[A-Za-z0-9_]
 
 export interface MemberDecl {
   email: string;
-  /** Role name; the backend's default role is filled in when the YAML omits it. */
-  role: string;
+  /** Role name; the backend's default role is filled in when the YAML omits it. Absent where members have no roles. */
+  role?: string;
   source: SourceRef;
   /**
    * References to the member's sensitive import-only fields (member schema `x-sensitive`,
@@ -44,7 +44,7 @@ export interface MembersDecl {
   /** `additive`: add/update the listed members, leave others alone; `authoritative`: also remove unlisted ones. */
   mode: MembersMode;
   items: MemberDecl[];
-  /** The fewest administrators (roles in the member schema's `x-admin-values`) the declaration may leave; checked by the loader. */
+  /** The fewest administrators (roles in the member schema's `x-admin-values`) the declaration may leave; checked by the loader (ignored, with a warning, where members have no roles). */
   minAdmins?: number;
 }
 

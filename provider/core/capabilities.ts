@@ -78,9 +78,12 @@ export interface Capabilities {
   };
   hierarchy: { supported: boolean; maxDepth: number | null; reparent: boolean };
   profile: { supported: boolean; update: UpdateCapability | null };
-  /** Roles live in the member schema (`memberRoles` in provider/core/roles.ts). */
-  /** `createdEmpty`: a just-created organization has no members, so none are listed before adding (absent: false). */
-  members: { supported: boolean; authoritativeListing: boolean; createdEmpty?: boolean };
+  /**
+   * Roles live in the member schema (`memberRoles` in provider/core/roles.ts); `roles: false` says
+   * members have none (absent: true), which the member schema says by having no `role`.
+   * `createdEmpty`: a just-created organization has no members, so none are listed before adding (absent: false).
+   */
+  members: { supported: boolean; authoritativeListing: boolean; createdEmpty?: boolean; roles?: boolean };
   pagination: { style: "page-token" | "offset-limit" | "page-number" | "none"; defaultPageSize: number | null; maxPageSize: number | null };
   /** `defaultTokenUrl`: a full URL, or a path beginning with `/` relative to the endpoint. */
   connection: { defaultEndpoint: string | null; defaultTokenUrl?: string | null; auth: AuthMethod[] };
@@ -179,4 +182,10 @@ export function cannotCreateMessage(backend: BackendName, method: AuthMethodKind
     `create it with a user's credential (${able.join(", or ")}) or create it in ${caps.displayName} and adopt it with adopt: {name: "${name}"}` +
     (reason === undefined ? "; nothing was sent" : "")
   );
+}
+
+/** Whether a backend's members have roles (`members.roles`, absent: true; false without members). */
+export function membersHaveRoles(backend: BackendName): boolean {
+  const members = capabilitiesOf(backend).members;
+  return members.supported && members.roles !== false;
 }

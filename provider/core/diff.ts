@@ -12,11 +12,12 @@
  * - A change of an `x-create-only` field cannot be applied at all (`createOnly`): the caller
  *   refuses it with a message instead of updating or replacing.
  * - The `x-reserved-keys` of an object field (orgform's marker) are never compared.
+ * - Strings compare case-insensitively where the schema says so (`format: email`, `x-compare`).
  * - kind: `add` when the old value is unset, `remove` when the new value is unset (declared null),
  *   `update` otherwise.
  */
 import { diffLines } from "diff";
-import type { Access, ResourceSchema } from "./schema";
+import type { Access, FieldSpec, ResourceSchema } from "./schema";
 import { canonicalJson, deepEqual, isUnset } from "./values";
 
 export interface FieldChange {
@@ -61,7 +62,7 @@ export function diffFields(
     if (spec.access === "both") from = withoutReserved(live[spec.name], spec.reservedKeys);
     else if (spec.access === "import-only" && options.previousImportOnly) from = options.previousImportOnly[spec.name];
     else continue;
-    if (deepEqual(from, to, { caseInsensitive: spec.format === "email" })) continue;
+    if (sameValue(spec, from, to)) continue;
     changes.push({
       field: spec.name,
       kind: isUnset(from) ? "add" : isUnset(to) ? "remove" : "update",
@@ -78,6 +79,15 @@ export function diffFields(
     createOnly: changes.filter((c) => c.createOnly).map((c) => c.field),
     hasChanges: changes.length > 0,
   };
+}
+
+/**
+ * Whether two values of one field are the same by the schema's comparison rule (`values.ts`;
+ * case-insensitive for `format: email` and `x-compare: case-insensitive`). The one equality every
+ * planner, matcher and guard uses for a field.
+ */
+export function sameValue(spec: FieldSpec | undefined, a: unknown, b: unknown): boolean {
+  return deepEqual(a, b, { caseInsensitive: spec?.caseInsensitive ?? false });
 }
 
 /** An object field's value without orgform's reserved keys. */

@@ -76,6 +76,17 @@ export interface FieldSpec {
    * and never read back into the field, so diff, export and drift never see them.
    */
   reservedKeys: string[];
+  /**
+   * Values compare ignoring case: `x-compare: case-insensitive` (a role name the API resolves
+   * case-insensitively), or `format: email`. Diff, drift, guards and matching all read this.
+   */
+  caseInsensitive: boolean;
+  /**
+   * Values of this export-only field that mean the object is not in force (`x-inactive-values`,
+   * e.g. a member whose membership is `canceled`): the planner treats it as absent and re-creates
+   * it where it is declared.
+   */
+  inactiveValues: readonly unknown[];
   /** The property's JSON Schema, as written. */
   json: Record<string, unknown>;
 }
@@ -102,6 +113,8 @@ export const ORGFORM_KEYWORDS = [
   "x-create-only",
   "x-reserved-keys",
   "x-not-allowed",
+  "x-compare",
+  "x-inactive-values",
 ] as const;
 
 let ajvInstance: Ajv2020 | undefined;
@@ -144,6 +157,10 @@ export function buildAjv(options: { checkSchemas: boolean; extra?: Options }): A
     { keyword: "x-reserved-keys", schemaType: "array", metaSchema: { type: "array", items: { type: "string", minLength: 1 }, uniqueItems: true } },
     // The vendor's reason why this property takes no value on this kind (Cloudomation: "not allowed for ORGANIZATION").
     { keyword: "x-not-allowed", schemaType: "string" },
+    // How values of the property compare (diff, drift, guards, matching): `case-insensitive` where the API resolves names so.
+    { keyword: "x-compare", schemaType: "string", metaSchema: { enum: ["exact", "case-insensitive"] } },
+    // Values of an export-only status that mean the object is not in force (a canceled membership).
+    { keyword: "x-inactive-values", schemaType: "array", metaSchema: { type: "array", minItems: 1, uniqueItems: true } },
   ]);
   const dir = schemasDir();
   for (const backend of BACKENDS) {
@@ -227,6 +244,8 @@ function fieldsOf(json: Record<string, unknown>, label: string, wireBase: string
       clientSide: Array.isArray(prop["x-client-side"]) ? (prop["x-client-side"] as string[]) : [],
       createOnly: prop["x-create-only"] === true,
       reservedKeys: Array.isArray(prop["x-reserved-keys"]) ? (prop["x-reserved-keys"] as string[]) : [],
+      caseInsensitive: prop["x-compare"] === "case-insensitive" || prop.format === "email",
+      inactiveValues: Array.isArray(prop["x-inactive-values"]) ? (prop["x-inactive-values"] as unknown[]) : [],
       json: prop,
     };
     if (typeof prop.format === "string") spec.format = prop.format;

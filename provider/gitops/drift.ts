@@ -1,10 +1,13 @@
 // `orgform drift`: the desired state against the live API directly (no Pulumi state), through the
-// one diff function `pulumi preview` uses (`diffFields`). It also sees what Pulumi cannot:
+// planners `pulumi preview` uses (provider/core/plan). It also sees what Pulumi cannot:
 // organizations and members that are live but declared nowhere.
 import type { BackendName } from "../core/backends";
 import { capabilitiesOf } from "../core/capabilities";
-import { diffFields, type FieldChange } from "../core/diff";
-import { hasSchema, schemaFor } from "../core/schema";
+import type { FieldChange } from "../core/diff";
+import { liveMemberOf, memberRules, planMembers } from "../core/plan/members";
+import { planOrganization } from "../core/plan/organization";
+import { planProfile } from "../core/plan/profile";
+import { hasSchema } from "../core/schema";
 import type { Config, OrganizationDecl } from "../config/model";
 import { parentsFirst } from "../config/order";
 import { hasAudit, type ChangeRecord, type FullBackend, type ObservedMember, type ObservedOrganization } from "../backends/types";
@@ -23,13 +26,16 @@ export interface FieldDrift {
   declared: unknown;
 }
 
+/** Member drift, from the member planner (`role` only where members have roles). */
 export interface MemberDrift {
   /** Declared, not live. */
-  missing: { email: string; role: string }[];
+  missing: { email: string; role?: string }[];
   /** Live, declared nowhere, in an authoritative member set. */
-  unmanaged: { email: string; role: string }[];
+  unmanaged: { email: string; role?: string }[];
   /** Live with another role than declared. */
   wrongRole: { email: string; live: string; declared: string }[];
+  /** Declared, but the membership is not in force (e.g. `canceled`): `pulumi up` re-creates it. */
+  inactive: { email: string; status: string }[];
 }
 
 export interface OrganizationDrift {
@@ -72,7 +78,6 @@ export interface DriftReport {
 }
 
 const PARENT_FIELD = "parent_id";
-const sameEmail = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 function fieldDrifts(changes: FieldChange[]): FieldDrift[] {
   return changes.map((c) => ({ field: c.field, kind: c.kind, live: c.from, declared: c.to }));
@@ -80,11 +85,13 @@ function fieldDrifts(changes: FieldChange[]): FieldDrift[] {
 
 
 /**
- * Which live organization each declaration stands for, without Pulumi state: `adopt.id`, else
- * `adopt.name`, else the declared name within the vendor's uniqueness scope (under the matched
- * parent where names are unique among siblings).
+ * Which live organization each declaration stands for. With a stack's state (`stateIds`: the
+ * organization id Pulumi holds for each key, `--stack`), a key in it is that id, as the engine
+ * matches (a renamed organization is still itself); otherwise, and for keys not in the state:
+ * `adopt.id`, else `adopt.name`, else the declared name within the vendor's uniqueness scope
+ * (under the matched parent where names are unique among siblings).
  */
-export function matchDeclarations(config: Config, live: readonly ObservedOrganization[]): Map<string, ObservedOrganization | undefined> {
+export function matchDeclarations(config: Config, live: readonly ObservedOrganization[], stateIds?: ReadonlyMap<string, string>): Map<string, ObservedOrganization | undefined> {
   const caps = capabilitiesOf(config.backend);
   const { scope, caseInsensitive } = caps.organization.nameUniqueness;
   const same = (a: string, b: string) => (caseInsensitive ? a.toLowerCase() === b.toLowerCase() : a === b);
@@ -92,7 +99,9 @@ export function matchDeclarations(config: Config, live: readonly ObservedOrganiz
   const used = new Set<string>();
   for (const o of parentsFirst(config.organizations)) {
     let found: ObservedOrganization | undefined;
-    if (o.adopt?.id) found = live.find((l) => l.id === o.adopt!.id);
+    const inState = [o.key, ...o.previousKeys].map((k) => stateIds?.get(k)).find((id) => id !== undefined);
+    if (inState !== undefined) found = live.find((l) => l.id === inState);
+    else if (o.adopt?.id) found = live.find((l) => l.id === o.adopt!.id);
     else {
       const name = o.adopt?.name ?? (typeof o.fields.name === "string" ? o.fields.name : undefined);
       let candidates = name === undefined ? [] : live.filter((l) => same(l.name, name) && !used.has(l.id));
@@ -117,26 +126,18 @@ function declaredParentId(o: OrganizationDecl, matched: Map<string, ObservedOrga
 }
 
 function memberDrift(backend: BackendName, o: OrganizationDecl, live: readonly ObservedMember[]): MemberDrift {
-  const schema = schemaFor(backend, "member");
+  const rules = memberRules(backend);
   const declared = o.members!;
-  const drift: MemberDrift = { missing: [], unmanaged: [], wrongRole: [] };
-  for (const want of declared.items) {
-    const have = live.find((m) => sameEmail(m.email, want.email));
-    if (!have) {
-      drift.missing.push({ email: want.email, role: want.role });
-      continue;
-    }
-    const diff = diffFields({ email: want.email, role: want.role }, { email: have.email, role: have.role }, schema);
-    const role = diff.changes.find((c) => c.field === "role");
-    if (role) drift.wrongRole.push({ email: want.email, live: have.role, declared: want.role });
-  }
-  if (declared.mode === "authoritative") {
-    for (const m of live) if (!declared.items.some((w) => sameEmail(w.email, m.email))) drift.unmanaged.push({ email: m.email, role: m.role });
-  }
-  return drift;
+  const plan = planMembers({ backend, declared: declared.items, mode: declared.mode, live: live.map((m) => liveMemberOf(rules, m)) }, rules);
+  return {
+    missing: plan.add,
+    unmanaged: plan.remove.map((m) => (m.role !== undefined ? { email: m.email, role: m.role } : { email: m.email })),
+    wrongRole: plan.setRole.map((c) => ({ email: c.email, live: c.from, declared: c.to })),
+    inactive: plan.recreate.map((c) => ({ email: c.email, status: c.status })),
+  };
 }
 
-const memberDriftCount = (m?: MemberDrift) => (m ? m.missing.length + m.unmanaged.length + m.wrongRole.length : 0);
+const memberDriftCount = (m?: MemberDrift) => (m ? m.missing.length + m.unmanaged.length + m.wrongRole.length + m.inactive.length : 0);
 
 /**
  * Who changed each drifted organization, read from the vendor's audit log where it keeps one. A
@@ -158,16 +159,17 @@ async function namesWhoChanged(backend: FullBackend, organizations: Organization
 
 export interface DetectDriftOptions {
   onProgress?: (p: ReadProgress) => void;
+  /** The organization id a stack's state holds for each key (`orgform drift --stack`); absent: match without state. */
+  stateIds?: ReadonlyMap<string, string>;
 }
 
 export async function detectDrift(config: Config, backend: FullBackend, options: DetectDriftOptions = {}): Promise<DriftReport> {
   const b = config.backend;
   const caps = capabilitiesOf(b);
-  const orgSchema = schemaFor(b, "organization");
-  const profileSchema = caps.profile.supported && hasSchema(b, "profile") ? schemaFor(b, "profile") : undefined;
+  const profileSupported = caps.profile.supported && hasSchema(b, "profile");
   // Organizations first (one bulk read), then only the details the config declares.
   const all = await backend.findOrganizations({});
-  const matched = matchDeclarations(config, all);
+  const matched = matchDeclarations(config, all, options.stateIds);
   const declaredById = new Map<string, OrganizationDecl>();
   for (const o of config.organizations) {
     const m = matched.get(o.key);
@@ -193,17 +195,22 @@ export async function detectDrift(config: Config, backend: FullBackend, options:
     }
     const live = liveById.get(found.id)!;
     const { [PARENT_FIELD]: _parent, ...fields } = o.fields;
+    // The planners `pulumi preview` uses, without a previous declaration (import-only fields never drift).
+    const plan = planOrganization({
+      backend: b,
+      declared: { fields, parentId: declaredParentId(o, matched), adopted: !!o.adopt },
+      live: { fields: found.fields, parentId: found.parentId },
+    });
     const entry: OrganizationDrift = {
       key: o.key,
       name: found.name,
       id: found.id,
       state: "in-sync",
-      fields: fieldDrifts(diffFields(fields, found.fields, orgSchema).changes),
+      fields: fieldDrifts(plan.fields.changes),
       profile: [],
     };
-    const wantParent = declaredParentId(o, matched);
-    if (caps.hierarchy.supported && wantParent !== undefined && wantParent !== found.parentId) entry.parent = { live: found.parentId, declared: wantParent };
-    if (profileSchema && o.profile) entry.profile = fieldDrifts(diffFields(o.profile, live.profile ?? {}, profileSchema).changes);
+    if (plan.parent) entry.parent = { live: plan.parent.from, declared: plan.parent.to };
+    if (profileSupported && o.profile) entry.profile = fieldDrifts(planProfile({ backend: b, declared: o.profile, live: live.profile }).changes);
     if (o.members && live.members) entry.members = memberDrift(b, o, live.members);
     if (entry.fields.length || entry.parent || entry.profile.length || memberDriftCount(entry.members)) entry.state = "changed";
     organizations.push(entry);

@@ -5,6 +5,7 @@ import YAML, { isMap, isSeq, type Node } from "yaml";
 import type { BackendName } from "../core/backends";
 import { capabilitiesOf } from "../core/capabilities";
 import { projectForExport } from "../core/export";
+import { declarationOf, liveMemberOf, memberRules } from "../core/plan/members";
 import { hasSchema, schemaFor, validateDeclared, type ResourceSchema } from "../core/schema";
 import { KEY_PATTERN, type ConnectionSettings } from "../config/model";
 import type { Fields } from "../backends/types";
@@ -129,7 +130,9 @@ export function exportDocument(snapshot: LiveSnapshot, options: ExportOptions): 
       if (Object.keys(profileStatus).length) status.profile = profileStatus;
     }
     if (memberSchema && live.members) {
-      entry.members = { mode: "authoritative", items: live.members.map((m) => ({ email: m.email, role: m.role })) };
+      // The planner's inverse: each member as the declaration that matches it (none for an inactive membership).
+      const rules = memberRules(backend);
+      entry.members = { mode: "authoritative", items: live.members.flatMap((m) => declarationOf(rules, liveMemberOf(rules, m)) ?? []) };
       const memberStatus = live.members
         .map((m) => ({ email: m.email, ...projectForExport(m.fields, memberSchema, { omitNull: true }).readOnly }))
         .filter((m) => Object.keys(m).length > 1);

@@ -5,6 +5,7 @@
 import type { BackendName } from "../core/backends";
 import { OrgformError } from "../core/errors";
 import { isAdminRole } from "../core/roles";
+import type { LiveMember, MemberChanges } from "../core/plan/members";
 
 /** The settings that relax the guards: environment first, then Pulumi stack config. */
 export const GUARD_SETTINGS = {
@@ -43,26 +44,20 @@ export function guardSettings(lookup: (setting: { env: string; stack: string }) 
   return { maxMemberRemovalShare: share, allowRemovingLastAdmin: adminText === "true" };
 }
 
-export interface MemberPlan {
-  /** Every member live before the update. */
-  live: { email: string; role: string }[];
-  add: { email: string; role: string }[];
-  setRole: { email: string; from: string; to: string }[];
-  remove: { email: string; role: string }[];
-}
-
 /**
- * Refuses a member update that removes more than the allowed share of the live members, or leaves
- * an organization that had an administrator without one; the message names the counts and the
- * setting that allows it. Nothing has been sent when it throws.
+ * Refuses a planned member change (`planMembers`) that removes more than the allowed share of the
+ * live members in force, or leaves an organization that had an administrator without one; the
+ * message names the counts and the setting that allows it. Nothing has been sent when it throws.
+ * Re-creating a declared member whose membership is inactive removes nobody. Where members have no
+ * roles nobody is an administrator, so the last-administrator guard cannot apply (validate says so).
  */
 export function checkMemberGuards(
   backend: BackendName,
   organization: string,
-  plan: MemberPlan,
+  plan: MemberChanges,
   settings: GuardSettings,
   // Where roles belong to each organization, whether a role makes administrators is the live role's own property.
-  isAdmin: (role: string) => boolean = (role) => isAdminRole(backend, role),
+  isAdmin: (role: string | undefined) => boolean = (role) => isAdminRole(backend, role),
 ): void {
   const removed = plan.remove.length;
   const total = plan.live.length;
@@ -75,12 +70,13 @@ export function checkMemberGuards(
         `\`pulumi config set ${s.stack} ${Math.ceil((removed / total) * 100) / 100}\` (or ${s.env}), or remove fewer members per update`,
     );
   }
+  // The planner's own matching: the live members it removes or re-roles are the very objects it was given.
+  const removedMembers = new Set<LiveMember>(plan.remove.map((m) => plan.live.find((l) => l.email === m.email)!));
+  const roleAfter = new Map(plan.setRole.map((c) => [c.email, c.to]));
   const adminsBefore = plan.live.filter((m) => isAdmin(m.role)).length;
-  const removedEmails = new Set(plan.remove.map((m) => m.email.toLowerCase()));
-  const roleAfter = new Map(plan.setRole.map((c) => [c.email.toLowerCase(), c.to]));
   const adminsAfter =
-    plan.live.filter((m) => !removedEmails.has(m.email.toLowerCase()) && isAdmin(roleAfter.get(m.email.toLowerCase()) ?? m.role)).length +
-    plan.add.filter((m) => isAdmin(m.role)).length;
+    plan.live.filter((m) => !removedMembers.has(m) && isAdmin(roleAfter.get(m.email) ?? m.role)).length +
+    [...plan.add, ...plan.recreate].filter((m) => isAdmin(m.role)).length;
   if (adminsBefore > 0 && adminsAfter === 0 && !settings.allowRemovingLastAdmin) {
     const s = GUARD_SETTINGS.allowRemovingLastAdmin;
     throw new OrgformError(

@@ -96,7 +96,7 @@ export function planStep(step: StepEventMetadata): PlanStep | undefined {
     case "members":
       return { kind, name, action, lines: detail(members.diff(olds as members.MembersOutputs, news as members.MembersInputs).detail) };
     case "member":
-      return { kind, name, action, lines: [`~ ${olds.email}: ${olds.liveRole ?? olds.role} => ${news.role ?? "(default)"}`] };
+      return { kind, name, action, lines: detail(members.diffOne(olds as members.MemberOutputs, news as members.MemberInputs).detail) };
   }
 }
 
@@ -209,6 +209,22 @@ async function selectStack(options: StackOptions) {
   // Loaded when used: the other commands do not pay for the Automation API.
   const { LocalWorkspace } = require("@pulumi/pulumi/automation") as typeof import("@pulumi/pulumi/automation");
   return engine(`selecting stack ${options.stack}`, () => LocalWorkspace.selectStack({ stackName: options.stack, workDir: path.resolve(options.cwd) }));
+}
+
+/**
+ * The organization id the stack's state holds for each key (its Organization resources), for
+ * `orgform drift --stack`: drift then matches as the engine does, by id.
+ */
+export async function stateOrganizationIds(options: StackOptions): Promise<Map<string, string>> {
+  const stack = await selectStack(options);
+  const state = await engine(`reading the state of stack ${options.stack}`, () => stack.exportStack());
+  const ids = new Map<string, string>();
+  for (const r of (state.deployment?.resources ?? []) as { type?: string; id?: string; outputs?: Record<string, unknown> }[]) {
+    if (kindOf(r.type ?? "") !== "organization" || r.outputs?.key === undefined) continue;
+    const id = r.outputs.organizationId ?? r.id;
+    if (typeof id === "string" && id) ids.set(String(r.outputs.key), id);
+  }
+  return ids;
 }
 
 /** The stack's preview as orgform's plan. */

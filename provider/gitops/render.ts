@@ -14,10 +14,12 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 
 export function memberLines(m: MemberDrift | undefined): string[] {
   if (!m) return [];
+  const who = (x: { email: string; role?: string }) => (x.role !== undefined ? `${x.email} (${x.role})` : x.email);
   return [
-    ...m.missing.map((x) => `+ ${x.email} (${x.role}): declared, not a member`),
-    ...m.unmanaged.map((x) => `- ${x.email} (${x.role}): a member declared nowhere`),
+    ...m.missing.map((x) => `+ ${who(x)}: declared, not a member`),
+    ...m.unmanaged.map((x) => `- ${who(x)}: a member declared nowhere`),
     ...m.wrongRole.map((x) => `~ ${x.email}: ${x.live} => ${x.declared}`),
+    ...(m.inactive ?? []).map((x) => `+- ${x.email}: declared, its membership is ${x.status} (re-created)`),
   ];
 }
 
@@ -81,7 +83,7 @@ function md(text: string): string {
 
 function memberCell(m?: MemberDrift): string {
   if (!m) return "";
-  const parts = [m.missing.length ? `+${m.missing.length}` : "", m.unmanaged.length ? `−${m.unmanaged.length}` : "", m.wrongRole.length ? `~${m.wrongRole.length}` : ""].filter(Boolean);
+  const parts = [m.missing.length ? `+${m.missing.length}` : "", m.unmanaged.length ? `−${m.unmanaged.length}` : "", m.wrongRole.length ? `~${m.wrongRole.length}` : "", m.inactive?.length ? `±${m.inactive.length}` : ""].filter(Boolean);
   return parts.join(" ");
 }
 

@@ -110,7 +110,7 @@ export function declareOrganizations(config: Config): Record<string, DeclaredOrg
           ...connection,
           organizationId: organization.organizationId,
           mode: o.members.mode,
-          members: o.members.items.map((m) => ({ email: m.email, role: m.role })),
+          members: o.members.items.map((m) => (m.role !== undefined ? { email: m.email, role: m.role } : { email: m.email })),
           ...(o.members.minAdmins !== undefined ? { minAdmins: o.members.minAdmins } : {}),
           ...(memberSecrets ? { memberSecrets } : {}),
         },

@@ -17,9 +17,10 @@ import { validValues } from "./values";
 /** A role by name, or, where roles belong to each organization, by what it is (named when seeded). */
 export type SeedRole = string | { administrator: boolean };
 
+/** A seeded member: an email, and a role where the backend's members have roles. */
 export interface SeedMember<R = SeedRole> {
   email: string;
-  role: R;
+  role?: R;
 }
 
 export interface SeedOrganization<R = SeedRole> {
@@ -58,6 +59,11 @@ export interface Roles {
   all: string[];
 }
 
+/** Whether the backend's members have roles at all (the member schema has a `role`). */
+export function hasMemberRoles(backend: BackendName): boolean {
+  return memberRoles(backend).hasRoles;
+}
+
 /** Whether the backend's roles are one fixed set (the member schema's `enum`) rather than each organization's own. */
 export function hasFixedRoles(backend: BackendName): boolean {
   return memberRoles(backend).values !== undefined;
@@ -89,6 +95,7 @@ export type SeedTarget = EmulatorAccess & { url: string; baseUrls: Record<string
 
 /** A reader of live organizations' roles (rolesOf), through one adapter where roles belong to each organization. */
 export function liveRoleReader(emulator: SeedTarget, backend: BackendName): (orgId: string) => Promise<Roles> {
+  if (!hasMemberRoles(backend)) return async () => { throw new Error(`${backend} members have no roles`); };
   if (hasFixedRoles(backend)) return async () => rolesOf(backend);
   const api = openBackend({ backend, endpoint: emulator.baseUrls[backend], credentials: emulatorCredentials(backend, emulator).credentials, sources: {} }, `seed-${backend}`);
   if (!hasRoles(api)) throw new Error(`${backend}: the member schema has no role enum, yet the adapter lists no roles`);
@@ -108,10 +115,13 @@ export function someMembers(backend: BackendName, label: string, count?: number)
 export function someMembers(backend: BackendName, label: string, count: number, roles: Roles): SeedMember<string>[] | undefined;
 export function someMembers(backend: BackendName, label: string, count = 2, roles?: Roles): SeedMember[] | undefined {
   if (!capabilitiesOf(backend).members.supported || !hasSchema(backend, "member")) return undefined;
+  const slug = label.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+  const email = (i: number) => `${i === 0 ? "admin" : `user${i}`}@${slug}.example`;
+  // Members without roles: a member is an email.
+  if (!hasMemberRoles(backend)) return Array.from({ length: count }, (_, i) => ({ email: email(i) }));
   const named = roles ?? (hasFixedRoles(backend) ? rolesOf(backend) : undefined);
   const role = (admin: boolean): SeedRole => (named ? (admin ? named.admin : named.other) : { administrator: admin });
-  const slug = label.toLowerCase().replace(/[^a-z0-9]+/g, "-");
-  return Array.from({ length: count }, (_, i) => ({ email: `${i === 0 ? "admin" : `user${i}`}@${slug}.example`, role: role(i === 0) }));
+  return Array.from({ length: count }, (_, i) => ({ email: email(i), role: role(i === 0) }));
 }
 
 /**
@@ -166,7 +176,7 @@ async function postSeed(emulator: SeedTarget, backend: BackendName, organization
 }
 
 const hasUnnamedRoles = (orgs: readonly SeedOrganization[]): boolean =>
-  orgs.some((o) => (o.members ?? []).some((m) => typeof m.role !== "string") || hasUnnamedRoles(o.children ?? []));
+  orgs.some((o) => (o.members ?? []).some((m) => m.role !== undefined && typeof m.role !== "string") || hasUnnamedRoles(o.children ?? []));
 
 /**
  * Posts a seed of `organizations` for `backend` to an emulator's admin API; returns them as seeded.
@@ -181,7 +191,7 @@ export async function seedAccount(emulator: SeedTarget, backend: BackendName, or
   const withoutThem = (orgs: readonly SeedOrganization[]): SeedOrganization[] =>
     orgs.map(({ members, children, ...o }) => ({
       ...o,
-      ...(members ? { members: members.filter((m) => typeof m.role === "string") } : {}),
+      ...(members ? { members: members.filter((m) => m.role === undefined || typeof m.role === "string") } : {}),
       ...(children ? { children: withoutThem(children) } : {}),
     }));
   const first = await postSeed(emulator, backend, withoutThem(organizations));
@@ -192,15 +202,18 @@ export async function seedAccount(emulator: SeedTarget, backend: BackendName, or
       orgs.map(async ({ members, children, ...o }) => {
         const path = [...above, o.name];
         let roles: Roles | undefined;
-        const role = async (r: SeedRole) => {
-          if (typeof r === "string") return r;
+        const role = async (r: SeedRole | undefined) => {
+          if (r === undefined || typeof r === "string") return r;
           roles ??= await rolesAt(idOf.get(path.join("\u0000"))!);
           return r.administrator ? roles.admin : roles.other;
         };
         const out: SeededOrganization = { ...o };
         if (members) {
           out.members = [];
-          for (const m of members) out.members.push({ ...m, role: await role(m.role) });
+          for (const m of members) {
+            const named = await role(m.role);
+            out.members.push(named !== undefined ? { ...m, role: named } : { email: m.email });
+          }
         }
         if (children) out.children = await named(children, path);
         return out;

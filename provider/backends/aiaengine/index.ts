@@ -6,6 +6,8 @@
 // an ambiguous create committed (duplicate guard none: the handler looks for the name first).
 import { HttpClient, HttpStatusError, type HttpResponse } from "../../http/client";
 import { OrgformError, isOrgformError } from "../../core/errors";
+import { sameRole } from "../../core/roles";
+import { roleOfAssignment } from "../types";
 import type { Backend, BulkReadAbility, Fields, MemberAbility, MemberAssignment, ObservedMember, ObservedOrganization, OrganizationQuery } from "../types";
 import {
   decodeList,
@@ -199,7 +201,7 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
       } catch (err) {
         if (!isOrgformError(err, "AMBIGUOUS") && !isOrgformError(err, "CONFLICT")) throw err;
         const existing = (await this.listMembers(orgId)).find((m) => m.email.toLowerCase() === member.email.toLowerCase());
-        if (existing) return existing.role === member.role ? existing : this.setMemberRole(orgId, existing.id, member.role);
+        if (existing) return sameRole("aiaengine", existing.role, member.role) ? existing : this.setMemberRole(orgId, existing.id, roleOfAssignment("aiaengine", member));
         // Not there: sending it again cannot add it twice.
         if (attempt >= MEMBER_ADD_ATTEMPTS) throw err;
       }
@@ -211,7 +213,7 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
     const gone = () => new OrgformError("NOT_FOUND", `cannot add ${member.email} to AIA Engine organization ${orgId}: the organization does not exist`);
     const knownId = this.knownUsers.get(member.email.toLowerCase());
     if (knownId) {
-      const added = await this.addUser(orgId, knownId, member.role);
+      const added = await this.addUser(orgId, knownId, roleOfAssignment("aiaengine", member));
       if (added) return added;
       // not_found: the user left the platform since, or the organization is gone (CreateOrgUser tells which).
       this.knownUsers.delete(member.email.toLowerCase());
@@ -221,7 +223,7 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
       // The user exists (another organization's, or made meanwhile by another add of the same new email).
       const userId = await this.lookUpUser(member.email);
       if (!userId) throw new OrgformError("CONFLICT", `AIA Engine answered both "already exists" and "no such user" for ${member.email}`);
-      const added = await this.addUser(orgId, userId, member.role);
+      const added = await this.addUser(orgId, userId, roleOfAssignment("aiaengine", member));
       if (!added) throw gone();
       return added;
     }

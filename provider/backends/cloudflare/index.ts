@@ -29,8 +29,8 @@ import {
   type WireAuditEntry,
   type WireMember,
   type WireOrganization,
+  toMemberBody,
   type WireProfile,
-  type WireRole,
 } from "./mappers";
 import type { ImplementedVendor } from "../index";
 
@@ -42,6 +42,8 @@ interface Envelope<T> {
 }
 
 const PAGE_SIZE = 50;
+/** Cloudflare's "Could not route to …, perhaps your object identifier is invalid?": the addressed object does not exist. */
+const NOT_FOUND_CODE = 7003;
 /** POSTs of one member in all, when each ambiguous one is found not to have committed. */
 const MEMBER_ADD_ATTEMPTS = 6;
 
@@ -49,11 +51,6 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
   readonly name = "cloudflare" as const;
   /** The ownership marker rides in `profile.external_metadata` (document 003 has no other free field). */
   readonly duplicateGuard = "marker" as const;
-  /**
-   * The role set, listed once per client: role ids are the same in every organization (our
-   * design of Cloudflare members, docs/architecture.md), so one list serves them all.
-   */
-  private rolesOnce?: Promise<WireRole[]>;
 
   constructor(private readonly http: HttpClient) {}
 
@@ -61,8 +58,23 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
     const res = await this.http.send({ method, path, body, expect: expected });
     const envelope = res.body as Envelope<T> | undefined;
     if (res.status >= 200 && res.status < 300) return { status: res.status, envelope };
-    if (res.status === 404) return { status: 404, envelope };
+    if (res.status === 404) {
+      // Only Cloudflare's own failure envelope is a not-found; anything else (HTML, another shape) is no answer of its.
+      if (isFailureEnvelope(res.body)) return { status: 404, envelope };
+      throw new OrgformError("PROTOCOL", `cloudflare ${method} ${path.split("?")[0]} answered 404 without Cloudflare's error envelope: not taken as "not found"`);
+    }
     throw new HttpStatusError(res.status, res.body, `cloudflare ${method} ${path.split("?")[0]}`);
+  }
+
+  /**
+   * A 404 that says the addressed object does not exist (Cloudflare's "Could not route to …",
+   * code 7003), as opposed to a route the API does not have (7000) or any other 404: those are
+   * errors that name the route, never "gone".
+   */
+  private gone(method: HttpMethod, path: string, envelope: Envelope<unknown> | undefined): true {
+    if (envelope?.errors?.some((e) => e.code === NOT_FOUND_CODE)) return true;
+    const codes = (envelope?.errors ?? []).map((e) => `${e.code} ${e.message}`).join("; ");
+    throw new OrgformError("PROTOCOL", `cloudflare ${method} ${path.split("?")[0]} answered 404 (${codes || "no error code"}), not Cloudflare's not-found for it: the route is wrong, not the object gone`);
   }
 
   private async list<T extends { id: string }>(path: string, params: URLSearchParams, expected: Shape): Promise<T[]> {
@@ -74,9 +86,9 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
       q.set("page_size", String(PAGE_SIZE));
       if (token) q.set("page_token", token);
       const { status, envelope } = await this.call<T[]>("GET", `${path}?${q}`, undefined, expected);
-      // A 404 means the list's owner (the organization) is gone. Say so: an empty list would read as
+      // Cloudflare's not-found for the organization: it is gone. Say so: an empty list would read as
       // "every member was removed", while the members resources drop their state on NOT_FOUND.
-      if (status === 404) throw new OrgformError("NOT_FOUND", `cannot list cloudflare ${path}: the organization does not exist`);
+      if (status === 404 && this.gone("GET", path, envelope)) throw new OrgformError("NOT_FOUND", `cannot list cloudflare ${path}: the organization does not exist`);
       if (!envelope) return out;
       out.push(...envelope.result);
       token = envelope.result_info?.next_page_token || undefined;
@@ -86,8 +98,9 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
   }
 
   private async getWire(id: string): Promise<WireOrganization | undefined> {
-    const { status, envelope } = await this.call<WireOrganization>("GET", `/organizations/${encodeURIComponent(id)}`, undefined, expect.organization);
-    return status === 404 ? undefined : envelope?.result;
+    const path = `/organizations/${encodeURIComponent(id)}`;
+    const { status, envelope } = await this.call<WireOrganization>("GET", path, undefined, expect.organization);
+    return status === 404 && this.gone("GET", path, envelope) ? undefined : envelope?.result;
   }
 
   async getOrganization(id: string): Promise<ObservedOrganization | undefined> {
@@ -181,62 +194,49 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
     return fromProfile((envelope?.result ?? body) as WireProfile);
   }
 
-  private async roles(orgId: string): Promise<WireRole[]> {
-    const roles = (this.rolesOnce ??= this.list<WireRole>(`/organizations/${encodeURIComponent(orgId)}/roles`, new URLSearchParams(), expect.page.roles));
-    // A failed list (the organization gone, a fault) is not kept.
-    roles.catch(() => this.rolesOnce === roles && (this.rolesOnce = undefined));
-    return roles;
-  }
-
-  private async roleId(orgId: string, roleName: string): Promise<string> {
-    const roles = await this.roles(orgId);
-    const role = roles.find((r) => r.name.toLowerCase() === roleName.toLowerCase());
-    if (!role) {
-      throw new OrgformError(
-        "VALIDATION",
-        `cloudflare organization ${orgId} has no role "${roleName}" (it has: ${roles.map((r) => r.name).join(", ")})`,
-      );
-    }
-    return role.id;
-  }
-
+  /** Every membership of the organization (active and canceled alike: the planner tells them apart by the schema's status). */
   async listMembers(orgId: string): Promise<ObservedMember[]> {
-    const members = await this.list<WireMember>(`/organizations/${encodeURIComponent(orgId)}/members`, new URLSearchParams(), expect.page.members);
-    return members.map(fromMember);
+    return (await this.list<WireMember>(`/organizations/${encodeURIComponent(orgId)}/members`, new URLSearchParams(), expect.page.members)).map(fromMember);
   }
 
+  /** The memberships of one email (the list's `user.email` filter matches the end of the address; exactness is checked here). */
+  private async membersWithEmail(orgId: string, email: string): Promise<ObservedMember[]> {
+    const listed = await this.list<WireMember>(`/organizations/${encodeURIComponent(orgId)}/members`, new URLSearchParams({ "user.email": email }), expect.page.members);
+    return listed.map(fromMember).filter((m) => m.email.toLowerCase() === email.toLowerCase());
+  }
+
+  /** `POST …/members` `{member: {user: {email}}}`: no status, so the API makes it active; members have no roles. */
   async addMember(orgId: string, member: MemberAssignment): Promise<ObservedMember> {
-    const roleId = await this.roleId(orgId, member.role);
     const path = `/organizations/${encodeURIComponent(orgId)}/members`;
     for (let attempt = 1; ; attempt++) {
       try {
-        const { envelope } = await this.call<WireMember>("POST", path, { email: member.email, roles: [roleId], status: "accepted" }, expect.member);
+        const { status, envelope } = await this.call<WireMember>("POST", path, toMemberBody(member.email), expect.member);
+        if (status === 404 && this.gone("POST", path, envelope)) throw new OrgformError("NOT_FOUND", `cannot add ${member.email} to cloudflare organization ${orgId}: the organization does not exist`);
         return fromMember(envelope!.result);
       } catch (err) {
+        if (isOrgformError(err, "NOT_FOUND") || isOrgformError(err, "REFUSED") || isOrgformError(err, "PROTOCOL")) throw err;
         // An email is a member at most once: after an ambiguous POST, or a 409, look before failing.
-        const existing = (await this.listMembers(orgId)).find((m) => m.email.toLowerCase() === member.email.toLowerCase());
-        if (existing) return existing.role === member.role ? existing : this.setMemberRole(orgId, existing.id, member.role);
+        const [existing] = await this.membersWithEmail(orgId, member.email);
+        if (existing) return existing;
         // Not there: an ambiguous POST did not commit, so sending it again cannot add it twice.
         if (!isOrgformError(err, "AMBIGUOUS") || attempt >= MEMBER_ADD_ATTEMPTS) throw err;
       }
     }
   }
 
-  async setMemberRole(orgId: string, memberId: string, role: string): Promise<ObservedMember> {
-    const roleId = await this.roleId(orgId, role);
-    const { status, envelope } = await this.call<WireMember>(
-      "PUT",
-      `/organizations/${encodeURIComponent(orgId)}/members/${encodeURIComponent(memberId)}`,
-      { roles: [{ id: roleId }] },
-      expect.member,
-    );
-    if (status === 404) throw new OrgformError("NOT_FOUND", `member ${memberId} of cloudflare organization ${orgId} does not exist`);
-    return fromMember(envelope!.result);
-  }
-
+  /** `DELETE …/members/{id}` (204, no body); already gone (Cloudflare's not-found) is success. */
   async removeMember(orgId: string, memberId: string): Promise<void> {
-    await this.call("DELETE", `/organizations/${encodeURIComponent(orgId)}/members/${encodeURIComponent(memberId)}`);
+    const path = `/organizations/${encodeURIComponent(orgId)}/members/${encodeURIComponent(memberId)}`;
+    const { status, envelope } = await this.call("DELETE", path);
+    if (status === 404) this.gone("DELETE", path, envelope);
   }
+}
+
+/** Cloudflare's own failure envelope: `{success: false, errors: [{code, message}]}`. */
+function isFailureEnvelope(body: unknown): boolean {
+  if (body === null || typeof body !== "object") return false;
+  const b = body as { success?: unknown; errors?: unknown };
+  return b.success === false && Array.isArray(b.errors) && b.errors.every((e) => e !== null && typeof e === "object" && typeof (e as { code?: unknown }).code === "number");
 }
 
 export const cloudflareVendor = {

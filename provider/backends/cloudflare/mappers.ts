@@ -1,5 +1,5 @@
 // What the schemas cannot say about Cloudflare's wire format (document 003): the envelope, the
-// parent as an object (or null), the profile sent whole, and members' roles resolved by id. Field
+// parent as an object (or null), the profile sent whole, and a new member under `member`. Field
 // placement comes from the schemas (provider/core/wire.ts).
 import { schemaFor } from "../../core/schema";
 import { fromWire, toWire, updateBody, type WireObject } from "../../core/wire";
@@ -23,17 +23,14 @@ export interface WireOrganization {
   profile?: WireProfile | null;
 }
 
-export interface WireRole {
-  id: string;
-  name: string;
-  description?: string;
-}
-
+/** A membership as the public Members API answers it (cloudflare-go/v7 v7.9.0 organizations/member.go). */
 export interface WireMember {
   id: string;
+  create_time?: string;
+  update_time?: string;
+  meta?: Record<string, unknown>;
   status?: string;
-  user: { id?: string; email: string };
-  roles: WireRole[];
+  user: { id?: string; email: string; name?: string; two_factor_authentication_enabled?: boolean };
 }
 
 const orgSchema = () => schemaFor("cloudflare", "organization");
@@ -103,14 +100,16 @@ export function toProfileBody(live: Fields | undefined, declared: Fields): WireO
   return { ...emptyProfile(), ...toWire(live ?? {}, profileSchema()), ...toWire(declared, profileSchema()) };
 }
 
+const memberSchema = () => schemaFor("cloudflare", "member");
+
+/** A membership: its fields where the member schema's `x-wire` pointers say (no roles). */
 export function fromMember(wire: WireMember): ObservedMember {
-  const role = wire.roles[0]?.name ?? "";
-  return {
-    id: wire.id,
-    email: wire.user.email,
-    role,
-    fields: { id: wire.id, email: wire.user.email, role, status: wire.status, user_id: wire.user.id },
-  };
+  return { id: wire.id, email: wire.user.email, fields: fromWire(wire, memberSchema()) };
+}
+
+/** The body of POST …/members: `{member: {user: {email}}}` (no status: the API makes it active). */
+export function toMemberBody(email: string): WireObject {
+  return { member: toWire({ email }, memberSchema()) };
 }
 
 /** An entry of `GET /organizations/{id}/logs/audit`, as the SDKs type it (every field optional there). */

@@ -23,8 +23,8 @@ const organization = shape.object({
   parent: shape.nullable(shape.object({ id: shape.string })),
   profile: shape.nullable(shape.anyObject),
 });
-const role = shape.object({ id: shape.string, name: shape.string });
-const member = shape.object({ id: shape.string, user: shape.object({ email: shape.string }), roles: shape.array(role) });
+/** A membership of the public Members API (cloudflare-go v7.9.0 organizations/member.go): no roles. */
+const member = shape.object({ id: shape.string, status: shape.string, user: shape.object({ email: shape.string }) });
 
 /** A page of a list: the items, and the token of the next page when there is one. */
 const page = (item: Shape): Shape =>
@@ -38,5 +38,5 @@ export const expect = {
   organization: envelope(organization),
   profile: envelope(shape.nullable(shape.anyObject)),
   member: envelope(member),
-  page: { organizations: page(organization), members: page(member), roles: page(role), audit: page(shape.object({ id: shape.string })) },
+  page: { organizations: page(organization), members: page(member), audit: page(shape.object({ id: shape.string })) },
 };

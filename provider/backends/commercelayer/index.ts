@@ -5,6 +5,8 @@ import { HttpClient, HttpStatusError, type HttpMethod } from "../../http/client"
 import { PageProgress, type Shape } from "../../http/protocol";
 import { expect } from "./protocol";
 import { OrgformError, isOrgformError } from "../../core/errors";
+import { sameRole } from "../../core/roles";
+import { roleOfAssignment } from "../types";
 import type {
   BulkReadAbility,
   Backend,
@@ -212,16 +214,17 @@ export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility
   }
 
   async addMember(orgId: string, member: MemberAssignment): Promise<ObservedMember> {
-    const roleId = await this.roleId(orgId, member.role);
+    const role = roleOfAssignment("commercelayer", member);
+    const roleId = await this.roleId(orgId, role);
     for (let attempt = 1; ; attempt++) {
       try {
         const doc = await this.call("POST", "/memberships", membershipDocument(member.email, orgId, roleId), expect.membership);
         if (!doc) throw new OrgformError("NOT_FOUND", `cannot add a member to commercelayer organization ${orgId}: it does not exist`);
-        return fromMembership(doc.data as WireResource, new Map([[roleId, member.role]]));
+        return fromMembership(doc.data as WireResource, new Map([[roleId, role]]));
       } catch (err) {
         // An email is a member at most once: after an ambiguous POST, or a 422 "taken", look before failing.
         const existing = (await this.listMembers(orgId)).find((m) => m.email.toLowerCase() === member.email.toLowerCase());
-        if (existing) return existing.role.toLowerCase() === member.role.toLowerCase() ? existing : this.setMemberRole(orgId, existing.id, member.role);
+        if (existing) return sameRole("commercelayer", existing.role, role) ? existing : this.setMemberRole(orgId, existing.id, role);
         // Not there: an ambiguous POST did not commit, so sending it again cannot add it twice.
         if (!isOrgformError(err, "AMBIGUOUS") || attempt >= MEMBER_ADD_ATTEMPTS) throw err;
       }

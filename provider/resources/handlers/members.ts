@@ -1,18 +1,19 @@
 // Member assignments of one organization: OrganizationMembers (the set, `additive` or
 // `authoritative`) and OrganizationMember (one assignment, for users' own programs).
 import { capabilitiesOf } from "../../core/capabilities";
-import { diffFields } from "../../core/diff";
 import { OrgformError, isOrgformError } from "../../core/errors";
-import { isAdminRole, memberRoles, roleOrDefault } from "../../core/roles";
+import { declarationOf, declaredRole, liveMemberOf, memberRules, planMembers, renderMemberChanges, sameMember, type LiveMember, type MemberChanges, type MemberRules } from "../../core/plan/members";
+import { isAdminRole, memberRoles, noMemberRoles, sameRole } from "../../core/roles";
 import { schemaFor, validateDeclared } from "../../core/schema";
 import { unusableBackend } from "../../backends";
 import type { BackendName } from "../../core/backends";
 import { hasMembers, hasRoles, type Fields, type FullBackend, type MemberAssignment, type ObservedMember, type RoleInfo } from "../../backends/types";
 import { cachedBackendFor, setting, type ConnectionInputs } from "../runtime";
-import { checkMemberGuards, guardSettings, type MemberPlan } from "../../gitops/guards";
+import { checkMemberGuards, guardSettings } from "../../gitops/guards";
 import { changedUnlessUnknown, checkFailures, type CheckFailure } from "./common";
 
-export type MembersMode = "additive" | "authoritative";
+export type { MembersMode } from "../../core/plan/members";
+import type { MembersMode } from "../../core/plan/members";
 
 export interface MembersInputs extends ConnectionInputs {
   organizationId: string;
@@ -28,26 +29,25 @@ export interface MembersInputs extends ConnectionInputs {
 }
 
 export interface MembersOutputs extends Omit<MembersInputs, "memberSecrets"> {
-  /** Every member the API listed at the last read or write (email, role, id). */
-  live: { email: string; role: string; id: string }[];
+  /** Every member the API listed at the last read or write (email, role where members have roles, id, status where the schema has one). */
+  live: (LiveMember & { id: string })[];
 }
-
-const sameEmail = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /** The same rules as `orgform validate`: the member schema (email format, role values), then duplicates. */
 export function checkAssignments(backend: BackendName, members: MemberAssignment[], prefix: string): CheckFailure[] {
   const caps = capabilitiesOf(backend);
   if (!caps.members.supported) return [{ property: prefix, reason: `${caps.displayName} has no organization members` }];
-  const schema = schemaFor(backend, "member");
+  const rules = memberRules(backend);
   const failures: CheckFailure[] = [];
-  const seen = new Set<string>();
   members.forEach((m, i) => {
+    // Members without roles: a declared role is refused in one sentence (a stack of an earlier release carries one).
+    if (m.role !== undefined && !rules.role) failures.push({ property: `${prefix}[${i}].role`, reason: noMemberRoles(backend) });
     // A role left out is the schema's default, or a missing-required problem where it has none.
-    const declared = m.role !== undefined ? { email: m.email, role: m.role } : { email: m.email };
-    failures.push(...checkFailures(`${prefix}[${i}]`, validateDeclared(schema, declared)));
-    const key = String(m.email).toLowerCase();
-    if (seen.has(key)) failures.push({ property: `${prefix}[${i}].email`, reason: `${m.email} is listed twice` });
-    seen.add(key);
+    const declared = m.role !== undefined && rules.role ? { email: m.email, role: m.role } : { email: m.email };
+    failures.push(...checkFailures(`${prefix}[${i}]`, validateDeclared(rules.schema, declared)));
+    if (members.slice(0, i).some((earlier) => sameMember(rules, String(earlier.email), String(m.email)))) {
+      failures.push({ property: `${prefix}[${i}].email`, reason: `${m.email} is listed twice` });
+    }
   });
   return failures;
 }
@@ -64,7 +64,7 @@ export function checkMemberSecrets(backend: BackendName, members: MemberAssignme
   const failures: CheckFailure[] = [];
   for (const [email, fields] of Object.entries(secrets as Record<string, unknown>)) {
     const at = `memberSecrets[${JSON.stringify(email)}]`;
-    if (!members.some((m) => sameEmail(String(m.email), email))) failures.push({ property: at, reason: `${email} is not one of the declared members` });
+    if (!members.some((m) => sameMember(memberRules(backend), String(m.email), email))) failures.push({ property: at, reason: `${email} is not one of the declared members` });
     if (typeof fields !== "object" || fields === null || Array.isArray(fields)) {
       failures.push({ property: at, reason: "must be a mapping of sensitive member fields" });
       continue;
@@ -104,22 +104,26 @@ async function memberApi(inputs: ConnectionInputs) {
   return backend;
 }
 
-function roleOf(backend: BackendName, m: MemberAssignment): string {
-  return roleOrDefault(backend, m.role) ?? "";
+/** The declared members with their roles as the planner fills them (the schema's default where omitted). */
+function withRoles(rules: MemberRules, members: MemberAssignment[]): MemberAssignment[] {
+  return members.map((m) => {
+    const role = declaredRole(rules, m);
+    return role !== undefined ? { email: m.email, role } : { email: m.email };
+  });
 }
 
-const liveView = (members: ObservedMember[]) => members.map((m) => ({ email: m.email, role: m.role, id: m.id }));
+const liveView = (rules: MemberRules, members: ObservedMember[]): MembersOutputs["live"] => members.map((m) => ({ ...liveMemberOf(rules, m), id: m.id }));
 
 /**
  * Where roles belong to each organization (the member schema's `role` has no `enum`), every
  * declared role must be one of that organization's roles: checked live, before any member is
  * touched, so an unknown role fails with the roles the organization has and changes nothing.
  */
-async function checkRolesLive(api: FullBackend, backend: BackendName, orgId: string, declared: MemberAssignment[]): Promise<RoleInfo[] | undefined> {
-  if (memberRoles(backend).values || !hasRoles(api)) return undefined;
+async function checkRolesLive(api: FullBackend, backend: BackendName, rules: MemberRules, orgId: string, declared: MemberAssignment[]): Promise<RoleInfo[] | undefined> {
+  if (!rules.role || memberRoles(backend).values || !hasRoles(api)) return undefined;
   const roles = await api.listRoles(orgId);
-  const known = new Set(roles.map((r) => r.name.toLowerCase()));
-  const unknown = [...new Set(declared.map((m) => roleOf(backend, m)).filter((r) => !known.has(r.toLowerCase())))];
+  const wanted = withRoles(rules, declared).map((m) => m.role ?? "");
+  const unknown = [...new Set(wanted.filter((r) => !roles.some((known) => sameRole(backend, known.name, r))))];
   if (unknown.length === 0) return roles;
   throw new OrgformError(
     "VALIDATION",
@@ -127,13 +131,21 @@ async function checkRolesLive(api: FullBackend, backend: BackendName, orgId: str
   );
 }
 
+/** Who administers: the live roles' own property where roles belong to each organization, else the schema's `x-admin-values`. */
+function adminTest(backend: BackendName, liveRoles: RoleInfo[] | undefined): (role: string | undefined) => boolean {
+  return liveRoles
+    ? (role) => role !== undefined && liveRoles.some((r) => r.administrator && sameRole(backend, r.name, role))
+    : (role) => isAdminRole(backend, role);
+}
+
 /**
  * `members.minAdmins` against the declared roles. `orgform validate` checks it where roles are a
  * fixed set; where they belong to each organization only the live roles tell who administers.
+ * Where members have no roles it cannot apply (validate warns once) and is ignored.
  */
-function checkMinAdmins(inputs: MembersInputs, isAdmin: (role: string) => boolean): void {
-  if (inputs.minAdmins === undefined) return;
-  const admins = inputs.members.filter((m) => isAdmin(roleOf(inputs.backend as BackendName, m))).length;
+function checkMinAdmins(inputs: MembersInputs, rules: MemberRules, isAdmin: (role: string | undefined) => boolean): void {
+  if (inputs.minAdmins === undefined || !rules.role) return;
+  const admins = withRoles(rules, inputs.members).filter((m) => isAdmin(m.role)).length;
   if (admins >= inputs.minAdmins) return;
   throw new OrgformError(
     "VALIDATION",
@@ -141,47 +153,46 @@ function checkMinAdmins(inputs: MembersInputs, isAdmin: (role: string) => boolea
   );
 }
 
+type MemberApi = Awaited<ReturnType<typeof memberApi>>;
+
+/** A role change, where the adapter can make one (members without roles never need it). */
+async function setRole(api: MemberApi, orgId: string, memberId: string, role: string): Promise<ObservedMember> {
+  if (!api.setMemberRole) throw new OrgformError("UNSUPPORTED", `the ${api.name} backend cannot change a member's role`);
+  return api.setMemberRole(orgId, memberId, role);
+}
+
+/** Applies a plan the guards let through: adds, re-creations (delete, then add), role changes, removals. */
+async function apply(api: MemberApi, orgId: string, plan: MemberChanges, secretsOf: (email: string) => Fields | undefined): Promise<void> {
+  for (const m of plan.add) await api.addMember(orgId, m, secretsOf(m.email));
+  for (const m of plan.recreate) {
+    if (m.id !== undefined) await removeQuietly(api, orgId, m.id);
+    await api.addMember(orgId, { email: m.email, ...(m.role !== undefined ? { role: m.role } : {}) }, secretsOf(m.email));
+  }
+  for (const c of plan.setRole) await setRole(api, orgId, c.id!, c.to);
+  for (const m of plan.remove) if (m.id !== undefined) await removeQuietly(api, orgId, m.id);
+}
+
 /**
  * Brings the organization's members to the declaration; returns the members as they end up. The
- * whole change is planned first and checked by the guard rails (a share of the members, the last
- * administrator) before the first write.
+ * whole change is planned first (`planMembers`) and checked by the guard rails (a share of the
+ * members, the last administrator) before the first write.
  */
-async function reconcile(inputs: MembersInputs, previouslyManaged: MemberAssignment[] = []): Promise<ObservedMember[]> {
+async function reconcile(inputs: MembersInputs, previouslyDeclared: MemberAssignment[] = []): Promise<ObservedMember[]> {
   const api = await memberApi(inputs);
   const backend = inputs.backend as BackendName;
-  const liveRoles = await checkRolesLive(api, backend, inputs.organizationId, inputs.members);
-  const isAdmin = liveRoles
-    ? (role: string) => liveRoles.some((r) => r.administrator && r.name.toLowerCase() === role.toLowerCase())
-    : (role: string) => isAdminRole(backend, role);
-  checkMinAdmins(inputs, isAdmin);
-  const live = await api.listMembers(inputs.organizationId);
-  const plan: MemberPlan & { ids: Map<string, string> } = { live: live.map((m) => ({ email: m.email, role: m.role })), add: [], setRole: [], remove: [], ids: new Map() };
-  for (const want of inputs.members) {
-    const role = roleOf(backend, want);
-    const have = live.find((m) => sameEmail(m.email, want.email));
-    if (!have) plan.add.push({ email: want.email, role });
-    else if (have.role.toLowerCase() !== role.toLowerCase()) {
-      plan.setRole.push({ email: have.email, from: have.role, to: role });
-      plan.ids.set(have.email, have.id);
-    }
-  }
-  const declared = (m: ObservedMember) => inputs.members.some((w) => sameEmail(w.email, m.email));
-  // authoritative: whoever is not declared goes; additive: only those this resource used to declare.
-  const leaving = live.filter(
-    (m) => !declared(m) && (inputs.mode === "authoritative" || previouslyManaged.some((p) => sameEmail(p.email, m.email))),
-  );
-  plan.remove = leaving.map((m) => ({ email: m.email, role: m.role }));
+  const rules = memberRules(backend);
+  const isAdmin = adminTest(backend, await checkRolesLive(api, backend, rules, inputs.organizationId, inputs.members));
+  checkMinAdmins(inputs, rules, isAdmin);
+  const live = liveView(rules, await api.listMembers(inputs.organizationId));
+  const plan = planMembers({ backend, declared: inputs.members, mode: inputs.mode, live, previouslyDeclared }, rules);
   checkMemberGuards(backend, inputs.organizationId, plan, guardSettings(setting), isAdmin);
-  const secretsOf = (email: string): Fields | undefined =>
-    Object.entries(inputs.memberSecrets ?? {}).find(([e]) => sameEmail(e, email))?.[1];
-  for (const m of plan.add) await api.addMember(inputs.organizationId, m, secretsOf(m.email));
-  for (const c of plan.setRole) await api.setMemberRole(inputs.organizationId, plan.ids.get(c.email)!, c.to);
-  for (const m of leaving) await removeQuietly(api, inputs.organizationId, m.id);
+  const secretsOf = (email: string): Fields | undefined => Object.entries(inputs.memberSecrets ?? {}).find(([e]) => sameMember(rules, e, email))?.[1];
+  await apply(api, inputs.organizationId, plan, secretsOf);
   return api.listMembers(inputs.organizationId);
 }
 
 /** The organization's members, or undefined when the organization itself is gone. */
-async function membersOrGone(api: Awaited<ReturnType<typeof memberApi>>, orgId: string): Promise<ObservedMember[] | undefined> {
+async function membersOrGone(api: MemberApi, orgId: string): Promise<ObservedMember[] | undefined> {
   try {
     return await api.listMembers(orgId);
   } catch (err) {
@@ -190,7 +201,7 @@ async function membersOrGone(api: Awaited<ReturnType<typeof memberApi>>, orgId: 
   }
 }
 
-async function removeQuietly(api: Awaited<ReturnType<typeof memberApi>>, orgId: string, memberId: string) {
+async function removeQuietly(api: MemberApi, orgId: string, memberId: string) {
   try {
     await api.removeMember(orgId, memberId);
   } catch (err) {
@@ -199,38 +210,29 @@ async function removeQuietly(api: Awaited<ReturnType<typeof memberApi>>, orgId: 
 }
 
 /** Outputs: the inputs without the sensitive fields (they are never read back nor kept beside the outputs). */
-const outputsOf = ({ memberSecrets: _secrets, ...inputs }: MembersInputs, live: ObservedMember[]): MembersOutputs => ({ ...inputs, live: liveView(live) });
+const outputsOf = ({ memberSecrets: _secrets, ...inputs }: MembersInputs, live: ObservedMember[]): MembersOutputs => ({
+  ...inputs,
+  live: liveView(memberRules(inputs.backend as BackendName), live),
+});
 
 export async function create(inputs: MembersInputs): Promise<{ id: string; outs: MembersOutputs }> {
   const live = await reconcile(inputs);
   return { id: `${inputs.organizationId}/members`, outs: outputsOf(inputs, live) };
 }
 
-/** What differs between the declaration and the members as last seen. */
-export function memberChanges(declared: MemberAssignment[], mode: MembersMode, live: MembersOutputs["live"], backend: BackendName): string[] {
-  const lines: string[] = [];
-  for (const want of declared) {
-    const have = live.find((m) => sameEmail(m.email, want.email));
-    const role = roleOf(backend, want);
-    if (!have) lines.push(`+ ${want.email} (${role})`);
-    else if (have.role.toLowerCase() !== role.toLowerCase()) lines.push(`~ ${want.email}: ${have.role} => ${role}`);
-  }
-  if (mode === "authoritative") {
-    for (const m of live) if (!declared.some((w) => sameEmail(w.email, m.email))) lines.push(`- ${m.email} (${m.role})`);
-  }
-  return lines;
+/** The planner's answer for the declaration against the members as last seen (the outputs). */
+export function memberPlanOf(olds: MembersOutputs, news: MembersInputs): MemberChanges {
+  return planMembers({
+    backend: news.backend as BackendName,
+    declared: news.members ?? [],
+    mode: news.mode,
+    live: olds.live ?? [],
+    previouslyDeclared: olds.members ?? [],
+  });
 }
 
 export function diff(olds: MembersOutputs, news: MembersInputs) {
-  const lines = memberChanges(news.members ?? [], news.mode, olds.live ?? [], news.backend as BackendName);
-  // Members no longer declared in additive mode are removed by the update.
-  if (news.mode === "additive") {
-    for (const old of olds.members ?? []) {
-      if (!(news.members ?? []).some((w) => sameEmail(w.email, old.email)) && (olds.live ?? []).some((m) => sameEmail(m.email, old.email))) {
-        lines.push(`- ${old.email} (no longer declared)`);
-      }
-    }
-  }
+  const lines = renderMemberChanges(memberPlanOf(olds, news));
   const replaces = changedUnlessUnknown(olds.organizationId, news.organizationId) ? ["organizationId"] : [];
   return { changes: lines.length > 0 || replaces.length > 0 || olds.mode !== news.mode, replaces, deleteBeforeReplace: true, detail: lines.join("\n") };
 }
@@ -243,16 +245,19 @@ export async function update(_id: string, olds: MembersOutputs, news: MembersInp
 export async function read(id: string, props: MembersOutputs) {
   const live = await membersOrGone(await memberApi(props), props.organizationId);
   if (!live) return { id: "", props: {} };
+  const rules = memberRules(props.backend as BackendName);
+  const seen = liveView(rules, live);
   const { live: _old, ...inputs } = props;
-  // Inputs as they would have to be declared to match what is live.
+  // Inputs as they would have to be declared to match what is live (the planner's own inverse).
   const members =
     props.mode === "authoritative"
-      ? live.map((m) => ({ email: m.email, role: m.role }))
+      ? seen.flatMap((m) => declarationOf(rules, m) ?? [])
       : (props.members ?? []).flatMap((w) => {
-          const have = live.find((m) => sameEmail(m.email, w.email));
-          return have ? [{ email: w.email, role: have.role }] : [];
+          const have = seen.find((m) => sameMember(rules, m.email, w.email));
+          const declared = have && declarationOf(rules, have);
+          return declared ? [{ ...declared, email: w.email }] : [];
         });
-  return { id, props: { ...props, live: liveView(live) }, inputs: { ...inputs, members } };
+  return { id, props: { ...props, live: seen }, inputs: { ...inputs, members } };
 }
 
 /**
@@ -273,61 +278,71 @@ export interface MemberInputs extends ConnectionInputs, MemberAssignment {
 
 export interface MemberOutputs extends MemberInputs {
   memberId: string;
-  liveRole: string;
+  /** The role as last seen live; absent where members have no roles. */
+  liveRole?: string;
 }
 
 export function checkOne(news: MemberInputs): CheckFailure[] {
   const unusable = unusableBackend(news.backend);
   if (unusable) return [{ property: "backend", reason: unusable }];
-  return checkAssignments(news.backend as BackendName, [{ email: news.email, role: news.role }], "member").map((f) => ({
+  const one = news.role !== undefined ? { email: news.email, role: news.role } : { email: news.email };
+  return checkAssignments(news.backend as BackendName, [one], "member").map((f) => ({
     ...f,
     property: f.property.replace(/^member\[0\]\./, ""),
   }));
 }
 
+const memberOutputs = (inputs: MemberInputs, member: ObservedMember): MemberOutputs => ({
+  ...inputs,
+  memberId: member.id,
+  ...(member.role !== undefined && memberRules(inputs.backend as BackendName).role ? { liveRole: member.role } : {}),
+});
+
 export async function createOne(inputs: MemberInputs): Promise<{ id: string; outs: MemberOutputs }> {
   const api = await memberApi(inputs);
-  const role = roleOf(inputs.backend as BackendName, inputs);
-  await checkRolesLive(api, inputs.backend as BackendName, inputs.organizationId, [inputs]);
-  const live = await api.listMembers(inputs.organizationId);
-  const have = live.find((m) => sameEmail(m.email, inputs.email));
-  const member = !have
-    ? await api.addMember(inputs.organizationId, { email: inputs.email, role })
-    : have.role.toLowerCase() === role.toLowerCase()
-      ? have
-      : await api.setMemberRole(inputs.organizationId, have.id, role);
-  return { id: `${inputs.organizationId}/${member.id}`, outs: { ...inputs, memberId: member.id, liveRole: member.role } };
+  const backend = inputs.backend as BackendName;
+  const rules = memberRules(backend);
+  await checkRolesLive(api, backend, rules, inputs.organizationId, [inputs]);
+  const observed = await api.listMembers(inputs.organizationId);
+  const plan = planMembers({ backend, declared: [inputs], mode: "additive", live: liveView(rules, observed) }, rules);
+  await apply(api, inputs.organizationId, plan, () => undefined);
+  const changed = plan.hasChanges ? await api.listMembers(inputs.organizationId) : observed;
+  const member = changed.find((m) => sameMember(rules, m.email, inputs.email));
+  if (!member) throw new OrgformError("NOT_FOUND", `${inputs.email} is not a member of organization ${inputs.organizationId} after adding it`);
+  return { id: `${inputs.organizationId}/${member.id}`, outs: memberOutputs(inputs, member) };
 }
 
-/** One assignment: field by field from the member schema, replacement where it says so (the email). */
+/** One assignment against itself as last seen: the planner over a set of one. */
+function onePlan(olds: MemberOutputs, news: MemberInputs): MemberChanges {
+  const last: LiveMember = { email: olds.email, id: olds.memberId, ...((olds.liveRole ?? olds.role) !== undefined ? { role: olds.liveRole ?? olds.role } : {}) };
+  return planMembers({ backend: news.backend as BackendName, declared: [news], mode: "additive", live: [last] });
+}
+
+/** One assignment: another email is another member (replacement, as the member schema says); a role changes in place. */
 export function diffOne(olds: MemberOutputs, news: MemberInputs) {
-  const backend = news.backend as BackendName;
-  const schema = schemaFor(backend, "member");
-  const fieldDiff = diffFields(
-    { email: news.email, role: roleOf(backend, news) },
-    { email: olds.email, role: olds.liveRole ?? olds.role },
-    schema,
-  );
-  // Role names compare case-insensitively (as the API resolves them).
-  const changes = fieldDiff.changes.filter((c) => c.field !== "role" || String(c.from).toLowerCase() !== String(c.to).toLowerCase());
-  const replaces = changes.filter((c) => c.replace).map((c) => c.field);
+  const plan = onePlan(olds, news);
+  const replaces = plan.add.length > 0 && memberRules(news.backend as BackendName).email?.replaceOnChange ? ["email"] : [];
   if (changedUnlessUnknown(olds.organizationId, news.organizationId)) replaces.push("organizationId");
-  return { changes: changes.length > 0 || replaces.length > 0, replaces, deleteBeforeReplace: true };
+  return { changes: plan.hasChanges || replaces.length > 0, replaces, deleteBeforeReplace: true, detail: renderMemberChanges(plan).join("\n") };
 }
 
 export async function updateOne(_id: string, olds: MemberOutputs, news: MemberInputs): Promise<{ outs: MemberOutputs }> {
   const api = await memberApi(news);
-  const member = await api.setMemberRole(news.organizationId, olds.memberId, roleOf(news.backend as BackendName, news));
-  return { outs: { ...news, memberId: member.id, liveRole: member.role } };
+  const change = onePlan(olds, news).setRole[0];
+  const member = change ? await setRole(api, news.organizationId, olds.memberId, change.to) : undefined;
+  return { outs: member ? memberOutputs(news, member) : { ...news, memberId: olds.memberId, ...(olds.liveRole !== undefined ? { liveRole: olds.liveRole } : {}) } };
 }
 
 export async function readOne(id: string, props: MemberOutputs) {
   const live = await membersOrGone(await memberApi(props), props.organizationId);
   if (!live) return { id: "", props: {} };
-  const have = live.find((m) => m.id === props.memberId) ?? live.find((m) => sameEmail(m.email, props.email));
-  if (!have) return { id: "", props: {} };
+  const rules = memberRules(props.backend as BackendName);
+  const have = live.find((m) => m.id === props.memberId) ?? live.find((m) => sameMember(rules, m.email, props.email));
+  // An inactive membership is no member: gone from state, so the next update creates (re-creates) it.
+  const declared = have && declarationOf(rules, liveMemberOf(rules, have));
+  if (!have || !declared) return { id: "", props: {} };
   const { memberId: _m, liveRole: _r, ...inputs } = props;
-  return { id, props: { ...props, memberId: have.id, liveRole: have.role }, inputs: { ...inputs, role: have.role } };
+  return { id, props: memberOutputs(inputs, have), inputs: { ...inputs, ...(declared.role !== undefined ? { role: declared.role } : {}) } };
 }
 
 export async function removeOne(_id: string, props: MemberOutputs): Promise<void> {

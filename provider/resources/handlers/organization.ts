@@ -1,7 +1,8 @@
 // What the Organization resource does, free of Pulumi's serialization concerns: the dynamic
 // provider object only forwards here (see ../organization.ts).
 import { capabilitiesOf } from "../../core/capabilities";
-import { diffFields, renderDiff, type FieldDiff } from "../../core/diff";
+import { renderDiff, type FieldDiff } from "../../core/diff";
+import { planOrganization, type OrganizationChanges } from "../../core/plan/organization";
 import { OrgformError, isOrgformError } from "../../core/errors";
 import { projectForExport } from "../../core/export";
 import { schemaFor, validateDeclared } from "../../core/schema";
@@ -12,7 +13,7 @@ import { nameCheckBeforeCreate } from "../../core/name-check";
 import { v5 as uuidv5 } from "uuid";
 import { cachedBackendFor, type ConnectionInputs } from "../runtime";
 import { adoptionOwnership } from "./ownership";
-import { changedUnlessUnknown, checkFailures, pickDeclared, type CheckFailure } from "./common";
+import { UNKNOWN_VALUE, changedUnlessUnknown, checkFailures, pickDeclared, type CheckFailure } from "./common";
 
 export interface OrganizationInputs extends ConnectionInputs {
   /** Stable key of the organization in the desired state (its Pulumi resource name). */
@@ -238,9 +239,18 @@ export async function create(inputs: OrganizationInputs): Promise<{ id: string; 
   return { id: created.id, outs: outputsFor(inputs, converged, true) };
 }
 
-/** The parent the declaration asks for: an adopted organization keeps its own unless one is declared. */
-function desiredParent(inputs: OrganizationInputs, liveParentId: string | null): string | null {
-  return inputs.adopt && inputs.parentId === undefined ? liveParentId : (inputs.parentId ?? null);
+/**
+ * The planner's answer for these inputs against what is live (`olds` outputs or a fresh read);
+ * `importOnly`: what the API last got of the import-only fields.
+ */
+function planFor(inputs: OrganizationInputs, live: { fields: Fields; parentId: string | null }, importOnly: Fields): OrganizationChanges {
+  return planOrganization({
+    backend: inputs.backend as BackendName,
+    declared: { fields: inputs.fields ?? {}, parentId: inputs.parentId, adopted: !!inputs.adopt },
+    live,
+    previous: { importOnly },
+    isUnknown: (v) => v === UNKNOWN_VALUE,
+  });
 }
 
 /**
@@ -267,13 +277,11 @@ function refuseCreateOnly(inputs: OrganizationInputs, organizationId: string, fi
  * Import-only fields are never read back: they are sent unless `sentImportOnly` says they just were.
  */
 async function converge(inputs: OrganizationInputs, observed: ObservedOrganization, sentImportOnly: Fields = {}): Promise<ObservedOrganization> {
-  const schema = schemaFor(inputs.backend as BackendName, "organization");
-  const fieldDiff = diffFields(inputs.fields, observed.fields, schema, { previousImportOnly: sentImportOnly });
-  refuseCreateOnly(inputs, observed.id, fieldDiff);
-  const wantParent = desiredParent(inputs, observed.parentId);
-  if (!fieldDiff.hasChanges && wantParent === observed.parentId) return observed;
+  const plan = planFor(inputs, observed, sentImportOnly);
+  refuseCreateOnly(inputs, observed.id, plan.fields);
+  if (!plan.hasChanges) return observed;
   const backend = await cachedBackendFor(inputs);
-  return backend.updateOrganization(observed.id, inputs.fields, wantParent);
+  return backend.updateOrganization(observed.id, inputs.fields, plan.wantParent);
 }
 
 export interface DiffAnswer {
@@ -286,25 +294,22 @@ export interface DiffAnswer {
 
 export function diff(olds: OrganizationOutputs, news: OrganizationInputs): DiffAnswer {
   const backend = news.backend as BackendName;
-  const schema = schemaFor(backend, "organization");
   const caps = capabilitiesOf(backend);
-  const previousImportOnly = pickDeclared(olds.fields ?? {}, schema, "import-only");
-  const fieldDiff = diffFields(news.fields ?? {}, olds.live ?? olds.fields ?? {}, schema, { previousImportOnly });
+  // A parent being updated has an unknown id during a preview: it keeps its id, so no move.
+  const plan = planFor(news, { fields: olds.live ?? olds.fields ?? {}, parentId: olds.liveParentId ?? null }, previousImportOnly(olds, news));
+  const fieldDiff = plan.fields;
   if (olds.backend === news.backend) refuseCreateOnly(news, olds.organizationId, fieldDiff);
   const replaces = fieldDiff.replaces.map((f) => `fields.${f}`);
   if (olds.backend !== news.backend) replaces.push("backend");
-  const wantParent = desiredParent(news, olds.liveParentId ?? null);
-  // A parent being updated has an unknown id during a preview: it keeps its id, so no move.
-  const parentChanged = changedUnlessUnknown(olds.liveParentId ?? null, wantParent ?? null);
   // What happens on removal is state only (no API call), but it must be recorded.
   const removalChanged = !!olds.adopt?.deleteOnRemove !== !!news.adopt?.deleteOnRemove;
   return {
-    changes: fieldDiff.hasChanges || parentChanged || replaces.length > 0 || removalChanged,
+    changes: plan.hasChanges || replaces.length > 0 || removalChanged,
     replaces,
     deleteBeforeReplace: caps.organization.nameUniqueness.scope !== "none",
     detail: [
       renderDiff(fieldDiff),
-      parentChanged ? `~ parent: ${olds.liveParentId ?? "null"} => ${wantParent ?? "null"}` : "",
+      plan.parent ? `~ parent: ${plan.parent.from ?? "null"} => ${plan.parent.to ?? "null"}` : "",
       removalChanged ? `~ adopt.deleteOnRemove: ${!!olds.adopt?.deleteOnRemove} => ${!!news.adopt?.deleteOnRemove}` : "",
     ]
       .filter((l) => l && l !== "(no changes)")
@@ -312,13 +317,14 @@ export function diff(olds: OrganizationOutputs, news: OrganizationInputs): DiffA
   };
 }
 
+/** The import-only fields as last declared (what the API last got of them). */
+function previousImportOnly(olds: OrganizationOutputs, news: OrganizationInputs): Fields {
+  return pickDeclared(olds.fields ?? {}, schemaFor(news.backend as BackendName, "organization"), "import-only");
+}
+
 export async function update(id: string, olds: OrganizationOutputs, news: OrganizationInputs): Promise<{ outs: OrganizationOutputs }> {
-  const schema = schemaFor(news.backend as BackendName, "organization");
-  const previousImportOnly = pickDeclared(olds.fields ?? {}, schema, "import-only");
-  const apiChange =
-    diffFields(news.fields ?? {}, olds.live ?? olds.fields ?? {}, schema, { previousImportOnly }).hasChanges ||
-    (olds.liveParentId ?? null) !== (desiredParent(news, olds.liveParentId ?? null) ?? null);
-  if (!apiChange) {
+  const plan = planFor(news, { fields: olds.live ?? olds.fields ?? {}, parentId: olds.liveParentId ?? null }, previousImportOnly(olds, news));
+  if (!plan.hasChanges) {
     // Only what orgform records changed (adopt.deleteOnRemove): nothing to send.
     return { outs: { ...news, organizationId: olds.organizationId, live: olds.live, liveParentId: olds.liveParentId, readOnly: olds.readOnly, created: olds.created ?? false } };
   }

@@ -1,7 +1,8 @@
 // The OrganizationProfile resource: the vendor's profile beside an organization. The API has no
 // DELETE for it, so deleting the resource releases it (with a warning) and leaves it as it is.
 import { capabilitiesOf } from "../../core/capabilities";
-import { diffFields, renderDiff } from "../../core/diff";
+import { renderDiff } from "../../core/diff";
+import { planProfile } from "../../core/plan/profile";
 import { OrgformError } from "../../core/errors";
 import { projectForExport } from "../../core/export";
 import { schemaFor, validateDeclared } from "../../core/schema";
@@ -44,16 +45,15 @@ export async function create(inputs: ProfileInputs): Promise<{ id: string; outs:
   const api = await profiles(inputs);
   // An adopted organization's profile already as declared is taken as it is: no write.
   const live = await api.getProfile(inputs.organizationId);
-  const schema = schemaFor(inputs.backend as BackendName, "profile");
-  const unchanged = live && Object.keys(live).length > 0 && !diffFields(inputs.fields ?? {}, live, schema, { previousImportOnly: {} }).hasChanges;
+  const unchanged = live && Object.keys(live).length > 0 && !planProfile({ backend: inputs.backend as BackendName, declared: inputs.fields ?? {}, live, previous: { importOnly: {} } }).hasChanges;
   const observed = unchanged ? live : await api.putProfile(inputs.organizationId, inputs.fields);
   return { id: `${inputs.organizationId}/profile`, outs: outputsFor(inputs, observed) };
 }
 
 export function diff(olds: ProfileOutputs, news: ProfileInputs) {
-  const schema = schemaFor(news.backend as BackendName, "profile");
-  const previousImportOnly = pickDeclared(olds.fields ?? {}, schema, "import-only");
-  const fieldDiff = diffFields(news.fields ?? {}, olds.live ?? {}, schema, { previousImportOnly });
+  const backend = news.backend as BackendName;
+  const importOnly = pickDeclared(olds.fields ?? {}, schemaFor(backend, "profile"), "import-only");
+  const fieldDiff = planProfile({ backend, declared: news.fields ?? {}, live: olds.live, previous: { importOnly } });
   const replaces = [...fieldDiff.replaces.map((f) => `fields.${f}`)];
   if (changedUnlessUnknown(olds.organizationId, news.organizationId)) replaces.push("organizationId");
   return {

@@ -41,6 +41,27 @@ organizations:
     });
   });
 
+  it("reads members without roles as emails, and says once, as a warning, that minAdmins cannot apply there", () => {
+    const { config, diagnostics } = loadConfigText(yaml`
+backend: cloudflare
+organizations:
+  - key: acme
+    name: Acme
+    members:
+      minAdmins: 1
+      items:
+        - email: ada@acme.example
+  - key: globex
+    name: Globex
+    members:
+      minAdmins: 2
+      items:
+        - email: bob@globex.example
+`);
+    expect(diagnostics.map((d) => `${d.severity}[${d.code}] ${d.line}:${d.column} ${d.path}`)).toEqual(["warning[admins-not-applicable] 6:18 organizations[0].members.minAdmins"]);
+    expect(config?.organizations.map((o) => o.members?.items.map((m) => ({ ...m, source: undefined })))).toEqual([[{ email: "ada@acme.example", source: undefined }], [{ email: "bob@globex.example", source: undefined }]]);
+  });
+
   it("does not require a name for an adopted organization", () => {
     const { config } = loadConfigText(yaml`
 backend: cloudomation

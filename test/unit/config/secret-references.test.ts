@@ -65,8 +65,8 @@ describe("secret references of members", () => {
     const own = loadConfigText(config("{ email: ada@acme.test, password: { env: X } }"));
     expect(own.diagnostics.map(brief)).toEqual(["error[invalid-secret-reference] 6:33 organizations[0].members[0].password"]);
     expect(own.diagnostics[0]!.message).toContain("initialPassword");
-    const other = loadConfigText(config("{ email: ada@acme.test, role: Member, initialPassword: { env: X } }", "cloudflare"));
-    expect(other.diagnostics.map(brief)).toEqual(["error[invalid-secret-reference] 6:47 organizations[0].members[0].initialPassword"]);
+    const other = loadConfigText(config("{ email: ada@acme.test, initialPassword: { env: X } }", "cloudflare"));
+    expect(other.diagnostics.map(brief)).toEqual(["error[invalid-secret-reference] 6:33 organizations[0].members[0].initialPassword"]);
     expect(other.diagnostics[0]!.message).toMatch(/no sensitive field "initialPassword"/);
   });
 

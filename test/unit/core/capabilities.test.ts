@@ -2,7 +2,7 @@ import { memberRoles } from "../../../provider/core/roles";
 import { describe, expect, it } from "vitest";
 import { BACKENDS } from "../../../provider/core/backends";
 import Ajv2020 from "ajv/dist/2020";
-import { allCapabilities, cannotCreateMessage, capabilitiesOf, capabilitiesSchemaFile, capabilitiesSchemaProblems, createsWith } from "../../../provider/core/capabilities";
+import { allCapabilities, cannotCreateMessage, capabilitiesOf, capabilitiesSchemaFile, capabilitiesSchemaProblems, createsWith, membersHaveRoles } from "../../../provider/core/capabilities";
 import { readJson } from "../../../provider/core/schema";
 import { hasSchema, schemaFor } from "../../../provider/core/schema";
 
@@ -24,9 +24,10 @@ describe.each(BACKENDS)("the %s capability matrix", (backend) => {
   });
 
   it("keeps roles in the member schema only: a default and administrators among its values", () => {
-    expect(caps.members).not.toHaveProperty("roles");
     const rules = memberRoles(backend);
-    if (!caps.members.supported) return expect(rules).toEqual({ adminRoles: [] });
+    // The matrix says whether members have roles; the member schema says which (a `role` property or none).
+    expect(membersHaveRoles(backend)).toBe(rules.hasRoles);
+    if (!caps.members.supported) return expect(rules).toEqual({ hasRoles: false, adminRoles: [] });
     if (rules.values === undefined) return; // roles belong to each organization, resolved live
     if (rules.defaultRole !== undefined) expect(rules.values).toContain(rules.defaultRole);
     for (const admin of rules.adminRoles) expect(rules.values).toContain(admin);

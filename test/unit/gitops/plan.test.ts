@@ -35,8 +35,9 @@ const events = [
     "members",
     "acme-members",
     "update",
-    { backend: "cloudflare", organizationId: "id-acme", mode: "authoritative", members: [], live: [{ email: "bob@acme.example", role: "Member", id: "m1" }, { email: "eve@acme.example", role: "Billing", id: "m2" }] },
-    { backend: "cloudflare", organizationId: "id-acme", mode: "authoritative", members: [{ email: "bob@acme.example", role: "Administrator" }, { email: "ada@acme.example", role: "Member" }] },
+    // A backend whose members have roles (Commerce Layer's, per organization); "admin" is its "Admin" (x-compare: case-insensitive).
+    { backend: "commercelayer", organizationId: "id-acme", mode: "authoritative", members: [], live: [{ email: "bob@acme.example", role: "Read only", id: "m1" }, { email: "eve@acme.example", role: "Billing", id: "m2" }, { email: "cto@acme.example", role: "Admin", id: "m3" }] },
+    { backend: "commercelayer", organizationId: "id-acme", mode: "authoritative", members: [{ email: "bob@acme.example", role: "Admin" }, { email: "ada@acme.example", role: "Read only" }, { email: "cto@acme.example", role: "admin" }] },
   ),
 ];
 
@@ -69,8 +70,8 @@ describe("orgform plan", () => {
       ~ profile acme-profile: update
           ~ business_email: "a@acme.example" => "legal@acme.example"
       ~ members acme-members: update
-          ~ bob@acme.example: Member => Administrator
-          + ada@acme.example (Member)
+          + ada@acme.example (Read only)
+          ~ bob@acme.example: Read only => Admin
           - eve@acme.example (Billing)
       "
     `);
@@ -141,8 +142,8 @@ describe("orgform plan", () => {
       <summary><code>acme-members</code>: update</summary>
 
       \`\`\`diff
-      ~ bob@acme.example: Member => Administrator
-      + ada@acme.example (Member)
+      + ada@acme.example (Read only)
+      ~ bob@acme.example: Read only => Admin
       - eve@acme.example (Billing)
       \`\`\`
 

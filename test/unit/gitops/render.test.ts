@@ -27,6 +27,7 @@ const everyKind = aReport([
       missing: [{ email: "cto@acme.example", role: "Super Administrator" }],
       unmanaged: [{ email: "intruder@else.example", role: "Administrator" }],
       wrongRole: [{ email: "dev@acme.example", live: "Administrator", declared: "Member" }],
+      inactive: [],
     },
   }),
   anOrganization({ key: "legacy", name: "Legacy Org", id: null, state: "missing" }),
