@@ -8,6 +8,7 @@
 // instead, and `seedDocument` gives the emulator seed that puts them there first.
 import { capabilitiesOf } from "../provider/core/capabilities";
 import type { BackendName } from "../provider/core/backends";
+import { membersHaveRoles } from "../provider/core/capabilities";
 import { memberRoles } from "../provider/core/roles";
 
 export interface StackShape {
@@ -72,7 +73,8 @@ const nameOf = (prefix: string, i: number) => `${prefix.toUpperCase()} ${pad(i)}
 export function stackYaml(shape: StackShape): string {
   const f = features(shape);
   const rules = memberRoles(shape.backend);
-  const roles = rules.values ?? shape.roles ?? (rules.defaultRole ? [rules.defaultRole] : []);
+  // A backend whose members have no roles (Cloudflare's public Members API) declares emails only.
+  const roles = !membersHaveRoles(shape.backend) ? [] : (rules.values ?? shape.roles ?? (rules.defaultRole ? [rules.defaultRole] : []));
   const prefix = shape.prefix ?? "org";
   const lines = [`backend: ${shape.backend}`, "organizations:"];
   for (let i = 0; i < shape.orgs; i++) {

@@ -89,8 +89,9 @@ describe("one organization declared in two files of a directory", () => {
   });
 
   it("is not assumed where the vendor's names may repeat (two organizations of one name are two)", () => {
-    write(at("repeat", "a.yaml"), "backend: aiaengine\norganizations:\n  - { key: a, name: Analytics }\n");
-    write(at("repeat", "b.yaml"), "organizations:\n  - { key: b, name: Analytics }\n");
+    // Two creates under one name are allowed where each says so (allowDuplicateName): never a duplicate declaration.
+    write(at("repeat", "a.yaml"), "backend: aiaengine\norganizations:\n  - { key: a, name: Analytics, allowDuplicateName: true }\n");
+    write(at("repeat", "b.yaml"), "organizations:\n  - { key: b, name: Analytics, allowDuplicateName: true }\n");
     const { config, diagnostics } = loadConfig(at("repeat"));
     expect(diagnostics).toEqual([]);
     expect(config?.organizations).toHaveLength(2);
