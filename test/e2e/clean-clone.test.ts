@@ -3,11 +3,11 @@
 // twice (applied, then no changes), as a newcomer types them: no passphrase set, the quickstart's
 // own .orgform/ database. Nothing is duplicated: the emulator's database is read at the end.
 //
-// The install: this checkout's node_modules is linked into the clone rather than installed again
-// (`npm ci` costs about 2 minutes here, better-sqlite3 compiled from source, and needs the
-// registry); everything else comes from the clone: its committed files, its own build (`npm start`
-// builds first), its own stack settings (none are committed: a committed Pulumi.<stack>.yaml
-// holds another machine's encryption salt and fails `pulumi stack select`).
+// The install is the README's: `npm ci` in the clone (from the lockfile, the emulator workspace
+// linked and built by `prepare`; about 2 minutes, better-sqlite3 compiled from source, npm's cache
+// reused). Everything comes from the clone: its committed files, its own build (`npm start` builds
+// first), its own stack settings (none are committed: a committed Pulumi.<stack>.yaml holds another
+// machine's encryption salt and fails `pulumi stack select`).
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -69,7 +69,7 @@ describe("the README's commands on a clean clone", () => {
   beforeAll(() => {
     pulumiBinDir(); // the engine is built once per machine, before the clock of the first step runs
     execFileSync("git", ["clone", "--quiet", "--no-hardlinks", repoRoot, clone], { stdio: "inherit" });
-    fs.symlinkSync(fs.realpathSync(path.join(repoRoot, "node_modules")), path.join(clone, "node_modules"), "dir");
+    execFileSync("npm", ["ci", "--no-audit", "--no-fund", "--prefer-offline"], { cwd: clone, stdio: ["ignore", "ignore", "inherit"], timeout: STEP });
   }, STEP);
 
   it("npm start applies the quickstart, then reports no changes", async () => {
