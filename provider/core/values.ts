@@ -24,11 +24,14 @@ export function deepEqual(a: unknown, b: unknown, options: { caseInsensitive?: b
     const ao = a as Record<string, unknown>;
     const bo = b as Record<string, unknown>;
     const keys = new Set([...Object.keys(ao), ...Object.keys(bo)]);
-    for (const k of keys) if (!deepEqual(ao[k], bo[k], options)) return false;
+    // Own keys only: a key named like an inherited member ("toString") is absent when not set.
+    for (const k of keys) if (!deepEqual(own(ao, k), own(bo, k), options)) return false;
     return true;
   }
   return Object.is(a, b) || a === b;
 }
+
+const own = (o: Record<string, unknown>, k: string): unknown => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
 
 /** JSON with sorted object keys (stable rendering of nested values). */
 export function canonicalJson(value: unknown, indent = 2): string {
