@@ -24,8 +24,10 @@ export function exampleConfigs(): string[] {
   const root = path.join(packageRoot(), "examples");
   const configs: string[] = [];
   const quickstart = path.join(root, "quickstart");
-  if (fs.existsSync(quickstart)) configs.push(quickstart);
   const backends = path.join(root, "backends");
-  if (fs.existsSync(backends)) for (const f of fs.readdirSync(backends).sort()) if (/\.ya?ml$/.test(f)) configs.push(path.join(backends, f));
+  // A missing folder fails here rather than leaving its examples silently untested.
+  for (const dir of [quickstart, backends]) if (!fs.existsSync(dir)) throw new Error(`example folder ${path.relative(packageRoot(), dir)} not found (looked at ${dir})`);
+  configs.push(quickstart);
+  for (const f of fs.readdirSync(backends).sort()) if (/\.ya?ml$/.test(f)) configs.push(path.join(backends, f));
   return configs;
 }
