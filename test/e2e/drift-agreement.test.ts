@@ -45,7 +45,7 @@ describe.each(implementedVendors())("orgform drift and pulumi preview --refresh 
   beforeAll(async () => {
     p = await orgformProject(`agreement-${backend}`, `backend: ${backend}\norganizations: []\n`, { backend });
     await seedAccount(p.emulator, backend, anAccount(backend, Math.min(4, accountSize(backend)), "Agree"));
-    const exported = await runOrgform(["export", "--backend", backend, "--out", p.configFile, "--quiet"], { env: p.ws.env, cwd: p.ws.dir });
+    const exported = await runOrgform(["export", "--backend", backend, "--out", p.configFile, "--force", "--quiet"], { env: p.ws.env, cwd: p.ws.dir });
     expect(exported.code, exported.stderr).toBe(0);
     doc = YAML.parse(require("node:fs").readFileSync(p.configFile, "utf8"));
     await p.ws.pulumiOk(["up", "--yes", "--skip-preview"]);

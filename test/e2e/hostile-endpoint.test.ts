@@ -22,7 +22,7 @@ organizations:
     members:
       mode: authoritative
       items:
-        - { email: cto@acme.example, role: Super Administrator }
+        - { email: cto@acme.example }
 `,
   },
   zenml: {
