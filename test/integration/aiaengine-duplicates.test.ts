@@ -4,24 +4,22 @@
 // saying how to adopt it, unless the declaration sets allowDuplicateName; so a rerun after a create
 // that failed once sent (or a run killed mid-create) never sends a second CreateOrg. The decision
 // itself is one pure function over capabilities and the duplicate guard, never the vendor's name.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startEmulator, type StartedEmulator } from "../../emulator";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { DuplicateGuard } from "../../provider/backends/types";
 import { capabilitiesOf, type Capabilities } from "../../provider/core/capabilities";
 import { nameCheckBeforeCreate, namesMayRepeat } from "../../provider/core/name-check";
 import * as organization from "../../provider/resources/handlers/organization";
 import { resetDeploymentCaches } from "../../provider/resources/runtime";
-import { emulatorCredentialEnv } from "../../scripts/emulator-credentials";
+import { useEmulatorEnv } from "../support/emulator-env";
 import { rejection } from "./helpers";
 
-let emu: StartedEmulator;
-const saved: Record<string, string | undefined> = {};
+const emulator = useEmulatorEnv("aiaengine", { aiaengine: { organizations: [{ name: "Someone Else's" }] } });
 const CREATE_ORG = "/aiaengine.api.org.OrgService/CreateOrg";
 
 const admin = async (method: string, path: string, body?: unknown) =>
-  (await fetch(`${emu.url}/_admin${path}`, {
+  (await fetch(`${emulator().url}/_admin${path}`, {
     method,
-    headers: { authorization: `Bearer ${emu.credentials.adminToken}`, ...(body ? { "content-type": "application/json" } : {}) },
+    headers: { authorization: `Bearer ${emulator().credentials.adminToken}`, ...(body ? { "content-type": "application/json" } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   })).json() as Promise<any>;
 const named = async (name: string): Promise<string[]> =>
@@ -36,19 +34,6 @@ const inputs = (key: string, fields: Record<string, unknown>, extra: Partial<org
   ...extra,
 });
 
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0, db: ":memory:", seed: { aiaengine: { organizations: [{ name: "Someone Else's" }] } } });
-  const env = { ...emulatorCredentialEnv("aiaengine", emu), ORGFORM_ENDPOINT: emu.baseUrls.aiaengine };
-  for (const [k, v] of Object.entries(env)) {
-    saved[k] = process.env[k];
-    process.env[k] = v;
-  }
-});
-afterAll(async () => {
-  for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-  else process.env[k] = v;
-  await emu?.close();
-});
 beforeEach(async () => {
   // Each case is a deployment of its own (the engine starts a provider process per command).
   resetDeploymentCaches();

@@ -1,17 +1,15 @@
 // A user-chosen initial password for a new AIA Engine user, through the members handler (what a
 // `pulumi up` runs) against the emulator over HTTP: sent by create_user only, never by add_user,
 // never in outputs, never a cause of a diff; the emulator keeps only its digest.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startEmulator, type StartedEmulator } from "../../emulator";
+import { beforeEach, describe, expect, it } from "vitest";
 import { passwordMatches } from "../../emulator/dialects/aiaengine/wire";
 import * as members from "../../provider/resources/handlers/members";
-import { emulatorCredentialEnv } from "../../scripts/emulator-credentials";
+import { useEmulatorEnv } from "../support/emulator-env";
 
 const PASSWORD = "initial-Secret-4711";
 const OTHER = "another-Secret-0815";
 
-let emu: StartedEmulator;
-const saved: Record<string, string | undefined> = {};
+const emulator = useEmulatorEnv("aiaengine", { aiaengine: { users: [{ email: "existing@acme.example", name: "Existing" }], organizations: [{ name: "Passwords" }, { name: "Generated" }, { name: "Refused" }] } });
 
 interface Sent {
   method: string;
@@ -20,7 +18,7 @@ interface Sent {
   status: number | string;
 }
 const admin = async (method: string, path: string) =>
-  (await fetch(`${emu.url}/_admin${path}`, { method, headers: { authorization: `Bearer ${emu.credentials.adminToken}` } })).json() as Promise<any>;
+  (await fetch(`${emulator().url}/_admin${path}`, { method, headers: { authorization: `Bearer ${emulator().credentials.adminToken}` } })).json() as Promise<any>;
 const posts = async (): Promise<Sent[]> => (await admin("GET", "/requests?dialect=aiaengine")).requests.filter((r: Sent) => r.method !== "GET");
 
 async function anOrganization(name: string): Promise<string> {
@@ -28,23 +26,6 @@ async function anOrganization(name: string): Promise<string> {
   return (state.organizations as { id: string; name: string }[]).find((o) => o.name === name)!.id;
 }
 
-beforeAll(async () => {
-  emu = await startEmulator({
-    port: 0,
-    db: ":memory:",
-    seed: { aiaengine: { users: [{ email: "existing@acme.example", name: "Existing" }], organizations: [{ name: "Passwords" }, { name: "Generated" }, { name: "Refused" }] } },
-  });
-  const env = { ...emulatorCredentialEnv("aiaengine", emu), ORGFORM_ENDPOINT: emu.baseUrls.aiaengine };
-  for (const [k, v] of Object.entries(env)) {
-    saved[k] = process.env[k];
-    process.env[k] = v;
-  }
-});
-afterAll(async () => {
-  for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-  else process.env[k] = v;
-  await emu?.close();
-});
 beforeEach(async () => {
   await admin("DELETE", "/requests");
 });
@@ -80,8 +61,8 @@ describe("an initial password for a new AIA Engine user", () => {
     // The existing user's declared password went only into the create the API refused.
     expect(sent.filter((r) => JSON.stringify(r).includes(OTHER)).map((r) => `${r.url} ${r.status}`)).toEqual(["/aiaengine.api.org.OrgService/CreateOrgUser 409"]);
 
-    expect(passwordMatches(emu.store, "new.person@acme.example", PASSWORD)).toBe(true);
-    expect(passwordMatches(emu.store, "existing@acme.example", OTHER)).toBe(false);
+    expect(passwordMatches(emulator().store, "new.person@acme.example", PASSWORD)).toBe(true);
+    expect(passwordMatches(emulator().store, "existing@acme.example", OTHER)).toBe(false);
 
     // Never in outputs, nor in what a refresh reads back.
     expect(outs).not.toHaveProperty("memberSecrets");
@@ -100,7 +81,7 @@ describe("an initial password for a new AIA Engine user", () => {
     const { outs: after } = await members.update(`${organizationId}/members`, outs, { ...inputs, memberSecrets: { "new.person@acme.example": { initialPassword: OTHER } } });
     expect(await posts()).toEqual([]);
     expect(JSON.stringify(after)).not.toContain(OTHER);
-    expect(passwordMatches(emu.store, "new.person@acme.example", PASSWORD)).toBe(true);
+    expect(passwordMatches(emulator().store, "new.person@acme.example", PASSWORD)).toBe(true);
   });
 
   it("without one, create_user sends no password (the API generates it)", async () => {

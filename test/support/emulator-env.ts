@@ -2,15 +2,16 @@
 // environment (its credentials and ORGFORM_ENDPOINT), as a deployment does; the environment is
 // restored afterwards.
 import { afterAll, beforeAll } from "vitest";
-import { startEmulator, type StartedEmulator } from "../../emulator";
+import { startEmulator, type EmulatorOptions, type StartedEmulator } from "../../emulator";
 import type { BackendName } from "../../provider/core/backends";
 import { emulatorCredentialEnv } from "../../scripts/emulator-credentials";
 
-export function useEmulatorEnv(backend: BackendName): () => StartedEmulator {
+/** `seed`: what the emulator holds at start (a seed document, emulator/README.md). */
+export function useEmulatorEnv(backend: BackendName, seed?: EmulatorOptions["seed"]): () => StartedEmulator {
   let emu: StartedEmulator | undefined;
   const saved: Record<string, string | undefined> = {};
   beforeAll(async () => {
-    emu = await startEmulator({ port: 0, db: ":memory:" });
+    emu = await startEmulator({ port: 0, db: ":memory:", ...(seed !== undefined ? { seed } : {}) });
     const env = { ...emulatorCredentialEnv(backend, emu), ORGFORM_ENDPOINT: emu.baseUrls[backend] };
     for (const [k, v] of Object.entries(env)) {
       saved[k] = process.env[k];
