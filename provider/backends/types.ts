@@ -5,10 +5,11 @@ import type { BackendName } from "../core/backends";
 /** A flat record as the schema names its fields. */
 export type Fields = Record<string, unknown>;
 
-/** An organization as the API reports it. `parent_id` is null for a root organization. */
+/** An organization as the API reports it. */
 export interface ObservedOrganization {
   id: string;
   name: string;
+  /** The parent's id (null: a root organization): structure, never one of the `fields`. */
   parentId: string | null;
   /** Every field the API reported, schema names, read-only ones included. */
   fields: Fields;

@@ -105,7 +105,14 @@ function reservedProperties(backend: BackendName | undefined): Json {
         "Create this organization even where one of its name already exists. Without it, where names may repeat and the vendor offers no way to recognise what a create committed, orgform refuses to create a name it finds and asks to adopt it (so a killed or failed run is never doubled).",
     };
   }
-  if (!caps || caps.hierarchy.supported) props.parent = { ...keyString, description: "Key of the parent organization in this config." };
+  if (!caps || caps.hierarchy.supported) {
+    props.parent = { ...keyString, description: "Key of the parent organization in this config." };
+    props.parent_id = {
+      type: ["string", "null"],
+      minLength: 1,
+      description: "Id of a live parent organization this config does not manage; null for the root. Give parent (a key) for one it declares.",
+    };
+  }
   if (backend && caps?.profile.supported && hasSchema(backend, "profile")) {
     const { properties } = fieldsOf(backend, "profile");
     props.profile = { type: "object", additionalProperties: false, properties, description: "The organization profile." };

@@ -56,7 +56,7 @@ export const DIAGNOSTIC_CODES = {
   "invalid-adopt": "adopt must name exactly one of id or name.",
   // capability matrix
   "unsupported-create": "The backend cannot create organizations: this one must be adopted.",
-  "unsupported-hierarchy": "The backend has no sub-organizations, so parent cannot be set.",
+  "unsupported-hierarchy": "The backend has no sub-organizations, so neither parent nor parent_id can be set.",
   "unsupported-profile": "The backend has no organization profile.",
   "unsupported-members": "The backend has no organization members.",
   "too-many-organizations": "More organizations than one credential may hold on this backend.",

@@ -177,11 +177,11 @@ interface RawOrganization {
   key?: Located<string>;
   previousKeys: Array<Located<string>>;
   parent?: Located<string> & { keyNode: Node };
-  parentIdNode?: Node;
   nameNode?: Node;
   adopt?: { id?: Located<string>; name?: Located<string> };
   decl: Partial<OrganizationDecl>;
   members?: MemberDecl[];
+  /** `parent_id` was written (a literal parent id, or null). */
   hasParentId: boolean;
 }
 
@@ -527,8 +527,20 @@ class Loader {
           const k = asKey(valueNode, p, "parent");
           if (k !== undefined) {
             org.parent = { value: k, node: valueNode, source, keyNode };
-            org.decl.parent = k;
+            org.decl.parent = { key: k };
           }
+          break;
+        }
+        case "parent_id": {
+          if (!caps.hierarchy.supported) {
+            this.report(source, keyNode, p, "unsupported-hierarchy", `${caps.displayName} has no sub-organizations: remove parent_id`);
+            break;
+          }
+          org.hasParentId = true;
+          const id = source.toJS(value);
+          if (id !== null && typeof id !== "string") this.report(source, valueNode, p, "wrong-type", "parent_id must be the id of a live organization (a string), or null for the root");
+          else if (id === "") this.report(source, valueNode, p, "too-short", "parent_id must not be empty");
+          else if (!org.parent) org.decl.parent = { id };
           break;
         }
         case "profile":
@@ -571,10 +583,6 @@ class Loader {
         continue;
       }
       setOwn(known, key, source.toJS(value));
-      if (key === "parent_id") {
-        org.hasParentId = true;
-        org.parentIdNode = keyNode;
-      }
       if (key === "name") org.nameNode = source.resolve(value) ?? keyNode;
     }
     this.reportProblems(source, node, base, validateDeclared(orgSchema, known, { partial: adoptSeen }));
@@ -903,7 +911,7 @@ class Loader {
         let cur = start;
         const walked = new Set<RawOrganization>([start]);
         while (base === undefined) {
-          if (!cur.parent) base = typeof cur.decl.fields?.parent_id === "string" ? `id:${cur.decl.fields.parent_id as string}` : "root";
+          if (!cur.parent) base = cur.decl.parent && "id" in cur.decl.parent && cur.decl.parent.id !== null ? `id:${cur.decl.parent.id}` : "root";
           else {
             const parent = byKey.get(cur.parent.value);
             const name = parent ? nameOf(parent) : undefined;

@@ -60,6 +60,18 @@ export interface AdoptDecl {
   takeOver?: boolean;
 }
 
+/**
+ * Where an organization sits: under another organization of this config (`key`), or under a live
+ * organization this config does not manage (`id`; null: at the root). Structure, never a field of
+ * the backend's schema. YAML: `parent: <key>` or `parent_id: <live id | null>`.
+ */
+export type ParentDecl = { key: string } | { id: string | null };
+
+/** The parent's key when it is another organization of this config. */
+export function parentKeyOf(o: { parent?: ParentDecl }): string | undefined {
+  return o.parent && "key" in o.parent ? o.parent.key : undefined;
+}
+
 export interface OrganizationDecl {
   /** Stable key: the Pulumi resource name. */
   key: string;
@@ -67,8 +79,8 @@ export interface OrganizationDecl {
   previousKeys: string[];
   /** Declared organization fields (`both` and `import-only` only), as in the backend schema. */
   fields: Record<string, unknown>;
-  /** Key of the parent organization in this config (a literal parent id, if any, is in fields.parent_id). */
-  parent?: string;
+  /** The declared parent. Absent: a created organization is a root, an adopted one keeps its live parent. */
+  parent?: ParentDecl;
   profile?: Record<string, unknown>;
   members?: MembersDecl;
   adopt?: AdoptDecl;
@@ -114,7 +126,7 @@ export const TOP_LEVEL_KEYS = ["backend", "connection", "authoritative", "organi
 /** Keys of the `connection` block. */
 export const CONNECTION_KEYS = ["endpoint", "tokenUrl"] as const;
 /** Keys of an organization entry that are not backend fields. */
-export const ORGANIZATION_KEYS = ["key", "previousKeys", "parent", "profile", "members", "adopt", "allowDuplicateName", "protect", "status"] as const;
+export const ORGANIZATION_KEYS = ["key", "previousKeys", "parent", "parent_id", "profile", "members", "adopt", "allowDuplicateName", "protect", "status"] as const;
 export const MEMBERS_KEYS = ["mode", "minAdmins", "items"] as const;
 export const MEMBERS_MODES: readonly MembersMode[] = ["additive", "authoritative"];
 export const ADOPT_KEYS = ["id", "name", "deleteOnRemove", "takeOver"] as const;

@@ -1,4 +1,4 @@
-import type { OrganizationDecl } from "./model";
+import { parentKeyOf, type OrganizationDecl } from "./model";
 
 /** Declarations with parents before children (config order otherwise), so a child's parent is handled first. */
 export function parentsFirst(orgs: readonly OrganizationDecl[]): OrganizationDecl[] {
@@ -8,7 +8,8 @@ export function parentsFirst(orgs: readonly OrganizationDecl[]): OrganizationDec
   const visit = (o: OrganizationDecl) => {
     if (done.has(o.key)) return;
     done.add(o.key);
-    const parent = o.parent ? byKey.get(o.parent) : undefined;
+    const key = parentKeyOf(o);
+    const parent = key !== undefined ? byKey.get(key) : undefined;
     if (parent) visit(parent);
     out.push(o);
   };

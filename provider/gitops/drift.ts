@@ -77,8 +77,6 @@ export interface DriftReport {
   organizations: OrganizationDrift[];
 }
 
-const PARENT_FIELD = "parent_id";
-
 function fieldDrifts(changes: FieldChange[]): FieldDrift[] {
   return changes.map((c) => ({ field: c.field, kind: c.kind, live: c.from, declared: c.to }));
 }
@@ -118,11 +116,11 @@ export function matchDeclarations(config: Config, live: readonly ObservedOrganiz
   return matched;
 }
 
-/** The parent id a declaration asks for: its parent key's live id, a literal parent_id, root (null), or undefined (an adopted organization keeps its own). */
+/** The parent id a declaration asks for: its parent key's live id, a literal parent id, root (null), or undefined (an adopted organization keeps its own). */
 function declaredParentId(o: OrganizationDecl, matched: Map<string, ObservedOrganization | undefined>): string | null | undefined {
-  if (o.parent) return matched.get(o.parent)?.id ?? `<missing ${o.parent}>`;
-  if (o.fields[PARENT_FIELD] !== undefined) return (o.fields[PARENT_FIELD] as string | null) ?? null;
-  return o.adopt ? undefined : null;
+  if (!o.parent) return o.adopt ? undefined : null;
+  if ("id" in o.parent) return o.parent.id;
+  return matched.get(o.parent.key)?.id ?? `<missing ${o.parent.key}>`;
 }
 
 function memberDrift(backend: BackendName, o: OrganizationDecl, live: readonly ObservedMember[]): MemberDrift {
@@ -194,11 +192,10 @@ export async function detectDrift(config: Config, backend: FullBackend, options:
       continue;
     }
     const live = liveById.get(found.id)!;
-    const { [PARENT_FIELD]: _parent, ...fields } = o.fields;
     // The planners `pulumi preview` uses, without a previous declaration (import-only fields never drift).
     const plan = planOrganization({
       backend: b,
-      declared: { fields, parentId: declaredParentId(o, matched), adopted: !!o.adopt },
+      declared: { fields: o.fields, parentId: declaredParentId(o, matched), adopted: !!o.adopt },
       live: { fields: found.fields, parentId: found.parentId },
     });
     const entry: OrganizationDrift = {

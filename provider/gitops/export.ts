@@ -11,8 +11,6 @@ import { KEY_PATTERN, type ConnectionSettings } from "../config/model";
 import type { Fields } from "../backends/types";
 import type { LiveOrganization, LiveSnapshot } from "./live";
 
-/** The field holding a literal parent id: the hierarchy is exported as `parent: <key>` instead. */
-const PARENT_FIELD = "parent_id";
 const KEY_MAX = 100;
 const keyPattern = new RegExp(KEY_PATTERN);
 
@@ -113,7 +111,6 @@ export function exportDocument(snapshot: LiveSnapshot, options: ExportOptions): 
   return snapshot.organizations.map((live) => {
     const o = live.organization;
     const projection = projectForExport(o.fields, orgSchema, { omitNull: true });
-    delete projection.declared[PARENT_FIELD];
     const fields = declarable(orgSchema, projection.declared);
     const entry: Record<string, unknown> = { key: keys.get(o.id)! };
     Object.assign(entry, fields.declared);

@@ -75,19 +75,18 @@ export function declareOrganizations(config: Config): Record<string, DeclaredOrg
   const declared: Record<string, DeclaredOrganization> = {};
   const connection = { backend: config.backend, ...(config.connection.endpoint ? { endpoint: config.connection.endpoint } : {}) };
   for (const o of parentsFirst(config.organizations)) {
-    const { parent_id: literalParent, ...fields } = o.fields as Record<string, unknown> & { parent_id?: string | null };
-    const parentId: pulumi.Input<string | null> | undefined = o.parent
-      ? declared[o.parent].organization.organizationId
-      : literalParent !== undefined
-        ? literalParent
-        : o.adopt
-          ? undefined // an adopted org keeps its parent unless one is declared
-          : null;
+    const parentId: pulumi.Input<string | null> | undefined = !o.parent
+      ? o.adopt
+        ? undefined // an adopted org keeps its parent unless one is declared
+        : null
+      : "key" in o.parent
+        ? declared[o.parent.key].organization.organizationId
+        : o.parent.id;
     const organization = new Organization(
       o.key,
       {
         ...connection,
-        fields,
+        fields: o.fields,
         ...(parentId !== undefined ? { parentId } : {}),
         ...(o.adopt ? { adopt: o.adopt } : {}),
         ...(o.allowDuplicateName ? { allowDuplicateName: true } : {}),

@@ -56,7 +56,7 @@ function anOrganization(backend: BackendName, name: string, overrides: Fields = 
   const schema = schemaFor(backend, "organization");
   const fields: Fields = { name };
   for (const f of schema.fields) {
-    if (f.required && !(f.name in fields) && f.name !== "parent_id" && f.type === "string") {
+    if (f.required && !(f.name in fields) && f.type === "string") {
       fields[f.name] = name.toLowerCase().replace(/[^a-z0-9]+/g, "-");
     }
   }

@@ -20,9 +20,9 @@ import { identityFor } from "../../provider/resources/handlers/organization";
 import { emulatorCredentials } from "../../scripts/emulator-credentials";
 import { validValues } from "../support/values";
 
-/** Fields a user declares on this kind, minus those orgform passes apart (the parent is an input of its own). */
+/** Fields a user declares on this kind (the parent is structure, not a field). */
 function declarable(schema: ResourceSchema): FieldSpec[] {
-  return schema.fields.filter((f) => (f.access === "both" || f.access === "import-only") && f.name !== "parent_id");
+  return schema.fields.filter((f) => f.access === "both" || f.access === "import-only");
 }
 
 /** One valid value per declarable field (`variant` 0 or 1); the name made unique. */

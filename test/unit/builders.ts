@@ -3,7 +3,6 @@ export function aCloudflareOrganization(overrides: Record<string, unknown> = {})
   return {
     id: "a7b9c3d2e8f4a1b5c6d0e9f2a3b7c4d8",
     name: "Acme",
-    parent_id: null,
     parent_name: null,
     create_time: "2019-12-27T18:11:19.117Z",
     meta: {

@@ -180,6 +180,35 @@ describe("Organization diff", () => {
       return { name: "leaves the parent of an adopted organization alone when none is declared", olds, news: aDeclaration(olds), changes: false };
     })(),
     (() => {
+      // As the release that also modelled the parent as the schema field parent_id wrote it (a
+      // child of org-a; parent_id could reach `fields` and `live` through a user's own program).
+      const olds = anOrganizationState({
+        fields: { name: "Acme", parent_id: "org-a" },
+        parentId: "org-a",
+        live: { name: "Acme", parent_id: "org-a" },
+        liveParentId: "org-a",
+        readOnly: { id: "org-acme", parent_name: "A", create_time: "2026-01-01T00:00:00.000Z" },
+      });
+      return {
+        name: "is no change against a state written while the parent was also the field parent_id",
+        olds,
+        news: aDeclaration(olds, { fields: { name: "Acme" } }),
+        changes: false,
+        detail: "",
+      };
+    })(),
+    (() => {
+      const olds = anOrganizationState({ fields: { name: "Acme", parent_id: "org-a" }, parentId: "org-a", live: { name: "Acme", parent_id: "org-a" }, liveParentId: "org-a" });
+      return {
+        name: "sees a move against such a state by the parent alone",
+        olds,
+        news: aDeclaration(olds, { fields: { name: "Acme" }, parentId: "org-b" }),
+        changes: true,
+        replaces: [],
+        detail: "~ parent: org-a => org-b",
+      };
+    })(),
+    (() => {
       const olds = anOrganizationState();
       return {
         name: "replaces the organization when its backend changes",

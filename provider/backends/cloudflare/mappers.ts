@@ -43,11 +43,11 @@ export function fromOrganization(wire: WireOrganization): ObservedOrganization {
   const externalMetadata = wire.profile?.external_metadata;
   const fields = fromWire(wire, orgSchema());
   // A root organization has no `parent` on the wire: its parent is null, not unknown.
-  fields.parent_id ??= null;
   fields.parent_name ??= null;
   return {
     id: wire.id,
     name: wire.name,
+    // The parent is structure (`parentId`), never one of the fields.
     parentId: wire.parent?.id ?? null,
     marker: externalMetadata?.startsWith(MARKER_PREFIX) ? externalMetadata : undefined,
     fields,
@@ -56,19 +56,13 @@ export function fromOrganization(wire: WireOrganization): ObservedOrganization {
   };
 }
 
-/** The organization's declared fields without the parent, which travels as `parent: {id} | null`. */
-function withoutParent(declared: Fields): Fields {
-  const { parent_id: _parent, ...rest } = declared;
-  return rest;
-}
-
 /**
  * The body of POST /organizations. A new organization carries the ownership marker in a whole
  * profile: the other four fields empty until the OrganizationProfile resource sets them.
  */
 export function toCreateBody(declared: Fields, parentId: string | null, marker: string): WireObject {
   return {
-    ...toWire(withoutParent(declared), orgSchema()),
+    ...toWire(declared, orgSchema()),
     ...(parentId ? { parent: { id: parentId } } : {}),
     profile: { ...emptyProfile(), external_metadata: marker },
   };
@@ -81,7 +75,7 @@ export function toCreateBody(declared: Fields, parentId: string | null, marker: 
  * (`null`: to the root).
  */
 export function toUpdateBody(declared: Fields, parentId: string | null | undefined): WireObject {
-  const body = updateBody(orgSchema(), withoutParent(declared), "merge");
+  const body = updateBody(orgSchema(), declared, "merge");
   if (parentId !== undefined) body.parent = parentId ? { id: parentId } : null;
   return body;
 }

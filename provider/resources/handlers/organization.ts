@@ -48,7 +48,6 @@ export interface OrganizationOutputs extends OrganizationInputs {
   created: boolean;
 }
 
-const PARENT_FIELD = "parent_id";
 // As many attempts as the HTTP client gives an idempotent request (each ambiguous one looked up first).
 const CREATE_ATTEMPTS = 6;
 
@@ -88,12 +87,10 @@ export function check(news: OrganizationInputs): CheckFailure[] {
 function outputsFor(inputs: OrganizationInputs, observed: ObservedOrganization, created: boolean): OrganizationOutputs {
   const schema = schemaFor(inputs.backend as BackendName, "organization");
   const projection = projectForExport(observed.fields, schema);
-  const live = { ...projection.declared };
-  delete live[PARENT_FIELD];
   return {
     ...inputs,
     organizationId: observed.id,
-    live,
+    live: projection.declared,
     liveParentId: observed.parentId,
     readOnly: projection.readOnly,
     created,

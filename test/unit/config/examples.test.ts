@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runValidate } from "../../../provider/cli/validate";
-import { loadConfig } from "../../../provider/config";
+import { loadConfig, parentKeyOf } from "../../../provider/config";
 import { BACKENDS } from "../../../provider/core/backends";
 import { packageRoot } from "../../../provider/core/paths";
 import { exampleConfigs } from "../examples-list";
@@ -27,7 +27,7 @@ describe("the examples", () => {
     expect(config?.backend).toBe("cloudflare");
     const orgs = config!.organizations;
     const root = orgs.filter((o) => !o.parent);
-    const children = orgs.filter((o) => o.parent === root[0]?.key);
+    const children = orgs.filter((o) => parentKeyOf(o) === root[0]?.key);
     expect(root).toHaveLength(1);
     expect(children).toHaveLength(2);
     expect(orgs.every((o) => o.profile !== undefined)).toBe(true);

@@ -86,7 +86,7 @@ organizations:
     expect(config?.organizations[0]).toMatchObject({ adopt: {}, fields: { city: "Graz" } });
   });
 
-  it("keeps a literal parent_id among the fields and a parent key apart", () => {
+  it("reads a parent key and a literal parent_id into the one parent of a declaration, never a field", () => {
     const { config } = loadConfigText(yaml`
 backend: cloudflare
 organizations:
@@ -97,10 +97,30 @@ organizations:
     name: B
     parent: a
 `);
-    expect(config?.organizations.map((o) => [o.key, o.parent, o.fields.parent_id])).toEqual([
-      ["a", undefined, "a7b9c3d2e8f4a1b5c6d0e9f2a3b7c4d8"],
-      ["b", "a", undefined],
+    expect(config?.organizations.map((o) => [o.key, o.parent, o.fields])).toEqual([
+      ["a", { id: "a7b9c3d2e8f4a1b5c6d0e9f2a3b7c4d8" }, { name: "A" }],
+      ["b", { key: "a" }, { name: "B" }],
     ]);
+  });
+
+  it("reads parent_id: null as a move to the root (an adopted organization otherwise keeps its parent)", () => {
+    const { config, diagnostics } = loadConfigText(yaml`
+backend: cloudflare
+organizations:
+  - { key: kept, adopt: { id: a7b9c3d2e8f4a1b5c6d0e9f2a3b7c4d8 } }
+  - { key: rooted, adopt: { id: b7b9c3d2e8f4a1b5c6d0e9f2a3b7c4d8 }, parent_id: null }
+`);
+    expect(diagnostics).toEqual([]);
+    expect(config?.organizations.map((o) => o.parent)).toEqual([undefined, { id: null }]);
+  });
+
+  it("refuses parent_id where the backend has no sub-organizations, as it refuses parent", () => {
+    const { diagnostics } = loadConfigText(yaml`
+backend: zenml
+organizations:
+  - { key: ml, name: ML, parent_id: 6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b }
+`);
+    expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.path}`)).toEqual(["3:26 unsupported-hierarchy organizations[0].parent_id"]);
   });
 
   it("allows equal names under different parents", () => {

@@ -125,9 +125,9 @@ describe("validateDeclared", () => {
   });
 
   it("suggests the closest field name", () => {
-    const [problem] = validateDeclared(schemaFor("cloudflare", "organization"), { name: "A", parentId: "x" });
-    expect(problem?.message).toMatchInlineSnapshot(`"unknown field "parentId" for a cloudflare organization; did you mean "parent_id"?"`);
-    expect(problem?.suggestion).toBe("parent_id");
+    const [problem] = validateDeclared(schemaFor("cloudflare", "profile"), { businessEmail: "legal@acme.example" }, { partial: true });
+    expect(problem?.message).toMatchInlineSnapshot(`"unknown field "businessEmail" for a cloudflare profile; did you mean "business_email"?"`);
+    expect(problem?.suggestion).toBe("business_email");
   });
 
   it("says how long a too-long value is", () => {
