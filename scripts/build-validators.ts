@@ -1,6 +1,7 @@
 /**
  * Build step (after tsc): writes ajv's standalone code of every validator the schema registry
- * uses (what each backend's objects may declare, fully or partially, and what the API answers)
+ * uses (what each backend's objects may declare, fully or partially, and what the API answers,
+ * and the structure of a desired-state file)
  * next to the compiled registry, so that a process checks configs without loading ajv or
  * compiling a schema. The registry uses it only while the schema files are those it was built
  * from (their fingerprint is written with it); otherwise it compiles them as before.
@@ -20,6 +21,8 @@ import {
   schemaId,
   schemasFingerprint,
 } from "../provider/core/schema";
+import { configStructureSchema } from "../provider/config/config-schema";
+import { STRUCTURE_VALIDATOR } from "../provider/config/stages/structure";
 
 export function buildValidatorsCode(): string {
   // The formats come from ajv-formats at run time, as addFormats gives them to ajv.
@@ -34,6 +37,10 @@ export function buildValidatorsCode(): string {
     ajv.addSchema({ ...declaredSchemaOf(schemaFor(backend, kind), variant === "partial"), $id: id });
     ids[name] = id;
   }
+  // The structure of a desired-state file (provider/config/structure.ts), which the loader checks first.
+  const structureId = `https://orgform.dev/validators/${STRUCTURE_VALIDATOR}`;
+  ajv.addSchema({ ...configStructureSchema(), $id: structureId });
+  ids[STRUCTURE_VALIDATOR] = structureId;
   const code = standaloneCode(ajv, ids);
   // One export per validator name ("full/cloudflare/member", ...), and the fingerprint.
   return `${code}\n// Generated at build time by scripts/build-validators.ts from schemas/: do not edit.\nexports.fingerprint = ${JSON.stringify(schemasFingerprint())};\n`;
@@ -42,5 +49,5 @@ export function buildValidatorsCode(): string {
 if (require.main === module) {
   const out = path.join(__dirname, "..", "provider", "core", PRECOMPILED_VALIDATORS_FILE);
   fs.writeFileSync(out, buildValidatorsCode());
-  process.stdout.write(`build-validators: ${precompiledValidatorNames().length} validators -> ${path.relative(process.cwd(), out)}\n`);
+  process.stdout.write(`build-validators: ${precompiledValidatorNames().length + 1} validators -> ${path.relative(process.cwd(), out)}\n`);
 }

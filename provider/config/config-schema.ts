@@ -1,7 +1,7 @@
 /**
  * Builds `schemas/config.schema.json`, the JSON Schema editors use for desired-state YAML files
  * (`# yaml-language-server: $schema=<path>/schemas/config.schema.json`). It is generated from the
- * backend schemas and the keys in model.ts, so it cannot drift from what the loader accepts; a unit
+ * structure (structure.ts) and the backend schemas, so it cannot drift from what the loader accepts; a unit
  * test fails when the committed file is stale (regenerate: UPDATE_CONFIG_SCHEMA=1 npx vitest run
  * test/unit/config/config-schema.test.ts).
  */
@@ -10,7 +10,8 @@ import { memberRoles } from "../core/roles";
 import { namesMayRepeat } from "../core/name-check";
 import { capabilitiesOf } from "../core/capabilities";
 import { declarableFields, hasSchema, schemaFor } from "../core/schema";
-import { CONFIG_KEY_PATTERN, ENV_NAME_PATTERN, KEY_PATTERN, MEMBERS_MODES } from "./model";
+import { CONFIG_KEY_PATTERN, ENV_NAME_PATTERN } from "./model";
+import { FILE_STRUCTURE, ORGANIZATION_STRUCTURE } from "./structure";
 
 type Json = Record<string, unknown>;
 
@@ -41,8 +42,6 @@ function fieldsOf(backend: BackendName, kind: "organization" | "profile" | "memb
   return { properties, required: declarableFields(schema).filter((f) => f.required).map((f) => f.name) };
 }
 
-const keyString = { type: "string", pattern: KEY_PATTERN };
-
 function secretReference(description: string | undefined): Json {
   return {
     description: `${description ? `${description} ` : ""}A reference, never the value: {env: NAME} or {config: key} (pulumi config set --secret).`,
@@ -66,95 +65,65 @@ function describeRoles(backend: BackendName): string {
   return `${values}${r.defaultRole ? ` (default ${r.defaultRole})` : ""}.`;
 }
 
-function reservedProperties(backend: BackendName | undefined): Json {
-  const caps = backend ? capabilitiesOf(backend) : undefined;
-  const props: Json = {
-    key: { ...keyString, description: "Stable key: the Pulumi resource name of this organization." },
-    previousKeys: { type: "array", items: keyString, description: "Earlier keys of this organization (rename without replacement)." },
-    adopt: {
-      description: "Take over an existing live organization instead of creating one.",
-      type: "object",
-      additionalProperties: false,
-      properties: {
-        id: { type: "string", minLength: 1 },
-        name: { type: "string", minLength: 1 },
-        deleteOnRemove: {
-          type: "boolean",
-          default: false,
-          description: "Delete the organization when it leaves the config (default: release it, since orgform did not create it).",
-        },
-        takeOver: {
-          type: "boolean",
-          default: false,
-          description: "Adopt it although another stack's ownership marker says that stack manages it, and rewrite the marker to this stack's.",
-        },
-      },
-      oneOf: [
-        { properties: { id: true }, required: ["id"] },
-        { properties: { name: true }, required: ["name"] },
-      ],
-    },
-    protect: { type: "boolean", description: "Pulumi protect: refuse to delete." },
-    status: { description: "Written by export; ignored on apply." },
-  };
-  if (!caps || namesMayRepeat(caps)) {
-    props.allowDuplicateName = {
-      type: "boolean",
-      default: false,
-      description:
-        "Create this organization even where one of its name already exists. Without it, where names may repeat and the vendor offers no way to recognise what a create committed, orgform refuses to create a name it finds and asks to adopt it (so a killed or failed run is never doubled).",
-    };
+const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+/**
+ * The reserved keys of an organization of this backend: the structure's, without those the
+ * backend has no use for (a parent without a hierarchy, ...), with its profile and member fields.
+ */
+function reservedProperties(backend: BackendName): Json {
+  const caps = capabilitiesOf(backend);
+  const props = clone(ORGANIZATION_STRUCTURE.properties) as Record<string, Json>;
+  if (!namesMayRepeat(caps)) delete props.allowDuplicateName;
+  if (!caps.hierarchy.supported) {
+    delete props.parent;
+    delete props.parent_id;
   }
-  if (!caps || caps.hierarchy.supported) {
-    props.parent = { ...keyString, description: "Key of the parent organization in this config." };
-    props.parent_id = {
-      type: ["string", "null"],
-      minLength: 1,
-      description: "Id of a live parent organization this config does not manage; null for the root. Give parent (a key) for one it declares.",
-    };
-  }
-  if (backend && caps?.profile.supported && hasSchema(backend, "profile")) {
+  // The editor's help: exactly one of id or name (the loader also takes adopt: {} where a credential sees one organization).
+  props.adopt!.oneOf = [
+    { properties: { id: true }, required: ["id"] },
+    { properties: { name: true }, required: ["name"] },
+  ];
+  if (caps.profile.supported && hasSchema(backend, "profile")) {
     const { properties } = fieldsOf(backend, "profile");
-    props.profile = { type: "object", additionalProperties: false, properties, description: "The organization profile." };
-  } else if (!backend) props.profile = { type: "object" };
-  if (backend && caps?.members.supported && hasSchema(backend, "member")) {
+    props.profile = { ...props.profile, additionalProperties: false, properties };
+  } else delete props.profile;
+  if (caps.members.supported && hasSchema(backend, "member")) {
     const { properties, required } = fieldsOf(backend, "member");
     const member = { type: "object", additionalProperties: false, properties, ...(required.length ? { required } : {}) };
+    const [list, mapping] = props.members!.oneOf as Json[];
+    const mappingProps = mapping!.properties as Record<string, Json>;
     props.members = {
       description: `Members (${memberRoles(backend).hasRoles ? "email + role" : "email"}). A list means mode additive. ${describeRoles(backend)}`,
       oneOf: [
-        { type: "array", items: member },
+        { ...list, items: member },
         {
-          type: "object",
-          additionalProperties: false,
-          required: ["items"],
+          ...mapping,
           properties: {
-            mode: { enum: [...MEMBERS_MODES], default: "additive" },
+            ...mappingProps,
             minAdmins: {
-              type: "integer",
-              minimum: 0,
+              ...mappingProps.minAdmins,
               description: memberRoles(backend).hasRoles
                 ? "The fewest administrators the listed members may leave (orgform validate refuses fewer)."
                 : "Cannot apply: members have no roles, so none administers (orgform validate warns).",
             },
-            items: { type: "array", items: member },
+            items: { ...mappingProps.items, items: member },
           },
         },
       ],
     };
-  } else if (!backend) props.members = {};
+  } else delete props.members;
   return props;
 }
 
+/** The structure of a file whatever the backend (`structure.ts`), as a JSON Schema of its own: what the structure stage checks. */
+export function configStructureSchema(): Json {
+  return { $schema: "https://json-schema.org/draft/2020-12/schema", ...clone(FILE_STRUCTURE) };
+}
+
 export function buildConfigSchema(): Json {
-  const defs: Json = {
-    organization: {
-      description: "An organization whatever the backend (backend-specific fields are checked by the backend branch).",
-      type: "object",
-      required: ["key"],
-      properties: reservedProperties(undefined),
-    },
-  };
+  const file = clone(FILE_STRUCTURE) as Json & { properties: Record<string, Json> };
+  const defs: Json = { organization: clone(ORGANIZATION_STRUCTURE) };
   const branches: Json[] = [];
   for (const backend of BACKENDS) {
     const { properties, required } = fieldsOf(backend, "organization");
@@ -181,28 +150,9 @@ export function buildConfigSchema(): Json {
     $schema: "https://json-schema.org/draft/2020-12/schema",
     $id: "https://orgform.dev/schemas/config.schema.json",
     title: "orgform desired state",
-    description: "Generated by provider/config/config-schema.ts from the backend schemas; do not edit by hand. One backend and one account per config; credentials never belong here.",
-    type: "object",
-    additionalProperties: false,
-    properties: {
-      backend: { enum: [...BACKENDS], description: "The vendor API this config manages." },
-      connection: {
-        type: "object",
-        additionalProperties: false,
-        description: "Connection settings without secrets (credentials come from the environment or Pulumi stack config).",
-        properties: {
-          endpoint: { type: "string", format: "uri", description: "Full base URL of the API (for the emulator, including the dialect prefix)." },
-          tokenUrl: { type: "string", format: "uri", description: "OAuth2 token URL (ZenML, Commerce Layer)." },
-        },
-      },
-      authoritative: {
-        type: "boolean",
-        default: false,
-        description: "The config declares every organization its credential can see: orgform drift reports any other as unmanaged drift. Never a cause of deletion.",
-      },
-      organizations: { type: "array", items: { $ref: "#/$defs/organization" } },
-      status: { description: "Written by export; ignored on apply." },
-    },
+    description: "Generated by provider/config/config-schema.ts from provider/config/structure.ts and the backend schemas; do not edit by hand. One backend and one account per config; credentials never belong here.",
+    ...file,
+    properties: { ...file.properties, organizations: { ...file.properties.organizations, items: { $ref: "#/$defs/organization" } } },
     allOf: branches,
     $defs: defs,
   };

@@ -1,8 +1,10 @@
 /**
- * Desired-state model. `RawConfig` is the YAML as written; `Config` is what the loader returns once
- * every stage (parse, validate, resolve references, fill defaults) passed without errors.
+ * Desired-state model. `RawConfig` (stages/structure.ts) is the YAML as written, its structure
+ * checked; `Config` is what the loader returns once every stage (parse, structure, fields,
+ * references, capability policy, defaults) passed without errors.
  */
 import type { BackendName } from "../core/backends";
+import type { MembersMode, RawDocument } from "./structure";
 
 /** Where a declaration starts (1-based line and column). */
 export interface SourceRef {
@@ -10,8 +12,6 @@ export interface SourceRef {
   line: number;
   column: number;
 }
-
-export type MembersMode = "additive" | "authoritative";
 
 /**
  * Where a sensitive value comes from: never the YAML itself. `env`: an environment variable of the
@@ -94,10 +94,7 @@ export interface OrganizationDecl {
 }
 
 /** Connection settings a YAML file may hold: never credentials. */
-export interface ConnectionSettings {
-  endpoint?: string;
-  tokenUrl?: string;
-}
+export type ConnectionSettings = NonNullable<RawDocument["connection"]>;
 
 export interface Config {
   backend: BackendName;
@@ -112,26 +109,10 @@ export interface Config {
   files: string[];
 }
 
-/** The YAML as written (after parsing, before validation). */
-export interface RawConfig {
-  backend?: unknown;
-  connection?: Record<string, unknown>;
-  organizations?: unknown[];
-  status?: unknown;
-  authoritative?: unknown;
-}
-
-/** Top-level keys of a desired-state file. */
-export const TOP_LEVEL_KEYS = ["backend", "connection", "authoritative", "organizations", "status"] as const;
-/** Keys of the `connection` block. */
-export const CONNECTION_KEYS = ["endpoint", "tokenUrl"] as const;
-/** Keys of an organization entry that are not backend fields. */
-export const ORGANIZATION_KEYS = ["key", "previousKeys", "parent", "parent_id", "profile", "members", "adopt", "allowDuplicateName", "protect", "status"] as const;
-export const MEMBERS_KEYS = ["mode", "minAdmins", "items"] as const;
-export const MEMBERS_MODES: readonly MembersMode[] = ["additive", "authoritative"];
-export const ADOPT_KEYS = ["id", "name", "deleteOnRemove", "takeOver"] as const;
-/** The adopt keys that name the live organization (exactly one is given). */
-export const ADOPT_IDENTITY_KEYS = ["id", "name"] as const;
-
 /** Keys (and previousKeys, parent) : a Pulumi-friendly resource name. */
 export const KEY_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$";
+
+/** What each pattern asks for, in words (diagnostics say this rather than the expression). */
+export const PATTERN_WORDS: Readonly<Record<string, string>> = {
+  [KEY_PATTERN]: '1-100 letters, digits, ".", "_" or "-", starting with a letter or digit',
+};

@@ -353,7 +353,7 @@ let precompiled: Record<string, ValidateFunction | string> | null | undefined;
  * costs about 0.05 s of every process (loading ajv, adding the schemas, generating the code), the
  * largest part of a quick `orgform validate` after parsing.
  */
-function precompiledValidator(name: string): ValidateFunction | null {
+export function precompiledValidator(name: string): ValidateFunction | null {
   if (precompiled === undefined) {
     precompiled = null;
     const file = path.join(__dirname, PRECOMPILED_VALIDATORS_FILE);

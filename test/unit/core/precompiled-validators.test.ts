@@ -6,7 +6,10 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 import type { ValidateFunction } from "ajv";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { buildValidatorsCode } from "../../../scripts/build-validators";
+import { configStructureSchema } from "../../../provider/config/config-schema";
+import { STRUCTURE_VALIDATOR } from "../../../provider/config/stages/structure";
 import {
   PRECOMPILED_VALIDATORS_FILE,
   ajv,
@@ -78,6 +81,32 @@ describe("the precompiled validators", () => {
     }
     expect(rejected).toBeGreaterThan(0);
     expect(cases.length - rejected).toBeGreaterThan(0);
+  });
+
+  it("include the structure of a desired-state file, which answers as ajv's compiled validator does", () => {
+    const precompiled = built[STRUCTURE_VALIDATOR] as ValidateFunction;
+    expect(precompiled).toBeTypeOf("function");
+    const compiled = ajv().compile(configStructureSchema());
+    // Every file of the bad-input corpus that is YAML at all, and every example.
+    const dirs = [path.join(root, "test", "fixtures", "config-corpus"), path.join(root, "examples", "backends")];
+    const documents = dirs.flatMap((dir) =>
+      fs.readdirSync(dir).flatMap((f) => {
+        try {
+          const document = f.endsWith(".yaml") ? (parse(fs.readFileSync(path.join(dir, f), "utf8"), { logLevel: "error" }) as unknown) : undefined;
+          return document !== undefined && JSON.stringify(document) ? [document] : []; // (a recursive alias is no document)
+        } catch {
+          return [];
+        }
+      }),
+    );
+    let rejected = 0;
+    for (const document of documents) {
+      const expected = errorsOf(compiled, document);
+      if ((expected as unknown[]).length > 0) rejected++;
+      expect(errorsOf(precompiled, document), JSON.stringify(document)).toEqual(expected);
+    }
+    expect(rejected).toBeGreaterThan(5);
+    expect(documents.length - rejected).toBeGreaterThan(5);
   });
 
   it("carry the fingerprint of the schema files they were built from", () => {
