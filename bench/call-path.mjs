@@ -9,7 +9,9 @@
 // - re-entries: how often control comes back to a file it had left. Control is observed at each
 //   function entry: the caller's file (the first provider frame of the stack below the function)
 //   then the function's own file; the sequence of files with repeats in a row collapsed is the
-//   path a reader follows, and every element of it naming a file seen earlier is a re-entry;
+//   path a reader follows, and every element of it naming a file seen earlier is a re-entry
+//   (returns included: back in the caller to make its next call);
+// - calls back: the calls alone, from one file into another already visited;
 // - resolutions: entries of `resolveConnection` (the connection), `schemaFor` (the schema
 //   registry, whoever asks: `orgSchema()` helpers, memberRules, roles, planners) and
 //   `capabilitiesOf` (the capability matrix), each counted wherever it is called from;
@@ -121,17 +123,29 @@ function summarize(trace) {
     if (seen.has(file)) reentries++;
     seen.add(file);
   }
+  // Calls alone (a return to the caller is not counted): calls from another file into a file already visited.
+  const entered = new Set();
+  let callsBack = 0;
+  for (const e of trace) {
+    if (e.caller) entered.add(e.caller);
+    if (e.caller && e.caller !== e.file && entered.has(e.file)) callsBack++;
+    entered.add(e.file);
+  }
   const count = (file, name) => trace.filter((e) => e.file === file && e.name === name).length;
   return {
     files: seen.size,
     steps: pathOfFiles.length,
     reentries,
+    callsBack,
     connection: count("provider/config/connection.ts", "resolveConnection"),
     schema: count("provider/core/schema.ts", "schemaFor"),
     capabilities: count("provider/core/capabilities.ts", "capabilitiesOf"),
     requests: count("provider/http/client.ts", "HttpClient.send"),
     pathOfFiles,
     fileList: [...seen],
+    resolvedBy: trace
+      .filter((e) => ["resolveConnection", "schemaFor", "capabilitiesOf"].includes(e.name))
+      .map((e) => `${e.name} <- ${e.caller}`),
   };
 }
 
@@ -207,11 +221,11 @@ try {
 }
 
 console.log(`Backend ${BACKEND}:\n`);
-console.log("| call | files | re-entries | connection | schema | capabilities | requests |");
-console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-for (const r of results) console.log(`| ${r.label} | ${r.files} | ${r.reentries} | ${r.connection} | ${r.schema} | ${r.capabilities} | ${r.requests} |`);
+console.log("| call | files | re-entries | calls back | connection | schema | capabilities | requests |");
+console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+for (const r of results) console.log(`| ${r.label} | ${r.files} | ${r.reentries} | ${r.callsBack} | ${r.connection} | ${r.schema} | ${r.capabilities} | ${r.requests} |`);
 if (SHOW_TRACE) {
   for (const r of results) {
-    console.log(`\n${r.label}: ${r.fileList.join(", ")}\n  ${r.pathOfFiles.join(" -> ")}`);
+    console.log(`\n${r.label}: ${r.fileList.join(", ")}\n  ${r.pathOfFiles.join(" -> ")}\n  resolved: ${r.resolvedBy.join("; ")}`);
   }
 }
