@@ -87,7 +87,7 @@ export function check(news: MembersInputs): CheckFailure[] {
   const unusable = unusableBackend(news.backend);
   if (unusable) return [{ property: "backend", reason: unusable }];
   const known = backendContext(news.backend);
-  const rules = known.schemas.member && memberRules(known.schemas.member);
+  const rules = rulesIfAny(known);
   const failures = checkAssignments(known, rules, news.members ?? [], "members");
   if (rules) failures.push(...checkMemberSecrets(known.name, rules, news.members ?? [], news.memberSecrets));
   if (news.mode !== "additive" && news.mode !== "authoritative") failures.push({ property: "mode", reason: `mode must be "additive" or "authoritative"` });
@@ -97,10 +97,16 @@ export function check(news: MembersInputs): CheckFailure[] {
   return failures;
 }
 
-/** The member schema's rules of a backend that has members (check refused any other): read once per call. */
+/** The member schema's rules, read once per call; undefined where the backend has no members. */
+function rulesIfAny(known: BackendContext): MemberRules | undefined {
+  return known.schemas.member && memberRules(known.schemas.member);
+}
+
+/** The member rules of a backend that has members (check refused any other). */
 function rulesOf(known: BackendContext): MemberRules {
-  if (!known.schemas.member) throw new OrgformError("UNSUPPORTED", `the ${known.name} backend has no organization members`);
-  return memberRules(known.schemas.member);
+  const rules = rulesIfAny(known);
+  if (!rules) throw new OrgformError("UNSUPPORTED", `the ${known.name} backend has no organization members`);
+  return rules;
 }
 
 /** A call's adapter as its member calls, with the member rules. */
@@ -299,7 +305,7 @@ export function checkOne(news: MemberInputs): CheckFailure[] {
   if (unusable) return [{ property: "backend", reason: unusable }];
   const one = news.role !== undefined ? { email: news.email, role: news.role } : { email: news.email };
   const known = backendContext(news.backend);
-  return checkAssignments(known, known.schemas.member && memberRules(known.schemas.member), [one], "member").map((f) => ({
+  return checkAssignments(known, rulesIfAny(known), [one], "member").map((f) => ({
     ...f,
     property: f.property.replace(/^member\[0\]\./, ""),
   }));
