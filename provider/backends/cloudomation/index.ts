@@ -7,7 +7,7 @@ import { schemaFor } from "../../core/schema";
 import { fromWire, updateBody } from "../../core/wire";
 import { HttpClient, HttpStatusError, type HttpMethod } from "../../http/client";
 import { PageProgress } from "../../http/protocol";
-import { expect } from "./protocol";
+import { expect, protocol } from "./protocol";
 import type { Backend, BulkReadAbility, Fields, ObservedOrganization, OrganizationQuery } from "../types";
 import type { ImplementedVendor } from "../index";
 
@@ -89,5 +89,6 @@ export class CloudomationBackend implements Backend, BulkReadAbility {
 export const cloudomationVendor = {
   name: "cloudomation",
   status: "implemented",
+  protocol,
   open: (http: HttpClient) => new CloudomationBackend(http) satisfies Backend & BulkReadAbility,
 } as const satisfies ImplementedVendor;

@@ -2,7 +2,7 @@ import { memberRoles } from "../../../provider/core/roles";
 import { describe, expect, it } from "vitest";
 import { BACKENDS } from "../../../provider/core/backends";
 import Ajv2020 from "ajv/dist/2020";
-import { allCapabilities, cannotCreateMessage, capabilitiesOf, capabilitiesSchemaFile, capabilitiesSchemaProblems, createsWith, membersHaveRoles } from "../../../provider/core/capabilities";
+import { cannotCreateMessage, capabilitiesOf, capabilitiesSchemaFile, capabilitiesSchemaProblems, createsWith, membersHaveRoles } from "../../../provider/core/capabilities";
 import { readJson } from "../../../provider/core/schema";
 import { hasSchema, schemaFor } from "../../../provider/core/schema";
 
@@ -58,24 +58,6 @@ describe("the capability matrices together", () => {
     const checking = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true, validateSchema: true });
     expect(checking.validateSchema(readJson(capabilitiesSchemaFile()))).toBe(true);
     expect(checking.validateSchema({ type: "object", minProperties: -1 })).toBe(false);
-  });
-
-  it("summarise what each vendor can do", () => {
-    const summary = Object.fromEntries(
-      allCapabilities().map((c) => [
-        c.backend,
-        `create=${c.organization.create} delete=${c.organization.delete.supported}[${c.organization.delete.preconditions.join(",")}] update=${c.organization.update.verb} hierarchy=${c.hierarchy.supported} profile=${c.profile.supported} members=${c.members.supported} createsPerOwner=${c.organization.createsPerOwner ?? "-"} perCredential=${c.organization.visiblePerCredential ?? "-"}`,
-      ]),
-    );
-    expect(summary).toMatchInlineSnapshot(`
-      {
-        "aiaengine": "create=true delete=true[no-active-subscription] update=PUT hierarchy=false profile=false members=true createsPerOwner=- perCredential=-",
-        "cloudflare": "create=true delete=true[no-sub-organizations,no-accounts,no-members,no-users] update=PUT hierarchy=true profile=true members=true createsPerOwner=- perCredential=-",
-        "cloudomation": "create=false delete=false[] update=PATCH hierarchy=false profile=false members=false createsPerOwner=- perCredential=1",
-        "commercelayer": "create=true delete=false[] update=PATCH hierarchy=false profile=false members=true createsPerOwner=- perCredential=-",
-        "zenml": "create=true delete=true[] update=PATCH hierarchy=false profile=false members=false createsPerOwner=1 perCredential=-",
-      }
-    `);
   });
 });
 
