@@ -147,6 +147,19 @@ export function allCapabilities(): Capabilities[] {
   return BACKENDS.map((b) => capabilitiesOf(b));
 }
 
+export type UpdateSemantics = UpdateCapability["semantics"];
+
+/**
+ * How the vendor applies an update of an organization or a profile (capabilities.json
+ * `update.semantics`): what the adapter's update body must carry (`updateBody` in wire.ts). The
+ * one place an adapter learns it; throws for a kind the vendor cannot update.
+ */
+export function updateSemantics(backend: BackendName, kind: "organization" | "profile"): UpdateSemantics {
+  const update = capabilitiesOf(backend)[kind].update;
+  if (!update) throw new Error(`schemas/${backend}/capabilities.json: ${kind}.update is null: the ${kind} cannot be updated`);
+  return update.semantics;
+}
+
 /** Whether a kind of credential can create organizations on a backend (capabilities `creates`; absent: yes). */
 export function createsWith(backend: BackendName, method: AuthMethodKind): "yes" | "no" | "if-user" {
   return capabilitiesOf(backend).connection.auth.find((a) => a.method === method)?.creates ?? "yes";

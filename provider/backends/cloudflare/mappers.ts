@@ -2,6 +2,7 @@
 // parent as an object (or null), the profile sent whole, and a new member under `member`. Field
 // placement comes from the schemas (provider/core/wire.ts).
 import { schemaFor } from "../../core/schema";
+import { updateSemantics } from "../../core/capabilities";
 import { fromWire, toWire, updateBody, type WireObject } from "../../core/wire";
 import { OrgformError } from "../../core/errors";
 import type { ChangeRecord, Fields, ObservedMember, ObservedOrganization } from "../types";
@@ -81,7 +82,7 @@ export function toCreateBody(declared: Fields, parentId: string | null, marker: 
  * (`null`: to the root).
  */
 export function toUpdateBody(declared: Fields, parentId: string | null | undefined): WireObject {
-  const body = updateBody(orgSchema(), withoutParent(declared), "merge");
+  const body = updateBody(orgSchema(), withoutParent(declared), updateSemantics("cloudflare", "organization"));
   if (parentId !== undefined) body.parent = parentId ? { id: parentId } : null;
   return body;
 }
@@ -97,7 +98,8 @@ export function fromProfile(wire: WireProfile | null | undefined): Fields {
 
 /** PUT /profile replaces the whole profile: undeclared fields keep their live values (or "" when there are none). */
 export function toProfileBody(live: Fields | undefined, declared: Fields): WireObject {
-  return { ...emptyProfile(), ...toWire(live ?? {}, profileSchema()), ...toWire(declared, profileSchema()) };
+  const whole = { ...emptyProfile(), ...toWire(live ?? {}, profileSchema()) };
+  return updateBody(profileSchema(), declared, updateSemantics("cloudflare", "profile"), whole);
 }
 
 const memberSchema = () => schemaFor("cloudflare", "member");
