@@ -185,7 +185,7 @@ export function buildConfigSchema(): Json {
         description: "Connection settings without secrets (credentials come from the environment or Pulumi stack config).",
         properties: {
           endpoint: { type: "string", format: "uri", description: "Full base URL of the API (for the emulator, including the dialect prefix)." },
-          tokenUrl: { type: "string", format: "uri", description: "OAuth2 token URL (ZenML, Commerce Layer)." },
+          tokenUrl: { type: "string", format: "uri", description: "OAuth2 token URL (backends that take OAuth2 client credentials)." },
         },
       },
       authoritative: {

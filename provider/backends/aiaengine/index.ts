@@ -25,7 +25,7 @@ import {
 } from "./mappers";
 import type { ImplementedVendor } from "../index";
 import type { Shape } from "../../http/protocol";
-import { expect as answers } from "./protocol";
+import { expect as answers, protocol } from "./protocol";
 
 const ORG_SERVICE = "/aiaengine.api.org.OrgService";
 const USER_SERVICE = "/aiaengine.api.user.UserService";
@@ -291,5 +291,6 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
 export const aiaengineVendor = {
   name: "aiaengine",
   status: "implemented",
+  protocol,
   open: (http: HttpClient) => new AiaEngineBackend(http) satisfies Backend & MemberAbility & BulkReadAbility,
 } as const satisfies ImplementedVendor;

@@ -5,6 +5,7 @@
 // role. Field placement comes from the schemas (provider/core/wire.ts).
 import { OrgformError } from "../../core/errors";
 import { schemaFor, type ResourceSchema } from "../../core/schema";
+import { updateSemantics } from "../../core/capabilities";
 import { fromWire, updateBody, type WireObject } from "../../core/wire";
 import type { Fields, ObservedMember, ObservedOrganization } from "../types";
 
@@ -123,7 +124,7 @@ export function toCreateRequest(declared: Fields): WireObject {
  * Sending all three is right whichever way the real service reads an empty field.
  */
 export function toUpdateRequest(live: WireOrganization, declared: Fields, schema: ResourceSchema): WireObject {
-  return { id: live.id, ...updateBody(schema, declared, "replace", live) };
+  return { id: live.id, ...updateBody(schema, declared, updateSemantics("aiaengine", "organization"), live) };
 }
 
 export function fromOrgUser(wire: WireOrgUser, schema: ResourceSchema): ObservedMember {

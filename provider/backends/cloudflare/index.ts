@@ -2,7 +2,7 @@
 // result_info}, page_token pagination; PUT changes the name and what else it is sent (issue 21).
 import { HttpClient, HttpStatusError, type HttpMethod } from "../../http/client";
 import { PageProgress, type Shape } from "../../http/protocol";
-import { expect } from "./protocol";
+import { expect, protocol } from "./protocol";
 import { OrgformError, isOrgformError } from "../../core/errors";
 import type {
   AuditAbility,
@@ -249,5 +249,6 @@ function isFailureEnvelope(body: unknown): boolean {
 export const cloudflareVendor = {
   name: "cloudflare",
   status: "implemented",
+  protocol,
   open: (http: HttpClient) => new CloudflareBackend(http) satisfies Backend & ProfileAbility & MemberAbility & BulkReadAbility,
 } as const satisfies ImplementedVendor;

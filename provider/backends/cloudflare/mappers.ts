@@ -2,6 +2,7 @@
 // parent as an object (or null), the profile sent whole, and a new member under `member`. Field
 // placement comes from the schemas (provider/core/wire.ts).
 import { schemaFor, type ResourceSchema } from "../../core/schema";
+import { updateSemantics } from "../../core/capabilities";
 import { fromWire, toWire, updateBody, type WireObject } from "../../core/wire";
 import { OrgformError } from "../../core/errors";
 import type { ChangeRecord, Fields, ObservedMember, ObservedOrganization } from "../types";
@@ -89,7 +90,7 @@ export function toCreateBody(declared: Fields, parentId: string | null, marker: 
  * (`null`: to the root).
  */
 export function toUpdateBody(declared: Fields, parentId: string | null | undefined, schema: ResourceSchema): WireObject {
-  const body = updateBody(schema, withoutParent(declared), "merge");
+  const body = updateBody(schema, withoutParent(declared), updateSemantics("cloudflare", "organization"));
   if (parentId !== undefined) body.parent = parentId ? { id: parentId } : null;
   return body;
 }
@@ -105,7 +106,8 @@ export function fromProfile(wire: WireProfile | null | undefined, schema: Resour
 
 /** PUT /profile replaces the whole profile: undeclared fields keep their live values (or "" when there are none). */
 export function toProfileBody(live: Fields | undefined, declared: Fields, schema: ResourceSchema): WireObject {
-  return { ...emptyProfile(schema), ...toWire(live ?? {}, schema), ...toWire(declared, schema) };
+  const whole = { ...emptyProfile(schema), ...toWire(live ?? {}, schema) };
+  return updateBody(schema, declared, updateSemantics("cloudflare", "profile"), whole);
 }
 
 /** A membership: its fields where the member schema's `x-wire` pointers say (no roles). */

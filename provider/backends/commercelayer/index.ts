@@ -3,7 +3,7 @@
 // no DELETE of organizations, memberships with a role of the organization's own.
 import { HttpClient, HttpStatusError, type HttpMethod } from "../../http/client";
 import { PageProgress, type Shape } from "../../http/protocol";
-import { expect } from "./protocol";
+import { expect, protocol } from "./protocol";
 import { OrgformError, isOrgformError } from "../../core/errors";
 import { roleRulesOf, sameRole } from "../../core/roles";
 import { roleOfAssignment } from "../types";
@@ -255,5 +255,6 @@ export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility
 export const commercelayerVendor = {
   name: "commercelayer",
   status: "implemented",
+  protocol,
   open: (http: HttpClient) => new CommerceLayerBackend(http) satisfies Backend & MemberAbility & RoleAbility & BulkReadAbility,
 } as const satisfies ImplementedVendor;

@@ -3,7 +3,8 @@
 // metadata key the schema reserves, and memberships whose role is a relationship by id. Field
 // placement (attributes.*, links.self) comes from the schemas (provider/core/wire.ts).
 import { schemaFor, type FieldSpec, type ResourceSchema } from "../../core/schema";
-import { fromWire, readAt, toWire, updateBody, writeAt, type WireObject } from "../../core/wire";
+import { fromWire, readAt, toWire, updateBody, updateNeedsLive as needsLive, writeAt, type WireObject } from "../../core/wire";
+import { updateSemantics } from "../../core/capabilities";
 import type { Fields, ObservedMember, ObservedOrganization } from "../types";
 
 /** A JSON:API resource object as the API answers it. */
@@ -78,7 +79,7 @@ export function toCreateDocument(declared: Fields, marker: string, schema: Resou
  * must carry their live values; any other update is made without reading first.
  */
 export function updateNeedsLive(declared: Fields, schema: ResourceSchema): boolean {
-  return schema.fields.some((f) => f.reservedKeys.length > 0 && declared[f.name] !== undefined);
+  return needsLive(schema, declared, updateSemantics("commercelayer", "organization"));
 }
 
 /**
@@ -87,7 +88,7 @@ export function updateNeedsLive(declared: Fields, schema: ResourceSchema): boole
  * undefined when there is nothing to send.
  */
 export function toUpdateDocument(id: string, declared: Fields, schema: ResourceSchema, live?: WireResource): { data: WireObject } | undefined {
-  const body = updateBody(schema, declared, "merge", live);
+  const body = updateBody(schema, declared, updateSemantics("commercelayer", "organization"), live);
   const attributes = (body.attributes ?? {}) as Record<string, unknown>;
   if (Object.keys(attributes).length === 0) return undefined;
   return { data: { type: "organizations", id, attributes } };

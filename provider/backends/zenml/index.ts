@@ -6,7 +6,7 @@ import { schemaFor } from "../../core/schema";
 import { OrgformError, type OrgformErrorCode } from "../../core/errors";
 import { HttpClient, type HttpMethod } from "../../http/client";
 import { PageProgress, type Shape } from "../../http/protocol";
-import { expect } from "./protocol";
+import { expect, protocol } from "./protocol";
 import type { ImplementedVendor } from "../index";
 import type { Backend, CreateIdentity, Fields, ObservedOrganization, OrganizationQuery } from "../types";
 import { fromOrganization, refusalOf, toCreateBody, toUpdateBody, UUID, type VendorRefusal, type WireOrganization } from "./mappers";
@@ -145,5 +145,6 @@ export class ZenmlBackend implements Backend {
 export const zenmlVendor = {
   name: "zenml",
   status: "implemented",
+  protocol,
   open: (http: HttpClient, connection: Connection) => new ZenmlBackend(http, connection) satisfies Backend,
 } as const satisfies ImplementedVendor;

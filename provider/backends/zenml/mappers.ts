@@ -2,6 +2,7 @@
 // arrays, errors are FastAPI's `{"detail": ...}`, the client-chosen id travels only on create, and
 // the one sentence a refusal becomes. Field placement comes from the schema (provider/core/wire.ts).
 import type { ResourceSchema } from "../../core/schema";
+import { updateSemantics } from "../../core/capabilities";
 import { fromWire, toWire, updateBody, type WireObject } from "../../core/wire";
 import type { Fields, ObservedOrganization } from "../types";
 
@@ -24,7 +25,7 @@ export function toCreateBody(declared: Fields, clientId: string, schema: Resourc
 
 /** PATCH /organizations/{id}: only the declared fields (the id is not part of the update model). */
 export function toUpdateBody(declared: Fields, schema: ResourceSchema): WireObject {
-  const body = updateBody(schema, declared, "merge");
+  const body = updateBody(schema, declared, updateSemantics("zenml", "organization"));
   delete body.id;
   return body;
 }

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import type { ValidateFunction } from "ajv";
 import { describe, expect, it } from "vitest";
 import { buildValidatorsCode } from "../../../scripts/build-validators";
+import { exampleConfigs } from "../examples-list";
 import {
   PRECOMPILED_VALIDATORS_FILE,
   ajv,
@@ -91,7 +92,7 @@ describe("the precompiled validators", () => {
     expect(fs.existsSync(shipped)).toBe(true);
     const script = `
       const { loadConfig } = require(${JSON.stringify(path.join(root, "dist", "provider", "config", "load.js"))});
-      const files = ["cloudflare", "zenml", "commercelayer", "cloudomation", "aiaengine"].map((b) => ${JSON.stringify(path.join(root, "examples", "backends"))} + "/" + b + ".yaml");
+      const files = ${JSON.stringify(exampleConfigs())};
       const errors = files.flatMap((f) => loadConfig(f, { env: {}, unsetEnv: "warning" }).diagnostics.filter((d) => d.severity === "error"));
       const ajvModules = Object.keys(require.cache).filter((k) => /node_modules[\\\\/]ajv[\\\\/]dist[\\\\/](core|2020|compile)/.test(k));
       process.stdout.write(JSON.stringify({ errors: errors.length, ajvModules }));`;
