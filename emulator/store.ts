@@ -16,11 +16,10 @@ import { MIGRATIONS, type Migration } from "./migrations";
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
-export interface OrgRow {
+/** What every stored row carries beside its own columns. */
+interface StoredRow {
   backend: string;
   id: string;
-  parentId: string | null;
-  name: string;
   /** Dialect-chosen uniqueness key (null: not constrained). */
   uniqueKey: string | null;
   document: JsonObject;
@@ -30,17 +29,14 @@ export interface OrgRow {
   seq: number;
 }
 
-export interface MemberRow {
-  backend: string;
-  id: string;
+export interface OrgRow extends StoredRow {
+  parentId: string | null;
+  name: string;
+}
+
+export interface MemberRow extends StoredRow {
   orgId: string;
   email: string;
-  uniqueKey: string | null;
-  document: JsonObject;
-  createTime: string;
-  updateTime: string;
-  version: number;
-  seq: number;
 }
 
 export interface TokenRow {
@@ -131,11 +127,10 @@ export interface OAuthClientRow {
   createTime: string;
 }
 
-interface RawOrg {
+/** The columns of every stored row, as SQLite gives them. */
+interface RawRow {
   backend: string;
   id: string;
-  parent_id: string | null;
-  name: string;
   unique_key: string | null;
   document: string;
   create_time: string;
@@ -144,17 +139,14 @@ interface RawOrg {
   seq: number;
 }
 
-interface RawMember {
-  backend: string;
-  id: string;
+interface RawOrg extends RawRow {
+  parent_id: string | null;
+  name: string;
+}
+
+interface RawMember extends RawRow {
   org_id: string;
   email: string;
-  unique_key: string | null;
-  document: string;
-  create_time: string;
-  update_time: string;
-  version: number;
-  seq: number;
 }
 
 interface RawToken {
@@ -212,12 +204,10 @@ export class UniqueViolation extends Error {
 
 const fold = (s: string): string => s.toLowerCase();
 
-function toOrg(r: RawOrg): OrgRow {
+function fromRawRow(r: RawRow): StoredRow {
   return {
     backend: r.backend,
     id: r.id,
-    parentId: r.parent_id,
-    name: r.name,
     uniqueKey: r.unique_key,
     document: JSON.parse(r.document) as JsonObject,
     createTime: r.create_time,
@@ -227,20 +217,9 @@ function toOrg(r: RawOrg): OrgRow {
   };
 }
 
-function toMember(r: RawMember): MemberRow {
-  return {
-    backend: r.backend,
-    id: r.id,
-    orgId: r.org_id,
-    email: r.email,
-    uniqueKey: r.unique_key,
-    document: JSON.parse(r.document) as JsonObject,
-    createTime: r.create_time,
-    updateTime: r.update_time,
-    version: r.version,
-    seq: r.seq,
-  };
-}
+const toOrg = (r: RawOrg): OrgRow => ({ ...fromRawRow(r), parentId: r.parent_id, name: r.name });
+
+const toMember = (r: RawMember): MemberRow => ({ ...fromRawRow(r), orgId: r.org_id, email: r.email });
 
 function toToken(r: RawToken): TokenRow {
   return { token: r.token, backend: r.backend, orgId: r.org_id, createTime: r.create_time, expiresAt: r.expires_at, name: r.name };

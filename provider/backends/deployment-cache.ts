@@ -7,7 +7,7 @@
 // so the cache lives as long as the process: what another client changes during the deployment is
 // not seen, as a refresh taken at its start would not see it either. What must be fresh stays
 // fresh: `findCreated` after an ambiguous create and every write go to the API.
-import { capabilitiesOf } from "../core/capabilities";
+import { capabilitiesOf, type Capabilities } from "../core/capabilities";
 import { isOrgformError } from "../core/errors";
 import {
   hasBulkReads,
@@ -42,6 +42,8 @@ export class DeploymentCache {
   /** Roles of the organizations this deployment created, where the create's answer listed them. */
   private readonly createdRoles = new Map<string, RoleInfo[]>();
   private readonly bulk: boolean;
+  /** The vendor's capability matrix, looked up once for the deployment (name comparison, new organizations' members). */
+  private readonly capabilities: Capabilities;
 
   getProfile?: (orgId: string) => Promise<Fields | undefined>;
   putProfile?: (orgId: string, declared: Fields) => Promise<Fields>;
@@ -62,6 +64,7 @@ export class DeploymentCache {
     this.name = api.name;
     this.duplicateGuard = api.duplicateGuard;
     this.bulk = options.bulkReads !== false && hasBulkReads(api);
+    this.capabilities = capabilitiesOf(api.name);
     if (api.lastChange) this.lastChange = api.lastChange.bind(api);
     if (api.getProfile && api.putProfile) {
       const getProfile = api.getProfile.bind(api);
@@ -183,7 +186,7 @@ export class DeploymentCache {
 
   async findOrganizations(query: OrganizationQuery): Promise<ObservedOrganization[]> {
     if (!this.bulk) return this.api.findOrganizations(query);
-    const caseInsensitive = capabilitiesOf(this.name).organization.nameUniqueness.caseInsensitive;
+    const caseInsensitive = this.capabilities.organization.nameUniqueness.caseInsensitive;
     const same = (a: string, b: string) => (caseInsensitive ? a.toLowerCase() === b.toLowerCase() : a === b);
     return [...(await this.snapshot()).values()].filter(
       (o) => (query.name === undefined || same(o.name, query.name)) && (query.parentId === undefined || o.parentId === query.parentId),
@@ -214,7 +217,7 @@ export class DeploymentCache {
       const created = this.noteOrganization(answer);
       // Answered, not ambiguous: it is new. Its members are what the answer included, or none
       // where the vendor makes new organizations empty; its roles, what the answer included.
-      const members = told?.members ?? (capabilitiesOf(this.name).members.createdEmpty ? [] : undefined);
+      const members = told?.members ?? (this.capabilities.members.createdEmpty ? [] : undefined);
       if (this.listMembers && members) this.members.set(created.id, Promise.resolve(members));
       if (this.listRoles && told?.roles) this.createdRoles.set(created.id, told.roles);
       return created;

@@ -1,5 +1,6 @@
-// The registry of vendor adapters: one entry per backend, the only place that maps a backend name
-// to its code. Resources, handlers, CLI and tests ask `vendorOf` / `openBackend`, never a name.
+// The registry of vendor adapters: one entry per backend (a name of BACKENDS), the only place that
+// maps a backend name to its code (adapter and protocol). Resources, handlers, CLI and tests ask
+// `VENDORS` / `openBackend`, never a name.
 import type { Connection } from "../config/connection";
 import { BACKENDS, isBackendName, type BackendName } from "../core/backends";
 import { capabilitiesOf } from "../core/capabilities";
@@ -7,11 +8,6 @@ import { OrgformError } from "../core/errors";
 import { HttpClient } from "../http/client";
 import { clientAuth } from "../http/credentials";
 import type { VendorProtocol } from "../http/protocol";
-import { protocol as aiaengineProtocol } from "./aiaengine/protocol";
-import { protocol as cloudflareProtocol } from "./cloudflare/protocol";
-import { protocol as cloudomationProtocol } from "./cloudomation/protocol";
-import { protocol as commercelayerProtocol } from "./commercelayer/protocol";
-import { protocol as zenmlProtocol } from "./zenml/protocol";
 import { aiaengineVendor } from "./aiaengine";
 import { cloudflareVendor } from "./cloudflare";
 import { commercelayerVendor } from "./commercelayer";
@@ -25,6 +21,8 @@ export type { FullBackend } from "./types";
 export interface ImplementedVendor {
   name: BackendName;
   status: "implemented";
+  /** What its answers look like (its folder's protocol.ts): the HTTP client checks every answer against it. */
+  protocol: VendorProtocol;
   open(http: HttpClient, connection: Connection): FullBackend;
 }
 
@@ -68,15 +66,6 @@ export function unusableBackend(backend: unknown): string | undefined {
   return undefined;
 }
 
-/** What each vendor's answers look like (its folder's protocol.ts): the HTTP client checks every answer against it. */
-export const PROTOCOLS: Record<BackendName, VendorProtocol> = {
-  cloudflare: cloudflareProtocol,
-  zenml: zenmlProtocol,
-  commercelayer: commercelayerProtocol,
-  cloudomation: cloudomationProtocol,
-  aiaengine: aiaengineProtocol,
-};
-
 /** The adapter of a connection's backend, over one HTTP client with its credentials, pacing and protocol. */
 export function openBackend(connection: Connection, pacingKey: string): FullBackend {
   const vendor: VendorEntry = VENDORS[connection.backend];
@@ -96,7 +85,7 @@ export function openBackend(connection: Connection, pacingKey: string): FullBack
     pacingKey,
     ratePerSecond: connection.ratePerSecond,
     concurrency: connection.concurrency,
-    protocol: PROTOCOLS[connection.backend],
+    protocol: vendor.protocol,
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
   });
   return vendor.open(http, connection);

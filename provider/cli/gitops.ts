@@ -10,7 +10,7 @@ import { hasErrors, renderDiagnostics } from "../config/diagnostics";
 import { FLAG_NAMES, resolveConnection, type Connection, type ConnectionFlags } from "../config/connection";
 import { loadConfig } from "../config/load";
 import { OrgformError } from "../core/errors";
-import { isBackendName } from "../core/backends";
+import { BACKENDS, isBackendName } from "../core/backends";
 import { unusableBackend } from "../backends";
 import { detectDrift } from "../gitops/drift";
 import { exportDocument, exportedConnection, renderExport, splitByRoot } from "../gitops/export";
@@ -27,7 +27,7 @@ export const DRIFT_EXIT = { none: 0, error: 1, drift: 2 } as const;
 export function addConnectionOptions(command: Command, options: { backend: boolean }): Command {
   for (const [setting, flag] of Object.entries(FLAG_NAMES)) {
     if (setting === "backend" && !options.backend) continue;
-    command.option(`${flag} <value>`, setting === "backend" ? "backend (or ORGFORM_BACKEND)" : setting === "endpoint" ? "full base URL of the API (or ORGFORM_ENDPOINT)" : `credential part ${setting} (prefer the environment)`);
+    command.option(`${flag} <value>`, setting === "backend" ? `backend: ${BACKENDS.join(", ")} (or ORGFORM_BACKEND)` : setting === "endpoint" ? "full base URL of the API (or ORGFORM_ENDPOINT)" : `credential part ${setting} (prefer the environment)`);
   }
   return command;
 }
@@ -207,7 +207,7 @@ function shareOf(v: string): number {
 }
 
 function backendOf(v: string): string {
-  if (!isBackendName(v)) throw new InvalidArgumentError("is not a backend (cloudflare, zenml, commercelayer, cloudomation, aiaengine)");
+  if (!isBackendName(v)) throw new InvalidArgumentError(`--backend ${JSON.stringify(v)} is not a backend (one of ${BACKENDS.join(", ")})`);
   return v;
 }
 

@@ -10,11 +10,11 @@
  * | backend      | --backend       | ORGFORM_BACKEND                             | orgform:backend        |
  * | endpoint     | --endpoint      | ORGFORM_ENDPOINT                            | orgform:endpoint       |
  * | tokenUrl     | --token-url     | <VENDOR>_TOKEN_URL, ORGFORM_TOKEN_URL       | orgform:tokenUrl       |
- * | token        | --token         | CLOUDFLARE_API_TOKEN, ZENML_API_TOKEN, AIAENGINE_API_TOKEN | orgform:token (secret) |
- * | apiKey (exchanged) | --api-key | ZENML_API_KEY                               | orgform:apiKey (secret) |
- * | userName+password | --user-name, --password | CLOUDOMATION_USER_NAME + CLOUDOMATION_PASSWORD | orgform:userName, orgform:password (secret) |
- * | email+apiKey | --email, --api-key | CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY    | orgform:email, orgform:apiKey (secret) |
- * | clientId+clientSecret | --client-id, --client-secret | ZENML_CLIENT_ID/SECRET, COMMERCELAYER_CLIENT_ID/SECRET | orgform:clientId, orgform:clientSecret (secret) |
+ * | token        | --token         | the backend's (capabilities.json)           | orgform:token (secret) |
+ * | apiKey (exchanged) | --api-key | the backend's                               | orgform:apiKey (secret) |
+ * | userName+password | --user-name, --password | the backend's               | orgform:userName, orgform:password (secret) |
+ * | email+apiKey | --email, --api-key | the backend's                            | orgform:email, orgform:apiKey (secret) |
+ * | clientId+clientSecret | --client-id, --client-secret | the backend's       | orgform:clientId, orgform:clientSecret (secret) |
  * | rateLimit    |                 | ORGFORM_RATE_LIMIT                          | orgform:rateLimit      |
  * | concurrency  |                 | ORGFORM_CONCURRENCY                         | orgform:concurrency    |
  * | bulkReads    |                 | ORGFORM_BULK_READS                          | orgform:bulkReads      |

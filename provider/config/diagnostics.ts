@@ -2,6 +2,7 @@
  * Diagnostics of the desired-state loader. Every code is stable (tests and users depend on it)
  * and documented in README.md next to this file.
  */
+import { BACKENDS } from "../core/backends";
 
 /** Every diagnostic code with a one-line meaning (README.md shows the same table). */
 export const DIAGNOSTIC_CODES = {
@@ -38,7 +39,7 @@ export const DIAGNOSTIC_CODES = {
   "edge-whitespace": "A name that begins or ends with whitespace (the emulator refuses it; a vendor that trims it would show drift on every run).",
   // backend and connection
   "missing-backend": "No file names the backend.",
-  "unknown-backend": "The backend is not one of cloudflare, zenml, commercelayer, cloudomation, aiaengine.",
+  "unknown-backend": `The backend is not one of ${BACKENDS.join(", ")}.`,
   "conflicting-backend": "Two files of one directory name different backends.",
   "conflicting-connection": "Two files set the same connection setting to different values.",
   // organizations

@@ -88,7 +88,7 @@ export const FILE_STRUCTURE = {
       description: "Connection settings without secrets (credentials come from the environment or Pulumi stack config).",
       properties: {
         endpoint: { type: "string", description: "Full base URL of the API (for the emulator, including the dialect prefix)." },
-        tokenUrl: { type: "string", description: "OAuth2 token URL (ZenML, Commerce Layer)." },
+        tokenUrl: { type: "string", description: "OAuth2 token URL (backends that take OAuth2 client credentials)." },
       },
     },
     authoritative: {

@@ -1,93 +1,27 @@
 /**
- * The capability matrix per backend (`schemas/<backend>/capabilities.json`, validated by
- * `schemas/capabilities.schema.json`). Code and tests ask `capabilitiesOf(backend)` instead of
- * naming vendors.
+ * The capability matrix per backend (`schemas/<backend>/capabilities.json`, validated by the
+ * schema in capabilities-schema.ts, which `schemas/capabilities.schema.json` is generated from
+ * and the `Capabilities` type is read from). Code and tests ask `capabilitiesOf(backend)` instead
+ * of naming vendors.
  */
 import * as path from "node:path";
 import type Ajv2020 from "ajv/dist/2020";
 import { BACKENDS, BackendName } from "./backends";
+import { CAPABILITIES_SCHEMA, type Capabilities } from "./capabilities-schema";
+import { AUTH_METHOD_KINDS, partsOf, type AuthMethodKind } from "./credential-kinds";
 import { schemasDir } from "./paths";
 import { problemsFromAjv, readJson } from "./schema";
 
-export type DeletePrecondition = "no-sub-organizations" | "no-accounts" | "no-members" | "no-users" | "no-active-subscription";
-export type UpdateVerb = "PUT" | "PATCH" | "POST";
-import { AUTH_METHOD_KINDS, partsOf, type AuthMethodKind, type CredentialPart } from "./credential-kinds";
+export type { Capabilities } from "./capabilities-schema";
 export type { AuthMethodKind, CredentialPart } from "./credential-kinds";
 
-export interface UpdateCapability {
-  verb: UpdateVerb;
-  /** `replace`: fields not sent are reset, so the adapter sends the full object; `merge`: only sent fields change. */
-  semantics: "replace" | "merge";
-}
-
-export interface AuthMethod {
-  method: AuthMethodKind;
-  /** Environment variable per credential part. */
-  env: Partial<Record<CredentialPart, string>>;
-  /** `session-login`: where and how the user name and password are posted (JSON), relative to the endpoint. */
-  login?: SessionLogin;
-  /** `api-key-exchange`: where the key is posted (form-encoded, under `keyField`), relative to the endpoint. */
-  exchange?: KeyExchange;
-  /**
-   * Whether this kind of credential can create organizations: `yes`, `no` (orgform refuses the
-   * create before sending it, in one sentence), or `if-user` (depends on whose credential it is: a
-   * user's may, a service account's may not; the vendor's refusal becomes one sentence). Absent: yes.
-   */
-  creates?: "yes" | "no" | "if-user";
-}
-
-export interface KeyExchange {
-  path: string;
-  keyField: string;
-}
-
-export interface SessionLogin {
-  path: string;
-  userField: string;
-  passwordField: string;
-  /** Fixed keys sent with every login, as the vendor's own client sends them. */
-  fields?: Record<string, string>;
-}
-
-export interface Capabilities {
-  backend: BackendName;
-  displayName: string;
-  /** The vendor document this matrix is taken from. */
-  document: string;
-  notes?: string[];
-  organization: {
-    create: boolean;
-    delete: { supported: boolean; preconditions: DeletePrecondition[] };
-    adopt: { byId: boolean; byName: boolean };
-    update: UpdateCapability;
-    clientChosenId: boolean;
-    /** Organizations one owner may create (adopted ones do not count); null = no limit. */
-    createsPerOwner: number | null;
-    /** The declared field naming an organization's owner (createsPerOwner counts by it); undeclared = the caller. */
-    ownerField?: string | null;
-    /** Organizations one credential can see and manage at all (a config may declare no more); null = no limit. */
-    visiblePerCredential: number | null;
-    serviceAccountsCanCreate: boolean;
-    nameUniqueness: { scope: "siblings" | "global" | "none"; caseInsensitive: boolean };
-    /**
-     * Where orgform keeps its ownership marker `orgform:<project>/<stack>/<key>` on the live object
-     * (a free field, read back on every read); absent or null: the vendor has no such field, so
-     * which stack manages an organization cannot be read off it.
-     */
-    ownershipMarker?: string | null;
-  };
-  hierarchy: { supported: boolean; maxDepth: number | null; reparent: boolean };
-  profile: { supported: boolean; update: UpdateCapability | null };
-  /**
-   * Roles live in the member schema (`memberRoles` in provider/core/roles.ts); `roles: false` says
-   * members have none (absent: true), which the member schema says by having no `role`.
-   * `createdEmpty`: a just-created organization has no members, so none are listed before adding (absent: false).
-   */
-  members: { supported: boolean; authoritativeListing: boolean; createdEmpty?: boolean; roles?: boolean };
-  pagination: { style: "page-token" | "offset-limit" | "page-number" | "none"; defaultPageSize: number | null; maxPageSize: number | null };
-  /** `defaultTokenUrl`: a full URL, or a path beginning with `/` relative to the endpoint. */
-  connection: { defaultEndpoint: string | null; defaultTokenUrl?: string | null; auth: AuthMethod[] };
-}
+// Parts of the matrix by name, read off the one type (never restated).
+export type UpdateCapability = Capabilities["organization"]["update"];
+export type UpdateVerb = UpdateCapability["verb"];
+export type DeletePrecondition = Capabilities["organization"]["delete"]["preconditions"][number];
+export type AuthMethod = Capabilities["connection"]["auth"][number];
+export type KeyExchange = NonNullable<AuthMethod["exchange"]>;
+export type SessionLogin = NonNullable<AuthMethod["login"]>;
 
 const cache = new Map<BackendName, Capabilities>();
 let validator: ReturnType<Ajv2020["compile"]> | undefined;
@@ -109,7 +43,7 @@ export function capabilitiesSchemaProblems(backend: BackendName): string | undef
   if (!validator) {
     const { default: Ajv } = require("ajv/dist/2020") as typeof import("ajv/dist/2020"); // tests only: not loaded by every process
     const ajv = new Ajv({ strict: true, allErrors: true, allowUnionTypes: true });
-    validator = ajv.compile(readJson(capabilitiesSchemaFile()));
+    validator = ajv.compile(CAPABILITIES_SCHEMA);
   }
   const json = readJson(capabilitiesFile(backend));
   if (validator(json)) return undefined;
@@ -145,6 +79,19 @@ export function capabilitiesOf(backend: BackendName): Capabilities {
 /** Every backend's matrix, in BACKENDS order. */
 export function allCapabilities(): Capabilities[] {
   return BACKENDS.map((b) => capabilitiesOf(b));
+}
+
+export type UpdateSemantics = UpdateCapability["semantics"];
+
+/**
+ * How the vendor applies an update of an organization or a profile (capabilities.json
+ * `update.semantics`): what the adapter's update body must carry (`updateBody` in wire.ts). The
+ * one place an adapter learns it; throws for a kind the vendor cannot update.
+ */
+export function updateSemantics(backend: BackendName, kind: "organization" | "profile"): UpdateSemantics {
+  const update = capabilitiesOf(backend)[kind].update;
+  if (!update) throw new Error(`schemas/${backend}/capabilities.json: ${kind}.update is null: the ${kind} cannot be updated`);
+  return update.semantics;
 }
 
 /** Whether a kind of credential can create organizations on a backend (capabilities `creates`; absent: yes). */

@@ -8,7 +8,7 @@
 import type { BackendName } from "./backends";
 import { capabilitiesOf } from "./capabilities";
 import { sameValue } from "./diff";
-import { hasSchema, schemaFor } from "./schema";
+import { hasSchema, schemaFor, type FieldSpec, type ResourceSchema } from "./schema";
 
 export interface RoleRules {
   /** Whether members have a role at all. */
@@ -19,11 +19,13 @@ export interface RoleRules {
   defaultRole?: string;
   /** Roles that make a member an administrator. */
   adminRoles: readonly string[];
+  /** The member schema's `role` property (its comparison rule); undefined where members have no roles. */
+  field?: FieldSpec;
 }
 
-export function memberRoles(backend: BackendName): RoleRules {
-  if (!hasSchema(backend, "member")) return { hasRoles: false, adminRoles: [] };
-  const role = schemaFor(backend, "member").field("role");
+/** The role rules a member schema states (none: a backend without members, or members without roles). */
+export function roleRulesOf(memberSchema: ResourceSchema | undefined): RoleRules {
+  const role = memberSchema?.field("role");
   if (!role) return { hasRoles: false, adminRoles: [] };
   const json = role.json;
   return {
@@ -31,18 +33,18 @@ export function memberRoles(backend: BackendName): RoleRules {
     ...(role.enum ? { values: role.enum as string[] } : {}),
     ...(typeof json.default === "string" ? { defaultRole: json.default } : {}),
     adminRoles: Array.isArray(json["x-admin-values"]) ? (json["x-admin-values"] as string[]) : [],
+    field: role,
   };
 }
 
-/** The role a declared member gets: the declared one, else the schema's default; none where members have no roles. */
-export function roleOrDefault(backend: BackendName, role: string | undefined): string | undefined {
-  const rules = memberRoles(backend);
-  return rules.hasRoles ? (role ?? rules.defaultRole) : undefined;
+/** The role rules of a backend, for callers that hold only its name (the config loader, the CLI). */
+export function memberRoles(backend: BackendName): RoleRules {
+  return roleRulesOf(hasSchema(backend, "member") ? schemaFor(backend, "member") : undefined);
 }
 
 /** Whether two role names are the same role, by the `role` field's comparison rule (`x-compare`). */
-export function sameRole(backend: BackendName, a: string | undefined, b: string | undefined): boolean {
-  return sameValue(hasSchema(backend, "member") ? schemaFor(backend, "member").field("role") : undefined, a, b);
+export function sameRole(rules: Pick<RoleRules, "field">, a: string | undefined, b: string | undefined): boolean {
+  return sameValue(rules.field, a, b);
 }
 
 /**
@@ -50,9 +52,13 @@ export function sameRole(backend: BackendName, a: string | undefined, b: string 
  * answers it from the schema: the member schema's `x-admin-values`, compared by the role field's
  * rule. Never true where members have no roles.
  */
+export function isAdmin(rules: RoleRules, role: string | undefined): boolean {
+  return role !== undefined && rules.adminRoles.some((r) => sameRole(rules, r, role));
+}
+
+/** `isAdmin` for callers that hold only the backend's name. */
 export function isAdminRole(backend: BackendName, role: string | undefined): boolean {
-  if (role === undefined) return false;
-  return memberRoles(backend).adminRoles.some((r) => sameRole(backend, r, role));
+  return isAdmin(memberRoles(backend), role);
 }
 
 /** The one sentence for a role declared where members have none (`orgform validate`, `check`). */

@@ -217,6 +217,22 @@ export function schemaFor(backend: BackendName, kind: ResourceKind): ResourceSch
   return schema;
 }
 
+/** Every schema of one backend: the organization's always, the profile's and the member's where the vendor has them. */
+export interface BackendSchemas {
+  organization: ResourceSchema;
+  profile?: ResourceSchema;
+  member?: ResourceSchema;
+}
+
+/** A backend's schemas, looked up once by whoever opens a call or an adapter and handed down from there. */
+export function schemasOf(backend: BackendName): BackendSchemas {
+  return {
+    organization: schemaFor(backend, "organization"),
+    ...(hasSchema(backend, "profile") ? { profile: schemaFor(backend, "profile") } : {}),
+    ...(hasSchema(backend, "member") ? { member: schemaFor(backend, "member") } : {}),
+  };
+}
+
 /** RFC 6901 pointer -> segments ("" -> []). */
 export function pointerSegments(pointer: string): string[] {
   return pointer === "" ? [] : pointer.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));

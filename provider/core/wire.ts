@@ -97,17 +97,33 @@ export function writableWire(live: unknown, schema: ResourceSchema): WireObject 
   return out;
 }
 
+/** How a vendor applies an update (capabilities.json `update.semantics`, read with `updateSemantics`). */
+export type Semantics = "merge" | "replace";
+
+/**
+ * Whether the body of an update must be built from the live object: a `replace` update sends
+ * every undeclared field back as it is live, and a declared object field with reserved keys keeps
+ * their live values. Otherwise an adapter updates without reading first.
+ */
+export function updateNeedsLive(schema: ResourceSchema, declared: Record<string, unknown>, semantics: Semantics): boolean {
+  return semantics === "replace" || schema.fields.some((f) => f.reservedKeys.length > 0 && declared[f.name] !== undefined);
+}
+
 /**
  * The body of an update. `merge`: the declared fields only. `replace`: the live object's writable
- * part with the declared fields written over it, each declared field replacing its value whole.
+ * part with the declared fields written over it, each declared field replacing its value whole
+ * (without the live object it would reset every undeclared field, so it throws instead).
  * Create-only fields are never sent; reserved keys keep their live values (`live` given).
  */
 export function updateBody(
   schema: ResourceSchema,
   declared: Record<string, unknown>,
-  semantics: "merge" | "replace",
+  semantics: Semantics,
   live?: unknown,
 ): WireObject {
+  if (semantics === "replace" && live === undefined) {
+    throw new Error(`a replace update of a ${schema.backend} ${schema.kind} needs the live object: every field it does not send is reset`);
+  }
   const updatable = Object.fromEntries(Object.entries(declared).filter(([name]) => !schema.field(name)?.createOnly));
   let out: WireObject;
   if (semantics === "merge") out = toWire(updatable, schema);

@@ -4,10 +4,10 @@
 import type { BackendName } from "../core/backends";
 import { capabilitiesOf } from "../core/capabilities";
 import type { FieldChange } from "../core/diff";
-import { liveMemberOf, memberRules, planMembers } from "../core/plan/members";
+import { liveMemberOf, memberRules, planMembers, type MemberRules } from "../core/plan/members";
 import { planOrganization } from "../core/plan/organization";
 import { planProfile } from "../core/plan/profile";
-import { hasSchema } from "../core/schema";
+import { schemasOf } from "../core/schema";
 import type { Config, OrganizationDecl } from "../config/model";
 import { parentsFirst } from "../config/order";
 import { hasAudit, type ChangeRecord, type FullBackend, type ObservedMember, type ObservedOrganization } from "../backends/types";
@@ -123,10 +123,9 @@ function declaredParentId(o: OrganizationDecl, matched: Map<string, ObservedOrga
   return matched.get(o.parent.key)?.id ?? `<missing ${o.parent.key}>`;
 }
 
-function memberDrift(backend: BackendName, o: OrganizationDecl, live: readonly ObservedMember[]): MemberDrift {
-  const rules = memberRules(backend);
+function memberDrift(rules: MemberRules, o: OrganizationDecl, live: readonly ObservedMember[]): MemberDrift {
   const declared = o.members!;
-  const plan = planMembers({ backend, declared: declared.items, mode: declared.mode, live: live.map((m) => liveMemberOf(rules, m)) }, rules);
+  const plan = planMembers({ declared: declared.items, mode: declared.mode, live: live.map((m) => liveMemberOf(rules, m)) }, rules);
   return {
     missing: plan.add,
     unmanaged: plan.remove.map((m) => (m.role !== undefined ? { email: m.email, role: m.role } : { email: m.email })),
@@ -164,7 +163,9 @@ export interface DetectDriftOptions {
 export async function detectDrift(config: Config, backend: FullBackend, options: DetectDriftOptions = {}): Promise<DriftReport> {
   const b = config.backend;
   const caps = capabilitiesOf(b);
-  const profileSupported = caps.profile.supported && hasSchema(b, "profile");
+  const schemas = schemasOf(b);
+  const profileSupported = caps.profile.supported && !!schemas.profile;
+  const rules = schemas.member && memberRules(schemas.member);
   // Organizations first (one bulk read), then only the details the config declares.
   const all = await backend.findOrganizations({});
   const matched = matchDeclarations(config, all, options.stateIds);
@@ -194,7 +195,8 @@ export async function detectDrift(config: Config, backend: FullBackend, options:
     const live = liveById.get(found.id)!;
     // The planners `pulumi preview` uses, without a previous declaration (import-only fields never drift).
     const plan = planOrganization({
-      backend: b,
+      schema: schemas.organization,
+      hierarchy: caps.hierarchy.supported,
       declared: { fields: o.fields, parentId: declaredParentId(o, matched), adopted: !!o.adopt },
       live: { fields: found.fields, parentId: found.parentId },
     });
@@ -207,8 +209,8 @@ export async function detectDrift(config: Config, backend: FullBackend, options:
       profile: [],
     };
     if (plan.parent) entry.parent = { live: plan.parent.from, declared: plan.parent.to };
-    if (profileSupported && o.profile) entry.profile = fieldDrifts(planProfile({ backend: b, declared: o.profile, live: live.profile }).changes);
-    if (o.members && live.members) entry.members = memberDrift(b, o, live.members);
+    if (profileSupported && o.profile) entry.profile = fieldDrifts(planProfile({ schema: schemas.profile!, declared: o.profile, live: live.profile }).changes);
+    if (o.members && live.members && rules) entry.members = memberDrift(rules, o, live.members);
     if (entry.fields.length || entry.parent || entry.profile.length || memberDriftCount(entry.members)) entry.state = "changed";
     organizations.push(entry);
   }

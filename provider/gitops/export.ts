@@ -128,7 +128,7 @@ export function exportDocument(snapshot: LiveSnapshot, options: ExportOptions): 
     }
     if (memberSchema && live.members) {
       // The planner's inverse: each member as the declaration that matches it (none for an inactive membership).
-      const rules = memberRules(backend);
+      const rules = memberRules(memberSchema);
       entry.members = { mode: "authoritative", items: live.members.flatMap((m) => declarationOf(rules, liveMemberOf(rules, m)) ?? []) };
       const memberStatus = live.members
         .map((m) => ({ email: m.email, ...projectForExport(m.fields, memberSchema, { omitNull: true }).readOnly }))

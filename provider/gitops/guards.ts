@@ -2,9 +2,7 @@
 // organization: an authoritative member set removes at most a share of an organization's members
 // in one update (default 25%) and never its last administrator, unless a setting allows it. They
 // hold for plain `pulumi up` too: the members handler checks them before its first write.
-import type { BackendName } from "../core/backends";
 import { OrgformError } from "../core/errors";
-import { isAdminRole } from "../core/roles";
 import type { LiveMember, MemberChanges } from "../core/plan/members";
 
 /** The settings that relax the guards: environment first, then Pulumi stack config. */
@@ -52,12 +50,11 @@ export function guardSettings(lookup: (setting: { env: string; stack: string }) 
  * roles nobody is an administrator, so the last-administrator guard cannot apply (validate says so).
  */
 export function checkMemberGuards(
-  backend: BackendName,
   organization: string,
   plan: MemberChanges,
   settings: GuardSettings,
-  // Where roles belong to each organization, whether a role makes administrators is the live role's own property.
-  isAdmin: (role: string | undefined) => boolean = (role) => isAdminRole(backend, role),
+  // The schema's `x-admin-values`, or, where roles belong to each organization, the live role's own property.
+  isAdmin: (role: string | undefined) => boolean,
 ): void {
   const removed = plan.remove.length;
   const total = plan.live.length;

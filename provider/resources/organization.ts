@@ -7,7 +7,7 @@ import { schemaFor } from "../core/schema";
 export type { OrganizationInputs, OrganizationOutputs };
 
 export interface OrganizationArgs {
-  /** Backend name: cloudflare, zenml, commercelayer, cloudomation or aiaengine. */
+  /** Backend name: one of `BACKENDS` (orgform/provider/core/backends). */
   backend: pulumi.Input<string>;
   /** Full base URL of the API; default: environment, stack config (`orgform:endpoint`), then the vendor's. */
   endpoint?: pulumi.Input<string>;

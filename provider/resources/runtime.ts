@@ -39,7 +39,7 @@ export function setting(names: { env: string; stack: string }): string | undefin
 const clients = new Map<string, FullBackend>();
 const caches = new Map<string, DeploymentCache & FullBackend>();
 
-export async function connectionFor(inputs: ConnectionInputs): Promise<Connection> {
+async function connectionFor(inputs: ConnectionInputs): Promise<Connection> {
   return resolveConnection({
     // The resource's backend is definitive: ORGFORM_BACKEND or orgform:backend cannot redirect it.
     flags: { backend: inputs.backend },
@@ -50,37 +50,38 @@ export async function connectionFor(inputs: ConnectionInputs): Promise<Connectio
   });
 }
 
-async function clientFor(inputs: ConnectionInputs): Promise<{ key: string; connection: Connection; client: FullBackend }> {
-  const connection = await connectionFor(inputs);
-  // One client per endpoint and credential for the life of the process; keyed by a hash, so no
-  // credential is kept in a map key.
+/** The adapter of a resolved connection: one per endpoint and credential for the life of the process. */
+function clientFor(connection: Connection, backend: string): { key: string; client: FullBackend } {
+  // Keyed by a hash, so no credential is kept in a map key.
   const key = createHash("sha256").update(JSON.stringify(connection)).digest("hex");
   let client = clients.get(key);
   if (!client) {
     client = openBackend(connection, key);
     clients.set(key, client);
   }
-  if (client.name !== inputs.backend) throw new OrgformError("VALIDATION", `backend mismatch: ${client.name} vs ${inputs.backend}`);
-  return { key, connection, client };
+  if (client.name !== backend) throw new OrgformError("VALIDATION", `backend mismatch: ${client.name} vs ${backend}`);
+  return { key, client };
 }
 
 /** The adapter of a connection: every call reaches the API. */
 export async function backendFor(inputs: ConnectionInputs): Promise<FullBackend> {
-  return (await clientFor(inputs)).client;
+  return clientFor(await connectionFor(inputs), inputs.backend).client;
 }
 
 /**
- * The adapter behind this deployment's bulk-read cache (one per connection and process): what
- * the handlers read through, so that a refresh lists instead of reading each resource.
+ * The connection of a resource, resolved now, and the adapter behind this deployment's bulk-read
+ * cache for it (one per connection and process): what the handlers read through (their call's
+ * context holds it), so that a refresh lists instead of reading each resource.
  */
-export async function cachedBackendFor(inputs: ConnectionInputs): Promise<DeploymentCache & FullBackend> {
-  const { key, connection, client } = await clientFor(inputs);
-  let cache = caches.get(key);
-  if (!cache) {
-    cache = withDeploymentCache(client, { bulkReads: connection.bulkReads });
-    caches.set(key, cache);
+export async function connect(inputs: ConnectionInputs): Promise<{ connection: Connection; api: DeploymentCache & FullBackend }> {
+  const connection = await connectionFor(inputs);
+  const { key, client } = clientFor(connection, inputs.backend);
+  let api = caches.get(key);
+  if (!api) {
+    api = withDeploymentCache(client, { bulkReads: connection.bulkReads });
+    caches.set(key, api);
   }
-  return cache;
+  return { connection, api };
 }
 
 /** Starts a new deployment's caches (the engine starts one process per deployment; tests call this). */

@@ -10,6 +10,7 @@ import { hasMembers } from "../../provider/backends/types";
 import type { BackendName } from "../../provider/core/backends";
 import { capabilitiesOf } from "../../provider/core/capabilities";
 import { memberRules } from "../../provider/core/plan/members";
+import { schemaFor } from "../../provider/core/schema";
 import { emulatorCredentials } from "../../scripts/emulator-credentials";
 import { accountSize, anAccount, seedAccount } from "../support/accounts";
 import { runOrgform } from "../support/cli";
@@ -19,7 +20,7 @@ const STEP = 240_000;
 
 describe.each(implementedVendors())("orgform drift and pulumi preview --refresh agree on %s", (backend: BackendName) => {
   const caps = capabilitiesOf(backend);
-  const caseInsensitiveRoles = caps.members.supported && !!memberRules(backend).role?.caseInsensitive;
+  const caseInsensitiveRoles = caps.members.supported && !!memberRules(schemaFor(backend, "member")).role?.caseInsensitive;
   let p: OrgformProject;
   let doc: Record<string, any>;
 

@@ -1,72 +1,29 @@
 // A wrong endpoint never empties the state and an answer that is not the vendor's is never taken
-// as one (issue 23, items 2 and 3), on every backend with the real engine: one small stack per
-// backend applied on the emulator, then the endpoint pointed at the hostile server
+// as one (issue 23, items 2 and 3), on every backend with the real engine: each backend's example
+// applied on the emulator, then the endpoint pointed at the hostile server
 // (test/support/hostile-server.ts). `pulumi refresh` against 404-everywhere fails and keeps every
 // resource; refresh, `orgform export`, `orgform drift` and `orgform plan --refresh` against an HTML
 // page each exit 1 within 30 s with one line naming the endpoint, no stack trace, no TypeError.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { implementedVendors } from "../../provider/backends";
 import type { BackendName } from "../../provider/core/backends";
+import { seedFor } from "../../scripts/quickstart";
 import { runOrgform } from "../support/cli";
 import { startHostileServer, type HostileServer } from "../support/hostile-server";
-import type { RunResult } from "./harness";
+import { repoRoot, type RunResult } from "./harness";
 import { orgformProject, type OrgformProject } from "./orgform-harness";
 
-/** Per backend: a desired state of one organization (with members where the vendor has them) and what it adopts. */
-const CASES: Record<BackendName, { yaml: string; seed?: Record<string, unknown> }> = {
-  cloudflare: {
-    yaml: `backend: cloudflare
-organizations:
-  - key: acme
-    name: Acme Hostile
-    profile: { business_email: legal@acme.example }
-    members:
-      mode: authoritative
-      items:
-        - { email: cto@acme.example }
-`,
-  },
-  zenml: {
-    yaml: `backend: zenml
-organizations:
-  - key: acme
-    name: Acme Hostile
-    description: a small stack
-`,
-  },
-  commercelayer: {
-    yaml: `backend: commercelayer
-organizations:
-  - key: acme
-    name: Acme Hostile
-    region: eu-west-1
-    members:
-      mode: authoritative
-      items:
-        - { email: admin@acme.example, role: Admin }
-`,
-  },
-  cloudomation: {
-    yaml: `backend: cloudomation
-organizations:
-  - key: acme
-    adopt: { name: Acme }
-    city: Vienna
-`,
-    seed: { cloudomation: { organizations: [{ name: "Acme" }] } },
-  },
-  aiaengine: {
-    yaml: `backend: aiaengine
-organizations:
-  - key: acme
-    name: Acme Hostile
-    description: a small stack
-    members:
-      mode: authoritative
-      items:
-        - { email: lead@acme.example, role: OrgOwner }
-`,
-  },
-};
+/**
+ * Per backend: its example (examples/backends/<backend>.yaml, what a newcomer applies first) and the
+ * emulator seed it adopts from, where it has one; the endpoint comes from ORGFORM_ENDPOINT.
+ */
+function caseOf(backend: BackendName): { yaml: string; seedFile?: string } {
+  const example = path.join(repoRoot, "examples", "backends", `${backend}.yaml`);
+  const seedFile = seedFor(example);
+  return { yaml: fs.readFileSync(example, "utf8"), ...(seedFile ? { seedFile } : {}) };
+}
 
 const output = (r: RunResult) => r.stdout + r.stderr;
 /** Lines of a Node.js stack trace, or the traces the engine prints from the gRPC layer. */
@@ -78,7 +35,7 @@ beforeAll(async () => {
 });
 afterAll(async () => hostile?.close());
 
-describe.each(Object.keys(CASES) as BackendName[])("the %s backend pointed at a server that is not its API", { timeout: 600_000 }, (backend) => {
+describe.each(implementedVendors())("the %s backend pointed at a server that is not its API", { timeout: 600_000 }, (backend) => {
   let p: OrgformProject;
   let managed: string[];
   const resources = async () =>
@@ -103,8 +60,8 @@ describe.each(Object.keys(CASES) as BackendName[])("the %s backend pointed at a 
   };
 
   beforeAll(async () => {
-    const c = CASES[backend];
-    p = await orgformProject(`hostile-${backend}`, c.yaml, { backend, emulator: c.seed ? { seed: c.seed } : {} });
+    const c = caseOf(backend);
+    p = await orgformProject(`hostile-${backend}`, c.yaml, { backend, emulator: c.seedFile ? { seedFile: c.seedFile } : {} });
     await p.ws.pulumiOk(["up", "--yes", "--skip-preview"]);
     managed = await resources();
   }, 300_000);

@@ -15,7 +15,8 @@ import * as members from "../../provider/resources/handlers/members";
 import * as organization from "../../provider/resources/handlers/organization";
 import * as profile from "../../provider/resources/handlers/profile";
 import { identityFor } from "../../provider/resources/handlers/organization";
-import { backendFor, cachedBackendFor, configure, resetDeploymentCaches } from "../../provider/resources/runtime";
+import { openCall } from "../../provider/resources/context";
+import { backendFor, configure, resetDeploymentCaches } from "../../provider/resources/runtime";
 import { emulatorCredentials } from "../../scripts/emulator-credentials";
 import { validValues } from "../support/values";
 import { ADMIN, call } from "./helpers";
@@ -94,7 +95,7 @@ describe.each(implementedVendors())("bulk reads over %s", (backend) => {
 
   beforeAll(async () => {
     deployWith(backend);
-    bulk = hasBulkReads((await cachedBackendFor(connection())).api);
+    bulk = hasBulkReads((await openCall(connection())).api.api);
     created = [];
     const name = (i: number) => `Bulk Reads ${backend} ${i}`;
     // A vendor that cannot create: its organizations exist (seeded) and are adopted by name.
@@ -137,7 +138,7 @@ describe.each(implementedVendors())("bulk reads over %s", (backend) => {
   ];
 
   it("offers exactly the abilities of the adapter it wraps", async () => {
-    const cached = await cachedBackendFor(connection());
+    const cached = (await openCall(connection())).api;
     expect([hasProfiles(cached), hasMembers(cached), hasRoles(cached)]).toEqual([hasProfiles(cached.api), hasMembers(cached.api), hasRoles(cached.api)]);
   });
 
@@ -188,7 +189,7 @@ describe.each(implementedVendors())("bulk reads over %s", (backend) => {
     // without bulk reads the organization's read after its update is one read of its own; where
     // roles belong to each organization, a member update lists them once to check the declared ones.
     const journal = (await admin("GET", `/requests?dialect=${backend}`)).requests as { method: string }[];
-    const liveRoles = caps.members.supported && !memberRoles(backend).values && hasRoles(await cachedBackendFor(connection())) ? 1 : 0;
+    const liveRoles = caps.members.supported && !memberRoles(backend).values && hasRoles((await openCall(connection())).api) ? 1 : 0;
     const needed = (caps.organization.update.semantics === "replace" ? 1 : 0) + (bulk ? 0 : 1) + liveRoles;
     expect(journal.filter((r) => r.method === "GET").length).toBeLessThanOrEqual(needed);
   });

@@ -11,6 +11,7 @@ import { hasMembers } from "../../provider/backends/types";
 import type { BackendName } from "../../provider/core/backends";
 import { capabilitiesOf, membersHaveRoles } from "../../provider/core/capabilities";
 import { memberRules } from "../../provider/core/plan/members";
+import { schemaFor } from "../../provider/core/schema";
 import * as members from "../../provider/resources/handlers/members";
 import { emulatorCredentials } from "../../scripts/emulator-credentials";
 import { seedAccount } from "../support/accounts";
@@ -26,7 +27,7 @@ describe.each(ROLELESS)("members without roles on %s", (backend: BackendName) =>
   const emulator = useEmulatorEnv(backend);
   let emu: StartedEmulator;
   let seq = 0;
-  const rules = memberRules(backend);
+  const rules = memberRules(schemaFor(backend, "member"));
   const inactive = rules.status?.inactiveValues[0];
 
   beforeAll(() => {

@@ -2,14 +2,14 @@
 // the error shape, a 404 that is evidence ("no such object") against one that is not ("no such
 // route"), the fields an adapter reads, and a paginated read that makes no progress.
 import { describe, expect, it } from "vitest";
-import { PROTOCOLS } from "../../provider/backends";
+import { VENDORS } from "../../provider/backends";
 import { PageProgress, protocolProblem, shape, type RawAnswer } from "../../provider/http/protocol";
 import { expect as aiaengine } from "../../provider/backends/aiaengine/protocol";
 
 const json = (status: number, body: unknown, contentType = "application/json"): RawAnswer => ({ status, contentType, text: JSON.stringify(body), body, json: true });
 
 describe("protocolProblem", () => {
-  const p = PROTOCOLS.aiaengine;
+  const p = VENDORS.aiaengine.protocol;
 
   it("accepts the vendor's answer and its own 'no such object'", () => {
     expect(protocolProblem(p, json(200, { orgs: [{ id: "o1", name: "A" }] }), aiaengine.organizations)).toBeUndefined();
@@ -33,15 +33,15 @@ describe("protocolProblem", () => {
   });
 
   it("tells each vendor's 'no such object' from its 'no such route'", () => {
-    const cases: [keyof typeof PROTOCOLS, unknown, unknown, string?][] = [
+    const cases: [keyof typeof VENDORS, unknown, unknown, string?][] = [
       ["cloudflare", { success: false, errors: [{ code: 7003, message: "Could not route to /organizations/x" }] }, { success: false, errors: [{ code: 7000, message: "No route for that URI" }] }],
       ["zenml", { detail: ["KeyError", "organization x not found"] }, { detail: "Not Found" }],
       ["commercelayer", { errors: [{ code: "RECORD_NOT_FOUND", title: "Record not found" }] }, { errors: [{ code: "NOT_FOUND", title: "Not found" }] }, "application/vnd.api+json"],
       ["cloudomation", { status: 404, error: "Not Found", message: "organization x not found" }, { status: 404, error: "Not Found", message: "no route GET /x" }],
     ];
     for (const [vendor, object, route, type] of cases) {
-      expect(protocolProblem(PROTOCOLS[vendor], json(404, object, type)), vendor).toBeUndefined();
-      expect(protocolProblem(PROTOCOLS[vendor], json(404, route, type)), vendor).toMatch(/no such route/);
+      expect(protocolProblem(VENDORS[vendor].protocol, json(404, object, type)), vendor).toBeUndefined();
+      expect(protocolProblem(VENDORS[vendor].protocol, json(404, route, type)), vendor).toMatch(/no such route/);
     }
   });
 });

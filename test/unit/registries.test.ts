@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { DIALECTS } from "../../emulator/dialects";
 import { implementedVendors, VENDORS } from "../../provider/backends";
 import { BACKENDS } from "../../provider/core/backends";
+import { capabilitiesOf } from "../../provider/core/capabilities";
 import { packageRoot } from "../../provider/core/paths";
 
 const root = packageRoot();
@@ -54,26 +55,50 @@ describe("the registries", () => {
   });
 
   it("name no vendor in code outside the vendor's own folders and the registries", () => {
-    const vendor = new RegExp(`["'\`](${BACKENDS.join("|")})["'\`]`);
-    const allowed = [
-      /^provider\/backends\/index\.ts$/,
-      /^provider\/core\/backends\.ts$/,
-      /^emulator\/dialects\/index\.ts$/,
-      new RegExp(`^provider/backends/(${BACKENDS.join("|")})/`),
-      new RegExp(`^emulator/dialects/(${BACKENDS.join("|")})/`),
+    expect(vendorNamedIn(codeLines())).toEqual([]);
+  });
+
+  it("would catch a vendor list in a message, a display name, an upper-case name, but not a comment", () => {
+    // What issue 24 removed passed the earlier check (a name alone in quotes): names inside longer strings.
+    const [first, second] = BACKENDS;
+    const planted = [
+      `throw new InvalidArgumentError("is not a backend (${first}, ${second})");`,
+      `tokenUrl: { description: "OAuth2 token URL (${capabilitiesOf(second).displayName})." },`,
+      `const variable = "${first.toUpperCase()}_API_TOKEN";`,
+      `const url = "https://api.${first}.example/x"; // a default`,
     ];
-    const offenders = ["provider", "emulator", "scripts"]
-      .flatMap(sources)
-      .filter((f) => !allowed.some((re) => re.test(rel(f))))
-      .flatMap((f) =>
-        fs
-          .readFileSync(f, "utf8")
-          .split("\n")
-          .map((line, i) => ({ line, at: `${rel(f)}:${i + 1}` }))
-          // Comments may speak of vendors; code may not branch on them.
-          .filter(({ line }) => !/^\s*(\/\/|\*|\/\*)/.test(line) && vendor.test(line.replace(/\/\/.*$/, "")))
-          .map(({ at, line }) => `${at}: ${line.trim()}`),
-      );
-    expect(offenders).toEqual([]);
+    expect(vendorNamedIn(planted.map((line, i) => ({ at: `provider/x.ts:${i + 1}`, line })))).toHaveLength(planted.length);
+    const comments = [`  // as ${capabilitiesOf(first).displayName} does`, ` * ${first}, ${second}`, `f(); // ${first}`];
+    expect(vendorNamedIn(comments.map((line, i) => ({ at: `provider/x.ts:${i + 1}`, line })))).toEqual([]);
   });
 });
+
+/** A vendor's words: its backend name and its display name (without a parenthesis), in any case, `_` a separator (CLOUDFLARE_API_TOKEN). */
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const words = BACKENDS.flatMap((b) => [b, capabilitiesOf(b).displayName.replace(/\s*\(.*\)$/, "")]);
+const vendorWords = new RegExp(`(?<![a-z0-9])(${words.map(escape).join("|")})(?![a-z0-9])`, "i");
+
+/** Code that may name a vendor: its own folders, the registries, and test support for one vendor's own SDK. */
+const mayNameVendors = [
+  /^provider\/core\/backends\.ts$/,
+  /^provider\/backends\/index\.ts$/,
+  /^emulator\/dialects\/index\.ts$/,
+  new RegExp(`^provider/backends/(${BACKENDS.join("|")})/`),
+  new RegExp(`^emulator/dialects/(${BACKENDS.join("|")})/`),
+  /^test\/support\/sdk-types\.ts$/,
+];
+
+/** Every line of the shared code: provider, emulator, scripts, bin, the test support and the test configuration. */
+function codeLines(): { at: string; line: string }[] {
+  const files = [...["provider", "emulator", "scripts", "test/support"].flatMap(sources), path.join(root, "bin", "orgform.js"), path.join(root, "vitest.config.mts")];
+  return files
+    .filter((f) => !mayNameVendors.some((re) => re.test(rel(f))))
+    .flatMap((f) => fs.readFileSync(f, "utf8").split("\n").map((line, i) => ({ at: `${rel(f)}:${i + 1}`, line })));
+}
+
+/** The lines that name a vendor outside a comment (a whole-line comment, or `//` after code; a URL's `//` is code). */
+function vendorNamedIn(lines: { at: string; line: string }[]): string[] {
+  return lines
+    .filter(({ line }) => !/^\s*(\/\/|\*|\/\*)/.test(line) && vendorWords.test(line.replace(/(^|\s)\/\/.*$/, "")))
+    .map(({ at, line }) => `${at}: ${line.trim()}`);
+}

@@ -55,7 +55,7 @@ function aProfileState(overrides: Partial<ProfileOutputs> = {}): ProfileOutputs 
 }
 
 // A backend whose member roles compare case-insensitively (the role field's `x-compare`), by its schema, not its name.
-const ROLE_BACKEND = BACKENDS.find((b) => capabilitiesOf(b).members.supported && memberRules(b).role?.caseInsensitive) as BackendName;
+const ROLE_BACKEND = BACKENDS.find((b) => capabilitiesOf(b).members.supported && memberRules(schemaFor(b, "member")).role?.caseInsensitive) as BackendName;
 // Its roles belong to each organization (no enum): any names serve the diff, which calls no API.
 const [ADMIN, MEMBER] = ["Admin", "Read only"];
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { OrgRow } from "../../store";
-import { SPECS, BASE_WRITABLE, PERMISSION_RIGHTS, EXPIRES_IN, send, onlyAttributes, onlyRelationships, baseProblems, baseValues, secret } from "./common";
-import { invalid, relatedId, requestData, retrieveRequest, unprocessable, type ApiErrorItem, type Query } from "./jsonapi";
+import { BASE_WRITABLE, PERMISSION_RIGHTS, EXPIRES_IN, send, createRequest, updateRequest, baseProblems, baseValues, secret } from "./common";
+import { invalid, relatedId, unprocessable, type ApiErrorItem } from "./jsonapi";
 import type { Kit } from "./kit";
 import { apiCredentialResource, basePermissions, newClId, orgDocument, permissionResource, roleResource, type ApiCredentialRecord, type PermissionRecord, type RoleRecord } from "./wire";
 
@@ -20,10 +20,7 @@ export function registerAccess(app: FastifyInstance, kit: Kit): void {
   };
 
   app.post("/roles", async (req, reply) => {
-    const rr = retrieveRequest(req.query as Query, "roles", SPECS.roles.includable);
-    const { attributes, relationships } = requestData(req, "roles");
-    onlyAttributes(attributes, ["name", ...BASE_WRITABLE], "roles");
-    onlyRelationships(relationships, ["organization"], "roles");
+    const { rr, attributes, relationships } = createRequest(req, "roles", { attributes: ["name", ...BASE_WRITABLE], relationships: ["organization"] });
     const orgId = relatedId(relationships, "organization", "organizations");
     const created = store.tx(() => {
       const problems = baseProblems(attributes);
@@ -42,11 +39,7 @@ export function registerAccess(app: FastifyInstance, kit: Kit): void {
   });
 
   app.patch("/roles/:id", async (req) => {
-    const { id } = req.params as { id: string };
-    const rr = retrieveRequest(req.query as Query, "roles", SPECS.roles.includable);
-    const { attributes, relationships } = requestData(req, "roles", id);
-    onlyAttributes(attributes, ["name", ...BASE_WRITABLE, "_add_missing_base_permissions"], "roles");
-    onlyRelationships(relationships, [], "roles");
+    const { id, rr, attributes } = updateRequest(req, "roles", { attributes: ["name", ...BASE_WRITABLE, "_add_missing_base_permissions"], relationships: [] });
     return store.tx(() => {
       const { org } = locate(req, "roles", id);
       const doc = orgDocument(org);
@@ -84,10 +77,7 @@ export function registerAccess(app: FastifyInstance, kit: Kit): void {
   const standardRole = (role: RoleRecord) => invalid("role", `is a standard role (${role.kind}): its permissions cannot be changed`, "invalid", "relationships");
 
   app.post("/permissions", async (req, reply) => {
-    const rr = retrieveRequest(req.query as Query, "permissions", SPECS.permissions.includable);
-    const { attributes, relationships } = requestData(req, "permissions");
-    onlyAttributes(attributes, [...PERMISSION_RIGHTS, "subject", ...BASE_WRITABLE], "permissions");
-    onlyRelationships(relationships, ["role"], "permissions");
+    const { rr, attributes, relationships } = createRequest(req, "permissions", { attributes: [...PERMISSION_RIGHTS, "subject", ...BASE_WRITABLE], relationships: ["role"] });
     const roleId = relatedId(relationships, "role", "roles");
     const created = store.tx(() => {
       const problems = rightsProblems(attributes, true);
@@ -122,11 +112,7 @@ export function registerAccess(app: FastifyInstance, kit: Kit): void {
   });
 
   app.patch("/permissions/:id", async (req) => {
-    const { id } = req.params as { id: string };
-    const rr = retrieveRequest(req.query as Query, "permissions", SPECS.permissions.includable);
-    const { attributes, relationships } = requestData(req, "permissions", id);
-    onlyAttributes(attributes, [...PERMISSION_RIGHTS, ...BASE_WRITABLE], "permissions");
-    onlyRelationships(relationships, [], "permissions");
+    const { id, rr, attributes } = updateRequest(req, "permissions", { attributes: [...PERMISSION_RIGHTS, ...BASE_WRITABLE], relationships: [] });
     return store.tx(() => {
       const { org } = locate(req, "permissions", id);
       const doc = orgDocument(org);
@@ -171,10 +157,7 @@ export function registerAccess(app: FastifyInstance, kit: Kit): void {
   }
 
   app.post("/api_credentials", async (req, reply) => {
-    const rr = retrieveRequest(req.query as Query, "api_credentials", SPECS.api_credentials.includable);
-    const { attributes, relationships } = requestData(req, "api_credentials");
-    onlyAttributes(attributes, ["name", "kind", "redirect_uri", "expires_in", "mode", "custom", ...BASE_WRITABLE], "api_credentials");
-    onlyRelationships(relationships, ["organization", "role"], "api_credentials");
+    const { rr, attributes, relationships } = createRequest(req, "api_credentials", { attributes: ["name", "kind", "redirect_uri", "expires_in", "mode", "custom", ...BASE_WRITABLE], relationships: ["organization", "role"] });
     const orgId = relatedId(relationships, "organization", "organizations");
     const roleId = relatedId(relationships, "role", "roles");
     const created = store.tx(() => {
@@ -211,11 +194,7 @@ export function registerAccess(app: FastifyInstance, kit: Kit): void {
   });
 
   app.patch("/api_credentials/:id", async (req) => {
-    const { id } = req.params as { id: string };
-    const rr = retrieveRequest(req.query as Query, "api_credentials", SPECS.api_credentials.includable);
-    const { attributes, relationships } = requestData(req, "api_credentials", id);
-    onlyAttributes(attributes, ["name", "redirect_uri", "expires_in", ...BASE_WRITABLE], "api_credentials");
-    onlyRelationships(relationships, ["role"], "api_credentials");
+    const { id, rr, attributes, relationships } = updateRequest(req, "api_credentials", { attributes: ["name", "redirect_uri", "expires_in", ...BASE_WRITABLE], relationships: ["role"] });
     const roleId = relatedId(relationships, "role", "roles");
     return store.tx(() => {
       const { org } = locate(req, "api_credentials", id);

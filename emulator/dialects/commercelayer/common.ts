@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import type { FastifyReply } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { isObject } from "../../json";
-import { badRequest, invalid, MEDIA_TYPE, type ApiErrorItem, type ListSpec } from "./jsonapi";
+import { badRequest, invalid, MEDIA_TYPE, requestData, retrieveRequest, type ApiErrorItem, type ListSpec, type Query } from "./jsonapi";
 import { ORG_SETTINGS, type RoleRecord } from "./wire";
 
 /**
@@ -114,6 +114,31 @@ export function onlyRelationships(rels: Record<string, unknown>, allowed: readon
   for (const k of Object.keys(rels)) {
     if (!allowed.includes(k)) throw badRequest(`${k} is not a writable relationship of ${type}`, { pointer: `/data/relationships/${k}` }, "PARAMETER_NOT_ALLOWED");
   }
+}
+
+interface Writable {
+  attributes: readonly string[];
+  relationships: readonly string[];
+}
+
+/**
+ * What every POST /<type> and PATCH /<type>/:id starts with: the `include`/`fields` of its answer,
+ * and the request's attributes and relationships, refused (400) where it names one the type does
+ * not take.
+ */
+function writeRequest(req: FastifyRequest, type: string, id: string | undefined, writable: Writable) {
+  const rr = retrieveRequest(req.query as Query, type, SPECS[type].includable);
+  const { attributes, relationships } = requestData(req, type, id);
+  onlyAttributes(attributes, writable.attributes, type);
+  onlyRelationships(relationships, writable.relationships, type);
+  return { rr, attributes, relationships };
+}
+
+export const createRequest = (req: FastifyRequest, type: string, writable: Writable) => writeRequest(req, type, undefined, writable);
+
+export function updateRequest(req: FastifyRequest, type: string, writable: Writable) {
+  const { id } = req.params as { id: string };
+  return { id, ...writeRequest(req, type, id, writable) };
 }
 
 /** Problems of the attributes every resource takes: reference, reference_origin (strings), metadata (an object). */

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import type { JsonObject, OrgRow } from "../../store";
 import { isObject } from "../../json";
-import { SPECS, MEMBERSHIP_CREATE, MEMBERSHIP_UPDATE, BASE_WRITABLE, send, onlyAttributes, onlyRelationships, baseProblems, baseValues, relatedIds } from "./common";
-import { ClError, invalid, relatedId, requestData, retrieveRequest, unprocessable, type ApiErrorItem, type Query } from "./jsonapi";
+import { MEMBERSHIP_CREATE, MEMBERSHIP_UPDATE, BASE_WRITABLE, send, createRequest, updateRequest, baseProblems, baseValues, relatedIds } from "./common";
+import { ClError, invalid, relatedId, unprocessable, type ApiErrorItem } from "./jsonapi";
 import type { Kit } from "./kit";
 import { ACCESS_SCOPES, applicationMembershipResource, BACKEND, EMAIL, findMembership, memberUniqueKey, membershipDocument, membershipProfileResource, membershipResource, newClId, orgDocument, type ApplicationMembershipRecord, type MembershipProfileRecord, type MembershipDocument, type RoleRecord } from "./wire";
 
@@ -52,10 +52,7 @@ export function registerMemberships(app: FastifyInstance, kit: Kit): void {
   }
 
   app.post("/memberships", async (req, reply) => {
-    const rr = retrieveRequest(req.query as Query, "memberships", SPECS.memberships.includable);
-    const { attributes, relationships } = requestData(req, "memberships");
-    onlyAttributes(attributes, MEMBERSHIP_CREATE, "memberships");
-    onlyRelationships(relationships, ["organization", "role", "application_memberships", "membership_profile"], "memberships");
+    const { rr, attributes, relationships } = createRequest(req, "memberships", { attributes: MEMBERSHIP_CREATE, relationships: ["organization", "role", "application_memberships", "membership_profile"] });
     const orgId = relatedId(relationships, "organization", "organizations");
     const roleId = relatedId(relationships, "role", "roles");
     const profileId = relatedId(relationships, "membership_profile", "membership_profiles");
@@ -102,11 +99,7 @@ export function registerMemberships(app: FastifyInstance, kit: Kit): void {
   });
 
   app.patch("/memberships/:id", async (req) => {
-    const { id } = req.params as { id: string };
-    const rr = retrieveRequest(req.query as Query, "memberships", SPECS.memberships.includable);
-    const { attributes, relationships } = requestData(req, "memberships", id);
-    onlyAttributes(attributes, MEMBERSHIP_UPDATE, "memberships");
-    onlyRelationships(relationships, ["role", "application_memberships", "membership_profile"], "memberships");
+    const { id, rr, attributes, relationships } = updateRequest(req, "memberships", { attributes: MEMBERSHIP_UPDATE, relationships: ["role", "application_memberships", "membership_profile"] });
     const roleId = relatedId(relationships, "role", "roles");
     const profileId = relatedId(relationships, "membership_profile", "membership_profiles");
     const appIds = relatedIds(relationships, "application_memberships", "application_memberships");
@@ -178,10 +171,7 @@ export function registerMemberships(app: FastifyInstance, kit: Kit): void {
   }
 
   app.post("/membership_profiles", async (req, reply) => {
-    const rr = retrieveRequest(req.query as Query, "membership_profiles", SPECS.membership_profiles.includable);
-    const { attributes, relationships } = requestData(req, "membership_profiles");
-    onlyAttributes(attributes, ["name", "access_scope", ...BASE_WRITABLE], "membership_profiles");
-    onlyRelationships(relationships, ["organization", "application_memberships"], "membership_profiles");
+    const { rr, attributes, relationships } = createRequest(req, "membership_profiles", { attributes: ["name", "access_scope", ...BASE_WRITABLE], relationships: ["organization", "application_memberships"] });
     const orgId = relatedId(relationships, "organization", "organizations");
     const appIds = relatedIds(relationships, "application_memberships", "application_memberships");
     const created = store.tx(() => {
@@ -200,11 +190,7 @@ export function registerMemberships(app: FastifyInstance, kit: Kit): void {
   });
 
   app.patch("/membership_profiles/:id", async (req) => {
-    const { id } = req.params as { id: string };
-    const rr = retrieveRequest(req.query as Query, "membership_profiles", SPECS.membership_profiles.includable);
-    const { attributes, relationships } = requestData(req, "membership_profiles", id);
-    onlyAttributes(attributes, ["name", "access_scope", ...BASE_WRITABLE], "membership_profiles");
-    onlyRelationships(relationships, ["application_memberships"], "membership_profiles");
+    const { id, rr, attributes, relationships } = updateRequest(req, "membership_profiles", { attributes: ["name", "access_scope", ...BASE_WRITABLE], relationships: ["application_memberships"] });
     const appIds = relatedIds(relationships, "application_memberships", "application_memberships");
     return store.tx(() => {
       const { org } = locate(req, "membership_profiles", id);
@@ -269,10 +255,7 @@ export function registerMemberships(app: FastifyInstance, kit: Kit): void {
   }
 
   app.post("/application_memberships", async (req, reply) => {
-    const rr = retrieveRequest(req.query as Query, "application_memberships", SPECS.application_memberships.includable);
-    const { attributes, relationships } = requestData(req, "application_memberships");
-    onlyAttributes(attributes, ["filters", ...BASE_WRITABLE], "application_memberships");
-    onlyRelationships(relationships, ["api_credential", "membership", "membership_profile", "organization", "role"], "application_memberships");
+    const { rr, attributes, relationships } = createRequest(req, "application_memberships", { attributes: ["filters", ...BASE_WRITABLE], relationships: ["api_credential", "membership", "membership_profile", "organization", "role"] });
     const links = {
       api_credential: relatedId(relationships, "api_credential", "api_credentials"),
       membership: relatedId(relationships, "membership", "memberships"),
@@ -307,11 +290,7 @@ export function registerMemberships(app: FastifyInstance, kit: Kit): void {
   });
 
   app.patch("/application_memberships/:id", async (req) => {
-    const { id } = req.params as { id: string };
-    const rr = retrieveRequest(req.query as Query, "application_memberships", SPECS.application_memberships.includable);
-    const { attributes, relationships } = requestData(req, "application_memberships", id);
-    onlyAttributes(attributes, ["filters", ...BASE_WRITABLE], "application_memberships");
-    onlyRelationships(relationships, ["membership_profile", "role"], "application_memberships");
+    const { id, rr, attributes, relationships } = updateRequest(req, "application_memberships", { attributes: ["filters", ...BASE_WRITABLE], relationships: ["membership_profile", "role"] });
     const profile = relatedId(relationships, "membership_profile", "membership_profiles");
     const role = relatedId(relationships, "role", "roles");
     return store.tx(() => {

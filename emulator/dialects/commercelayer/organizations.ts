@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { JsonObject } from "../../store";
-import { SPECS, send, onlyAttributes, onlyRelationships } from "./common";
-import { ClError, invalid, requestData, retrieveRequest, unprocessable, type Query } from "./jsonapi";
+import { send, onlyAttributes, onlyRelationships, createRequest, updateRequest } from "./common";
+import { ClError, invalid, requestData, unprocessable } from "./jsonapi";
 import type { Kit } from "./kit";
 import { attributeProblems, BACKEND, basePermissions, CREATABLE, EMAIL, memberUniqueKey, membershipDocument, newClId, newOrgAttributes, orgDocument, orgResource, slugOf, standardRoles, UPDATABLE, type OrgDocument } from "./wire";
 
@@ -14,10 +14,7 @@ export function registerOrganizations(app: FastifyInstance, kit: Kit): void {
   app.post("/organizations", async (req, reply) => {
     // A create answers as a retrieve does, `include` and `fields` too (the SDK's create takes
     // QueryParamsRetrieve): checked before anything is written.
-    const rr = retrieveRequest(req.query as Query, "organizations", SPECS.organizations.includable);
-    const { attributes, relationships } = requestData(req, "organizations");
-    onlyAttributes(attributes, CREATABLE, "organizations");
-    onlyRelationships(relationships, [], "organizations");
+    const { rr, attributes } = createRequest(req, "organizations", { attributes: CREATABLE, relationships: [] });
     const problems = attributeProblems(attributes, true);
     if (problems.length) throw unprocessable(problems);
     if (visible(req) !== null) throw ClError.of(403, "FORBIDDEN", "Forbidden", "a token scoped to an organization cannot create organizations");
@@ -46,11 +43,7 @@ export function registerOrganizations(app: FastifyInstance, kit: Kit): void {
   });
 
   app.patch("/organizations/:id", async (req) => {
-    const { id } = req.params as { id: string };
-    const rr = retrieveRequest(req.query as Query, "organizations", SPECS.organizations.includable);
-    const { attributes, relationships } = requestData(req, "organizations", id);
-    onlyAttributes(attributes, UPDATABLE, "organizations");
-    onlyRelationships(relationships, [], "organizations");
+    const { id, rr, attributes } = updateRequest(req, "organizations", { attributes: UPDATABLE, relationships: [] });
     const problems = attributeProblems(attributes, false);
     if (problems.length) throw unprocessable(problems);
     return store.tx(() => {

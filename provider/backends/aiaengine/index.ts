@@ -6,10 +6,11 @@
 // an ambiguous create committed (duplicate guard none: the handler looks for the name first).
 import { HttpClient, HttpStatusError, type HttpResponse } from "../../http/client";
 import { OrgformError, isOrgformError } from "../../core/errors";
-import { sameRole } from "../../core/roles";
+import { roleRulesOf, sameRole } from "../../core/roles";
 import { roleOfAssignment } from "../types";
 import type { Backend, BulkReadAbility, Fields, MemberAbility, MemberAssignment, ObservedMember, ObservedOrganization, OrganizationQuery } from "../types";
 import {
+  aiaengineSchemas,
   decodeList,
   decodeOrg,
   decodeOrgUser,
@@ -20,10 +21,11 @@ import {
   toCreateRequest,
   toUpdateRequest,
   type WireOrganization,
+  type WireOrgUser,
 } from "./mappers";
 import type { ImplementedVendor } from "../index";
 import type { Shape } from "../../http/protocol";
-import { expect as answers } from "./protocol";
+import { expect as answers, protocol } from "./protocol";
 
 const ORG_SERVICE = "/aiaengine.api.org.OrgService";
 const USER_SERVICE = "/aiaengine.api.user.UserService";
@@ -57,7 +59,14 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
   /** Platform users this process has seen, by email folded to lower case: their ids (see `addMember`). */
   private readonly knownUsers = new Map<string, string>();
 
+  /** The schemas the mappers place fields by, and the member roles' comparison rule: looked up once for the adapter's life. */
+  private readonly schemas = aiaengineSchemas();
+  private readonly roles = roleRulesOf(this.schemas.member);
+
   constructor(private readonly http: HttpClient) {}
+
+  private readonly organizationOf = (wire: WireOrganization): ObservedOrganization => fromOrganization(wire, this.schemas.organization);
+  private readonly memberOf = (wire: WireOrgUser): ObservedMember => fromOrgUser(wire, this.schemas.member);
 
   /**
    * One unary call: the response message, or undefined for the vendor's `not_found` (a 404 whose
@@ -98,7 +107,7 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
 
   async getOrganization(id: string): Promise<ObservedOrganization | undefined> {
     const wire = await this.getWire(id);
-    return wire && fromOrganization(wire);
+    return wire && this.organizationOf(wire);
   }
 
   /** ListOrgs with no user_id: every organization of the caller in one answer (no paging), as GetOrg returns each. */
@@ -106,7 +115,7 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
     const procedure = `${ORG_SERVICE}/ListOrgs`;
     const answer = await this.rpc(procedure, {}, "read", answers.organizations);
     if (answer === undefined) throw new OrgformError("PROTOCOL", `aiaengine ${procedure} answered not_found: a list has nothing to be missing`);
-    return decodeList(answer, "orgs", procedure, "ListUserOrgsResponse", decodeOrg).map(fromOrganization);
+    return decodeList(answer, "orgs", procedure, "ListUserOrgsResponse", decodeOrg).map(this.organizationOf);
   }
 
   /** The same list; names compared exactly (nothing folds them). */
@@ -125,11 +134,11 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
     const answer = await this.rpc(procedure, toCreateRequest(declared), "write");
     if (answer === undefined) throw new OrgformError("REFUSED", `aiaengine ${procedure} answered not_found`);
     const created = decodeOrg(answer, procedure);
-    if (typeof declared.logo_url !== "string" || declared.logo_url === created.logo_url) return fromOrganization(created);
+    if (typeof declared.logo_url !== "string" || declared.logo_url === created.logo_url) return this.organizationOf(created);
     try {
-      const updated = await this.rpc(`${ORG_SERVICE}/UpdateOrg`, toUpdateRequest(created, declared), "idempotent");
+      const updated = await this.rpc(`${ORG_SERVICE}/UpdateOrg`, toUpdateRequest(created, declared, this.schemas.organization), "idempotent");
       if (updated === undefined) throw new OrgformError("NOT_FOUND", "UpdateOrg answered not_found");
-      return fromOrganization(decodeOrg(updated, `${ORG_SERVICE}/UpdateOrg`));
+      return this.organizationOf(decodeOrg(updated, `${ORG_SERVICE}/UpdateOrg`));
     } catch (err) {
       throw new OrgformError(
         isOrgformError(err) ? err.code : "REFUSED",
@@ -150,9 +159,9 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
     const live = await this.getWire(id);
     if (!live) throw gone();
     const procedure = `${ORG_SERVICE}/UpdateOrg`;
-    const answer = await this.rpc(procedure, toUpdateRequest(live, declared), "idempotent");
+    const answer = await this.rpc(procedure, toUpdateRequest(live, declared, this.schemas.organization), "idempotent");
     if (answer === undefined) throw gone();
-    return fromOrganization(decodeOrg(answer, procedure));
+    return this.organizationOf(decodeOrg(answer, procedure));
   }
 
   async deleteOrganization(id: string): Promise<void> {
@@ -174,7 +183,7 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
     if (answer === undefined) throw new OrgformError("NOT_FOUND", `cannot list the users of AIA Engine organization ${orgId}: the organization does not exist`);
     const users = decodeList(answer, "users", procedure, "ListOrgUsersResponse", decodeOrgUser);
     for (const u of users) this.knownUsers.set(u.user.email.toLowerCase(), u.user.id);
-    return users.filter((u) => !u.external).map(fromOrgUser);
+    return users.filter((u) => !u.external).map(this.memberOf);
   }
 
   /**
@@ -201,7 +210,7 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
       } catch (err) {
         if (!isOrgformError(err, "AMBIGUOUS") && !isOrgformError(err, "CONFLICT")) throw err;
         const existing = (await this.listMembers(orgId)).find((m) => m.email.toLowerCase() === member.email.toLowerCase());
-        if (existing) return sameRole("aiaengine", existing.role, member.role) ? existing : this.setMemberRole(orgId, existing.id, roleOfAssignment("aiaengine", member));
+        if (existing) return sameRole(this.roles, existing.role, member.role) ? existing : this.setMemberRole(orgId, existing.id, roleOfAssignment("aiaengine", member));
         // Not there: sending it again cannot add it twice.
         if (attempt >= MEMBER_ADD_ATTEMPTS) throw err;
       }
@@ -245,7 +254,7 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
   private async addUser(orgId: string, userId: string, role: string): Promise<ObservedMember | undefined> {
     const procedure = `${ORG_SERVICE}/AddOrgUser`;
     const added = await this.rpc(procedure, { id: orgId, user_id: userId, role }, "write");
-    return added === undefined ? undefined : fromOrgUser(decodeOrgUser(added, procedure));
+    return added === undefined ? undefined : this.memberOf(decodeOrgUser(added, procedure));
   }
 
   /** CreateOrgUser: undefined on not_found (no such organization), "exists" on already_exists (a platform user has the email). */
@@ -258,7 +267,7 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
         { id: orgId, name: nameForEmail(member.email), email: member.email, ...(password !== undefined ? { password } : {}), role: member.role },
         "write",
       );
-      return created === undefined ? undefined : fromOrgUser(decodeOrgUser(created, procedure));
+      return created === undefined ? undefined : this.memberOf(decodeOrgUser(created, procedure));
     } catch (err) {
       if (err instanceof HttpStatusError && connectError(err.responseBody)?.code === "already_exists") return "exists";
       throw err;
@@ -270,7 +279,7 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
     const procedure = `${ORG_SERVICE}/UpdateOrgUser`;
     const changed = await this.rpc(procedure, { id: orgId, user_id: memberId, role }, "idempotent");
     if (changed === undefined) throw new OrgformError("NOT_FOUND", `user ${memberId} is not in AIA Engine organization ${orgId}`);
-    return fromOrgUser(decodeOrgUser(changed, procedure));
+    return this.memberOf(decodeOrgUser(changed, procedure));
   }
 
   /** RemoveOrgUser{id, user_id}; not_found: already gone. */
@@ -282,5 +291,6 @@ export class AiaEngineBackend implements Backend, MemberAbility, BulkReadAbility
 export const aiaengineVendor = {
   name: "aiaengine",
   status: "implemented",
+  protocol,
   open: (http: HttpClient) => new AiaEngineBackend(http) satisfies Backend & MemberAbility & BulkReadAbility,
 } as const satisfies ImplementedVendor;

@@ -4,7 +4,8 @@
 // organization user nests its user; external users (project collaborators) carry no organization
 // role. Field placement comes from the schemas (provider/core/wire.ts).
 import { OrgformError } from "../../core/errors";
-import { schemaFor } from "../../core/schema";
+import { schemaFor, type ResourceSchema } from "../../core/schema";
+import { updateSemantics } from "../../core/capabilities";
 import { fromWire, updateBody, type WireObject } from "../../core/wire";
 import type { Fields, ObservedMember, ObservedOrganization } from "../types";
 
@@ -33,8 +34,15 @@ export interface WireOrgUser {
   external: boolean;
 }
 
-const orgSchema = () => schemaFor("aiaengine", "organization");
-const memberSchema = () => schemaFor("aiaengine", "member");
+/** AIA Engine's schemas, looked up once by the adapter that maps with them. */
+export interface AiaEngineSchemas {
+  organization: ResourceSchema;
+  member: ResourceSchema;
+}
+
+export function aiaengineSchemas(): AiaEngineSchemas {
+  return { organization: schemaFor("aiaengine", "organization"), member: schemaFor("aiaengine", "member") };
+}
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -101,8 +109,8 @@ export function decodeList<T>(value: unknown, field: string, procedure: string, 
   return list.map((v) => item(v, procedure));
 }
 
-export function fromOrganization(wire: WireOrganization): ObservedOrganization {
-  return { id: wire.id, name: wire.name, parentId: null, fields: fromWire(wire, orgSchema()) };
+export function fromOrganization(wire: WireOrganization, schema: ResourceSchema): ObservedOrganization {
+  return { id: wire.id, name: wire.name, parentId: null, fields: fromWire(wire, schema) };
 }
 
 /** CreateOrgRequest{name, description}: the guide's fields; a logo is set by UpdateOrg afterwards. */
@@ -115,12 +123,12 @@ export function toCreateRequest(declared: Fields): WireObject {
  * presence, so "left out" and "" are one message), so the undeclared ones are sent as they are live.
  * Sending all three is right whichever way the real service reads an empty field.
  */
-export function toUpdateRequest(live: WireOrganization, declared: Fields): WireObject {
-  return { id: live.id, ...updateBody(orgSchema(), declared, "replace", live) };
+export function toUpdateRequest(live: WireOrganization, declared: Fields, schema: ResourceSchema): WireObject {
+  return { id: live.id, ...updateBody(schema, declared, updateSemantics("aiaengine", "organization"), live) };
 }
 
-export function fromOrgUser(wire: WireOrgUser): ObservedMember {
-  return { id: wire.user.id, email: wire.user.email, role: wire.role, fields: fromWire(wire, memberSchema()) };
+export function fromOrgUser(wire: WireOrgUser, schema: ResourceSchema): ObservedMember {
+  return { id: wire.user.id, email: wire.user.email, role: wire.role, fields: fromWire(wire, schema) };
 }
 
 /** The name CreateOrgUser needs when orgform creates a user for an email no user has: its local part. */

@@ -2,7 +2,7 @@
 // result_info}, page_token pagination; PUT changes the name and what else it is sent (issue 21).
 import { HttpClient, HttpStatusError, type HttpMethod } from "../../http/client";
 import { PageProgress, type Shape } from "../../http/protocol";
-import { expect } from "./protocol";
+import { expect, protocol } from "./protocol";
 import { OrgformError, isOrgformError } from "../../core/errors";
 import type {
   AuditAbility,
@@ -19,6 +19,7 @@ import type {
   ProfileAbility,
 } from "../types";
 import {
+  cloudflareSchemas,
   fromAuditEntry,
   fromMember,
   fromOrganization,
@@ -52,7 +53,13 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
   /** The ownership marker rides in `profile.external_metadata` (document 003 has no other free field). */
   readonly duplicateGuard = "marker" as const;
 
+  /** The schemas the mappers place fields by, looked up once for the adapter's life. */
+  private readonly schemas = cloudflareSchemas();
+
   constructor(private readonly http: HttpClient) {}
+
+  private readonly organizationOf = (wire: WireOrganization): ObservedOrganization => fromOrganization(wire, this.schemas);
+  private readonly memberOf = (wire: WireMember): ObservedMember => fromMember(wire, this.schemas.member);
 
   private async call<T>(method: HttpMethod, path: string, body?: unknown, expected?: Shape): Promise<{ status: number; envelope?: Envelope<T> }> {
     const res = await this.http.send({ method, path, body, expect: expected });
@@ -105,7 +112,7 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
 
   async getOrganization(id: string): Promise<ObservedOrganization | undefined> {
     const wire = await this.getWire(id);
-    return wire && fromOrganization(wire);
+    return wire && this.organizationOf(wire);
   }
 
   async findOrganizations(query: OrganizationQuery): Promise<ObservedOrganization[]> {
@@ -115,17 +122,17 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
     if (query.parentId !== undefined) params.set("parent.id", query.parentId ?? "null");
     const all = await this.list<WireOrganization>("/organizations", params, expect.page.organizations);
     const wanted = query.name?.toLowerCase();
-    return all.map(fromOrganization).filter((o) => wanted === undefined || o.name.toLowerCase() === wanted);
+    return all.map(this.organizationOf).filter((o) => wanted === undefined || o.name.toLowerCase() === wanted);
   }
 
   /** Every organization the credential sees: `GET /organizations` unfiltered, 50 per page, profiles embedded. */
   async listAllOrganizations(): Promise<ObservedOrganization[]> {
-    return (await this.list<WireOrganization>("/organizations", new URLSearchParams(), expect.page.organizations)).map(fromOrganization);
+    return (await this.list<WireOrganization>("/organizations", new URLSearchParams(), expect.page.organizations)).map(this.organizationOf);
   }
 
   async createOrganization(declared: Fields, parentId: string | null, identity: CreateIdentity): Promise<ObservedOrganization> {
-    const { envelope } = await this.call<WireOrganization>("POST", "/organizations", toCreateBody(declared, parentId, identity.marker), expect.organization);
-    return fromOrganization(envelope!.result);
+    const { envelope } = await this.call<WireOrganization>("POST", "/organizations", toCreateBody(declared, parentId, identity.marker, this.schemas), expect.organization);
+    return this.organizationOf(envelope!.result);
   }
 
   /** Names are unique among siblings: our organization is the same-named sibling carrying our marker. */
@@ -135,7 +142,7 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
   }
 
   async updateOrganization(id: string, declared: Fields, parentId: string | null | undefined): Promise<ObservedOrganization> {
-    const body = toUpdateBody(declared, parentId);
+    const body = toUpdateBody(declared, parentId, this.schemas.organization);
     // `name` is the one field an update must carry: read it when the change is elsewhere.
     if (body.name === undefined) {
       const live = await this.getWire(id);
@@ -144,7 +151,7 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
     }
     const { status, envelope } = await this.call<WireOrganization>("PUT", `/organizations/${encodeURIComponent(id)}`, body, expect.organization);
     if (status === 404) throw new OrgformError("NOT_FOUND", `cannot update cloudflare organization ${id}: it does not exist`);
-    return fromOrganization(envelope!.result);
+    return this.organizationOf(envelope!.result);
   }
 
   /**
@@ -179,7 +186,7 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
   /** The profile; `{}` when the organization has none yet (404 on /profile), undefined when the organization is gone. */
   async getProfile(orgId: string): Promise<Fields | undefined> {
     const { status, envelope } = await this.call<WireProfile>("GET", `/organizations/${encodeURIComponent(orgId)}/profile`, undefined, expect.profile);
-    if (status !== 404) return fromProfile(envelope?.result);
+    if (status !== 404) return fromProfile(envelope?.result, this.schemas.profile);
     return (await this.getWire(orgId)) ? {} : undefined;
   }
 
@@ -187,22 +194,22 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
     const path = `/organizations/${encodeURIComponent(orgId)}/profile`;
     const live = known ?? (await this.getProfile(orgId));
     if (!live) throw new OrgformError("NOT_FOUND", `cannot set the profile of cloudflare organization ${orgId}: the organization does not exist`);
-    const body = toProfileBody(live, declared);
+    const body = toProfileBody(live, declared, this.schemas.profile);
     // Cloudflare answers the PUT with 204 and no body (both SDKs read none): the body sent is what it holds.
     const { status, envelope } = await this.call<WireProfile>("PUT", path, body);
     if (status === 404) throw new OrgformError("NOT_FOUND", `cannot set the profile of cloudflare organization ${orgId}: the organization does not exist`);
-    return fromProfile((envelope?.result ?? body) as WireProfile);
+    return fromProfile((envelope?.result ?? body) as WireProfile, this.schemas.profile);
   }
 
   /** Every membership of the organization (active and canceled alike: the planner tells them apart by the schema's status). */
   async listMembers(orgId: string): Promise<ObservedMember[]> {
-    return (await this.list<WireMember>(`/organizations/${encodeURIComponent(orgId)}/members`, new URLSearchParams(), expect.page.members)).map(fromMember);
+    return (await this.list<WireMember>(`/organizations/${encodeURIComponent(orgId)}/members`, new URLSearchParams(), expect.page.members)).map(this.memberOf);
   }
 
   /** The memberships of one email (the list's `user.email` filter matches the end of the address; exactness is checked here). */
   private async membersWithEmail(orgId: string, email: string): Promise<ObservedMember[]> {
     const listed = await this.list<WireMember>(`/organizations/${encodeURIComponent(orgId)}/members`, new URLSearchParams({ "user.email": email }), expect.page.members);
-    return listed.map(fromMember).filter((m) => m.email.toLowerCase() === email.toLowerCase());
+    return listed.map(this.memberOf).filter((m) => m.email.toLowerCase() === email.toLowerCase());
   }
 
   /** `POST …/members` `{member: {user: {email}}}`: no status, so the API makes it active; members have no roles. */
@@ -210,9 +217,9 @@ export class CloudflareBackend implements Backend, ProfileAbility, MemberAbility
     const path = `/organizations/${encodeURIComponent(orgId)}/members`;
     for (let attempt = 1; ; attempt++) {
       try {
-        const { status, envelope } = await this.call<WireMember>("POST", path, toMemberBody(member.email), expect.member);
+        const { status, envelope } = await this.call<WireMember>("POST", path, toMemberBody(member.email, this.schemas.member), expect.member);
         if (status === 404 && this.gone("POST", path, envelope)) throw new OrgformError("NOT_FOUND", `cannot add ${member.email} to cloudflare organization ${orgId}: the organization does not exist`);
-        return fromMember(envelope!.result);
+        return this.memberOf(envelope!.result);
       } catch (err) {
         if (isOrgformError(err, "NOT_FOUND") || isOrgformError(err, "REFUSED") || isOrgformError(err, "PROTOCOL")) throw err;
         // An email is a member at most once: after an ambiguous POST, or a 409, look before failing.
@@ -242,5 +249,6 @@ function isFailureEnvelope(body: unknown): boolean {
 export const cloudflareVendor = {
   name: "cloudflare",
   status: "implemented",
+  protocol,
   open: (http: HttpClient) => new CloudflareBackend(http) satisfies Backend & ProfileAbility & MemberAbility & BulkReadAbility,
 } as const satisfies ImplementedVendor;

@@ -1,7 +1,8 @@
 // What the schemas cannot say about Cloudflare's wire format (document 003): the envelope, the
 // parent as an object (or null), the profile sent whole, and a new member under `member`. Field
 // placement comes from the schemas (provider/core/wire.ts).
-import { schemaFor } from "../../core/schema";
+import { schemaFor, type ResourceSchema } from "../../core/schema";
+import { updateSemantics } from "../../core/capabilities";
 import { fromWire, toWire, updateBody, type WireObject } from "../../core/wire";
 import { OrgformError } from "../../core/errors";
 import type { ChangeRecord, Fields, ObservedMember, ObservedOrganization } from "../types";
@@ -33,15 +34,23 @@ export interface WireMember {
   user: { id?: string; email: string; name?: string; two_factor_authentication_enabled?: boolean };
 }
 
-const orgSchema = () => schemaFor("cloudflare", "organization");
-const profileSchema = () => schemaFor("cloudflare", "profile");
+/** Cloudflare's schemas, looked up once by the adapter that maps with them. */
+export interface CloudflareSchemas {
+  organization: ResourceSchema;
+  profile: ResourceSchema;
+  member: ResourceSchema;
+}
+
+export function cloudflareSchemas(): CloudflareSchemas {
+  return { organization: schemaFor("cloudflare", "organization"), profile: schemaFor("cloudflare", "profile"), member: schemaFor("cloudflare", "member") };
+}
 
 /** Where orgform writes its ownership marker: `external_metadata`, the only free-form field a Cloudflare client may set. */
 export const MARKER_PREFIX = "orgform:";
 
-export function fromOrganization(wire: WireOrganization): ObservedOrganization {
+export function fromOrganization(wire: WireOrganization, schemas: Pick<CloudflareSchemas, "organization" | "profile">): ObservedOrganization {
   const externalMetadata = wire.profile?.external_metadata;
-  const fields = fromWire(wire, orgSchema());
+  const fields = fromWire(wire, schemas.organization);
   // A root organization has no `parent` on the wire: its parent is null, not unknown.
   fields.parent_name ??= null;
   return {
@@ -52,7 +61,7 @@ export function fromOrganization(wire: WireOrganization): ObservedOrganization {
     marker: externalMetadata?.startsWith(MARKER_PREFIX) ? externalMetadata : undefined,
     fields,
     // Every organization object carries its profile (absent: none yet), lists included.
-    profile: fromProfile(wire.profile),
+    profile: fromProfile(wire.profile, schemas.profile),
   };
 }
 
@@ -60,11 +69,11 @@ export function fromOrganization(wire: WireOrganization): ObservedOrganization {
  * The body of POST /organizations. A new organization carries the ownership marker in a whole
  * profile: the other four fields empty until the OrganizationProfile resource sets them.
  */
-export function toCreateBody(declared: Fields, parentId: string | null, marker: string): WireObject {
+export function toCreateBody(declared: Fields, parentId: string | null, marker: string, schemas: Pick<CloudflareSchemas, "organization" | "profile">): WireObject {
   return {
-    ...toWire(declared, orgSchema()),
+    ...toWire(declared, schemas.organization),
     ...(parentId ? { parent: { id: parentId } } : {}),
-    profile: { ...emptyProfile(), external_metadata: marker },
+    profile: { ...emptyProfile(schemas.profile), external_metadata: marker },
   };
 }
 
@@ -74,36 +83,35 @@ export function toCreateBody(declared: Fields, parentId: string | null, marker: 
  * profile (owned by OrganizationProfile) is never sent, and the parent only when it is to change
  * (`null`: to the root).
  */
-export function toUpdateBody(declared: Fields, parentId: string | null | undefined): WireObject {
-  const body = updateBody(orgSchema(), declared, "merge");
+export function toUpdateBody(declared: Fields, parentId: string | null | undefined, schema: ResourceSchema): WireObject {
+  const body = updateBody(schema, declared, updateSemantics("cloudflare", "organization"));
   if (parentId !== undefined) body.parent = parentId ? { id: parentId } : null;
   return body;
 }
 
 /** A profile of empty strings: the whole shape the document and the SDK require. */
-export function emptyProfile(): WireProfile {
-  return Object.fromEntries(profileSchema().fields.map((f) => [f.name, ""])) as unknown as WireProfile;
+export function emptyProfile(schema: ResourceSchema): WireProfile {
+  return Object.fromEntries(schema.fields.map((f) => [f.name, ""])) as unknown as WireProfile;
 }
 
-export function fromProfile(wire: WireProfile | null | undefined): Fields {
-  return fromWire(wire ?? {}, profileSchema());
+export function fromProfile(wire: WireProfile | null | undefined, schema: ResourceSchema): Fields {
+  return fromWire(wire ?? {}, schema);
 }
 
 /** PUT /profile replaces the whole profile: undeclared fields keep their live values (or "" when there are none). */
-export function toProfileBody(live: Fields | undefined, declared: Fields): WireObject {
-  return { ...emptyProfile(), ...toWire(live ?? {}, profileSchema()), ...toWire(declared, profileSchema()) };
+export function toProfileBody(live: Fields | undefined, declared: Fields, schema: ResourceSchema): WireObject {
+  const whole = { ...emptyProfile(schema), ...toWire(live ?? {}, schema) };
+  return updateBody(schema, declared, updateSemantics("cloudflare", "profile"), whole);
 }
 
-const memberSchema = () => schemaFor("cloudflare", "member");
-
 /** A membership: its fields where the member schema's `x-wire` pointers say (no roles). */
-export function fromMember(wire: WireMember): ObservedMember {
-  return { id: wire.id, email: wire.user.email, fields: fromWire(wire, memberSchema()) };
+export function fromMember(wire: WireMember, schema: ResourceSchema): ObservedMember {
+  return { id: wire.id, email: wire.user.email, fields: fromWire(wire, schema) };
 }
 
 /** The body of POST …/members: `{member: {user: {email}}}` (no status: the API makes it active). */
-export function toMemberBody(email: string): WireObject {
-  return { member: toWire({ email }, memberSchema()) };
+export function toMemberBody(email: string, schema: ResourceSchema): WireObject {
+  return { member: toWire({ email }, schema) };
 }
 
 /** An entry of `GET /organizations/{id}/logs/audit`, as the SDKs type it (every field optional there). */

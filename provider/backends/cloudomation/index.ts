@@ -4,10 +4,11 @@
 // asks for `plain=true` (the bare record or list), as Cloudomation's own client does (devstack-cli).
 import { OrgformError } from "../../core/errors";
 import { schemaFor } from "../../core/schema";
+import { updateSemantics } from "../../core/capabilities";
 import { fromWire, updateBody } from "../../core/wire";
 import { HttpClient, HttpStatusError, type HttpMethod } from "../../http/client";
 import { PageProgress } from "../../http/protocol";
-import { expect } from "./protocol";
+import { expect, protocol } from "./protocol";
 import type { Backend, BulkReadAbility, Fields, ObservedOrganization, OrganizationQuery } from "../types";
 import type { ImplementedVendor } from "../index";
 
@@ -74,7 +75,7 @@ export class CloudomationBackend implements Backend, BulkReadAbility {
 
   async updateOrganization(id: string, declared: Fields): Promise<ObservedOrganization> {
     // PATCH merges: the declared fields only (import-only ones included), never export-only ones.
-    const body = updateBody(this.schema, declared, "merge");
+    const body = updateBody(this.schema, declared, updateSemantics("cloudomation", "organization"));
     const path = `/organization/${encodeURIComponent(id)}?plain=true`;
     const res = Object.keys(body).length === 0 ? await this.call("GET", path) : await this.call("PATCH", path, body);
     if (res.status === 404) throw new OrgformError("NOT_FOUND", `cannot update cloudomation organization ${id}: it does not exist`);
@@ -89,5 +90,6 @@ export class CloudomationBackend implements Backend, BulkReadAbility {
 export const cloudomationVendor = {
   name: "cloudomation",
   status: "implemented",
+  protocol,
   open: (http: HttpClient) => new CloudomationBackend(http) satisfies Backend & BulkReadAbility,
 } as const satisfies ImplementedVendor;

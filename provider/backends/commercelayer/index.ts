@@ -3,9 +3,9 @@
 // no DELETE of organizations, memberships with a role of the organization's own.
 import { HttpClient, HttpStatusError, type HttpMethod } from "../../http/client";
 import { PageProgress, type Shape } from "../../http/protocol";
-import { expect } from "./protocol";
+import { expect, protocol } from "./protocol";
 import { OrgformError, isOrgformError } from "../../core/errors";
-import { sameRole } from "../../core/roles";
+import { roleRulesOf, sameRole } from "../../core/roles";
 import { roleOfAssignment } from "../types";
 import type {
   BulkReadAbility,
@@ -23,6 +23,7 @@ import type {
 } from "../types";
 import {
   fromMembership,
+  commercelayerSchemas,
   fromOrganization,
   membershipDocument,
   roleChangeDocument,
@@ -58,7 +59,13 @@ export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility
   readonly duplicateGuard = "marker" as const;
   private readonly roleCache = new Map<string, WireRole[]>();
 
+  /** The organization schema the mappers place fields by, and the member roles' comparison rule: looked up once for the adapter's life. */
+  private readonly schemas = commercelayerSchemas();
+  private readonly roleRules = roleRulesOf(this.schemas.member);
+
   constructor(private readonly http: HttpClient) {}
+
+  private readonly organizationOf = (wire: WireResource): ObservedOrganization => fromOrganization(wire, this.schemas.organization);
 
   /** The document of a 2xx answer; undefined on 404; any other answer throws with the vendor's reason. */
   private async call(method: HttpMethod, path: string, body?: unknown, expected?: Shape): Promise<WireDocument | undefined> {
@@ -94,12 +101,12 @@ export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility
 
   async getOrganization(id: string): Promise<ObservedOrganization | undefined> {
     const wire = await this.getWire(id);
-    return wire && fromOrganization(wire);
+    return wire && this.organizationOf(wire);
   }
 
   /** Every organization the token sees, paged; each resource as GET /organizations/{id} answers it. */
   async listAllOrganizations(): Promise<ObservedOrganization[]> {
-    return (await this.list("/organizations", new URLSearchParams(), "commercelayer organizations", expect.organizations)).data.map(fromOrganization);
+    return (await this.list("/organizations", new URLSearchParams(), "commercelayer organizations", expect.organizations)).data.map(this.organizationOf);
   }
 
   async findOrganizations(query: OrganizationQuery): Promise<ObservedOrganization[]> {
@@ -110,7 +117,7 @@ export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility
     if (query.name !== undefined) params.set("filter[q][name_cont]", query.name);
     const { data } = await this.list("/organizations", params, "commercelayer organizations", expect.organizations);
     const wanted = query.name?.toLowerCase();
-    return data.map(fromOrganization).filter((o) => wanted === undefined || o.name.toLowerCase() === wanted);
+    return data.map(this.organizationOf).filter((o) => wanted === undefined || o.name.toLowerCase() === wanted);
   }
 
   /**
@@ -120,7 +127,7 @@ export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility
    * linkage for one of them (a server that ignores `include`), that one is not told.
    */
   async createOrganization(declared: Fields, _parentId: string | null, identity: CreateIdentity): Promise<CreatedOrganization> {
-    const doc = await this.call("POST", "/organizations?include=roles,memberships", toCreateDocument(declared, identity.marker), expect.organization);
+    const doc = await this.call("POST", "/organizations?include=roles,memberships", toCreateDocument(declared, identity.marker, this.schemas.organization), expect.organization);
     const wire = doc!.data as WireResource;
     const included = new Map((doc!.included ?? []).map((r) => [`${r.type}/${r.id}`, r]));
     const linked = (name: string): WireResource[] | undefined => {
@@ -137,7 +144,7 @@ export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility
     }
     const memberships = linked("memberships");
     if (memberships && roles) created.members = memberships.map((m) => fromMembership(m, new Map(roles.map((r) => [r.id, r.name]))));
-    return { ...fromOrganization(wire), created };
+    return { ...this.organizationOf(wire), created };
   }
 
   /** Names are unique (by slug): our organization is the same-named one carrying our marker. */
@@ -149,17 +156,18 @@ export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility
   /** PATCH merges: the live organization is read first only when the update must keep the marker (`updateNeedsLive`). */
   async updateOrganization(id: string, declared: Fields): Promise<ObservedOrganization> {
     const gone = () => new OrgformError("NOT_FOUND", `cannot update commercelayer organization ${id}: it does not exist`);
-    const live = updateNeedsLive(declared) ? await this.getWire(id) : undefined;
-    if (updateNeedsLive(declared) && !live) throw gone();
-    const body = toUpdateDocument(id, declared, live);
+    const needsLive = updateNeedsLive(declared, this.schemas.organization);
+    const live = needsLive ? await this.getWire(id) : undefined;
+    if (needsLive && !live) throw gone();
+    const body = toUpdateDocument(id, declared, this.schemas.organization, live);
     if (!body) {
       const unchanged = live ?? (await this.getWire(id));
       if (!unchanged) throw gone();
-      return fromOrganization(unchanged);
+      return this.organizationOf(unchanged);
     }
     const doc = await this.call("PATCH", `/organizations/${encodeURIComponent(id)}`, body, expect.organization);
     if (!doc) throw gone();
-    return fromOrganization(doc.data as WireResource);
+    return this.organizationOf(doc.data as WireResource);
   }
 
   /** The marker rides in `metadata.orgform_marker`: the live metadata sent back with that key changed. */
@@ -167,9 +175,9 @@ export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility
     const gone = () => new OrgformError("NOT_FOUND", `cannot write the ownership marker of commercelayer organization ${orgId}: it does not exist`);
     const live = await this.getWire(orgId);
     if (!live) throw gone();
-    const doc = await this.call("PATCH", `/organizations/${encodeURIComponent(orgId)}`, toMarkerDocument(live, marker));
+    const doc = await this.call("PATCH", `/organizations/${encodeURIComponent(orgId)}`, toMarkerDocument(live, marker, this.schemas.organization));
     if (!doc) throw gone();
-    return fromOrganization(doc.data as WireResource);
+    return this.organizationOf(doc.data as WireResource);
   }
 
   /** The provisioning API has no DELETE for organizations (the handler releases them instead). */
@@ -224,7 +232,7 @@ export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility
       } catch (err) {
         // An email is a member at most once: after an ambiguous POST, or a 422 "taken", look before failing.
         const existing = (await this.listMembers(orgId)).find((m) => m.email.toLowerCase() === member.email.toLowerCase());
-        if (existing) return sameRole("commercelayer", existing.role, role) ? existing : this.setMemberRole(orgId, existing.id, role);
+        if (existing) return sameRole(this.roleRules, existing.role, role) ? existing : this.setMemberRole(orgId, existing.id, role);
         // Not there: an ambiguous POST did not commit, so sending it again cannot add it twice.
         if (!isOrgformError(err, "AMBIGUOUS") || attempt >= MEMBER_ADD_ATTEMPTS) throw err;
       }
@@ -247,5 +255,6 @@ export class CommerceLayerBackend implements Backend, MemberAbility, RoleAbility
 export const commercelayerVendor = {
   name: "commercelayer",
   status: "implemented",
+  protocol,
   open: (http: HttpClient) => new CommerceLayerBackend(http) satisfies Backend & MemberAbility & RoleAbility & BulkReadAbility,
 } as const satisfies ImplementedVendor;

@@ -2,8 +2,9 @@
 // the `{data: {type, id, attributes, relationships}}` document, the ownership marker in the
 // metadata key the schema reserves, and memberships whose role is a relationship by id. Field
 // placement (attributes.*, links.self) comes from the schemas (provider/core/wire.ts).
-import { schemaFor, type FieldSpec } from "../../core/schema";
-import { fromWire, readAt, toWire, updateBody, writeAt, type WireObject } from "../../core/wire";
+import { schemaFor, type FieldSpec, type ResourceSchema } from "../../core/schema";
+import { fromWire, readAt, toWire, updateBody, updateNeedsLive as needsLive, writeAt, type WireObject } from "../../core/wire";
+import { updateSemantics } from "../../core/capabilities";
 import type { Fields, ObservedMember, ObservedOrganization } from "../types";
 
 /** A JSON:API resource object as the API answers it. */
@@ -21,34 +22,42 @@ export interface WireDocument {
   meta?: { record_count?: number; page_count?: number };
 }
 
-const orgSchema = () => schemaFor("commercelayer", "organization");
+/** Commerce Layer's schemas, looked up once by the adapter that maps with them. */
+export interface CommerceLayerSchemas {
+  organization: ResourceSchema;
+  member: ResourceSchema;
+}
+
+export function commercelayerSchemas(): CommerceLayerSchemas {
+  return { organization: schemaFor("commercelayer", "organization"), member: schemaFor("commercelayer", "member") };
+}
 
 /** The object field whose reserved key holds orgform's ownership marker (`x-reserved-keys`). */
-function markerField(): FieldSpec {
-  const field = orgSchema().fields.find((f) => f.reservedKeys.length > 0);
+function markerField(schema: ResourceSchema): FieldSpec {
+  const field = schema.fields.find((f) => f.reservedKeys.length > 0);
   if (!field) throw new Error("schemas/commercelayer/organization.schema.json reserves no key for the ownership marker");
   return field;
 }
 
-const markerPath = (): string[] => {
-  const f = markerField();
+const markerPath = (schema: ResourceSchema): string[] => {
+  const f = markerField(schema);
   return [...f.wire, f.reservedKeys[0]];
 };
 
-export function fromOrganization(wire: WireResource): ObservedOrganization {
-  const marker = readAt(wire, markerPath());
+export function fromOrganization(wire: WireResource, schema: ResourceSchema): ObservedOrganization {
+  const marker = readAt(wire, markerPath(schema));
   return {
     id: wire.id,
     name: String(wire.attributes.name),
     parentId: null,
-    fields: fromWire(wire, orgSchema()),
+    fields: fromWire(wire, schema),
     marker: typeof marker === "string" ? marker : undefined,
   };
 }
 
 /** PATCH /organizations/{id} of the marker alone: the live metadata, its reserved key set to `marker` (PATCH replaces metadata whole). */
-export function toMarkerDocument(live: WireResource, marker: string): { data: WireObject } {
-  const path = markerPath();
+export function toMarkerDocument(live: WireResource, marker: string, schema: ResourceSchema): { data: WireObject } {
+  const path = markerPath(schema);
   const current = readAt(live, path.slice(0, -1));
   const attributes: WireObject = {};
   const resource: WireObject = { attributes };
@@ -58,9 +67,9 @@ export function toMarkerDocument(live: WireResource, marker: string): { data: Wi
 }
 
 /** POST /organizations: every declared field, and the marker in its reserved metadata key. */
-export function toCreateDocument(declared: Fields, marker: string): { data: WireObject } {
-  const resource: WireObject = { type: "organizations", ...toWire(declared, orgSchema()) };
-  writeAt(resource, markerPath(), marker);
+export function toCreateDocument(declared: Fields, marker: string, schema: ResourceSchema): { data: WireObject } {
+  const resource: WireObject = { type: "organizations", ...toWire(declared, schema) };
+  writeAt(resource, markerPath(schema), marker);
   return { data: resource };
 }
 
@@ -69,8 +78,8 @@ export function toCreateDocument(declared: Fields, marker: string): { data: Wire
  * by attribute, so only a sent field holding orgform's reserved keys (the marker in `metadata`)
  * must carry their live values; any other update is made without reading first.
  */
-export function updateNeedsLive(declared: Fields): boolean {
-  return orgSchema().fields.some((f) => f.reservedKeys.length > 0 && declared[f.name] !== undefined);
+export function updateNeedsLive(declared: Fields, schema: ResourceSchema): boolean {
+  return needsLive(schema, declared, updateSemantics("commercelayer", "organization"));
 }
 
 /**
@@ -78,8 +87,8 @@ export function updateNeedsLive(declared: Fields): boolean {
  * ones, the reserved marker kept at its live value (`live`, needed when `updateNeedsLive`);
  * undefined when there is nothing to send.
  */
-export function toUpdateDocument(id: string, declared: Fields, live?: WireResource): { data: WireObject } | undefined {
-  const body = updateBody(orgSchema(), declared, "merge", live);
+export function toUpdateDocument(id: string, declared: Fields, schema: ResourceSchema, live?: WireResource): { data: WireObject } | undefined {
+  const body = updateBody(schema, declared, updateSemantics("commercelayer", "organization"), live);
   const attributes = (body.attributes ?? {}) as Record<string, unknown>;
   if (Object.keys(attributes).length === 0) return undefined;
   return { data: { type: "organizations", id, attributes } };

@@ -2,15 +2,15 @@
 // name, PATCH merges, a client-chosen id on create (duplicate guard `client-id`).
 import type { Connection } from "../../config/connection";
 import { cannotCreateMessage, capabilitiesOf, createsWith } from "../../core/capabilities";
+import { schemaFor } from "../../core/schema";
 import { OrgformError, type OrgformErrorCode } from "../../core/errors";
 import { HttpClient, type HttpMethod } from "../../http/client";
 import { PageProgress, type Shape } from "../../http/protocol";
-import { expect } from "./protocol";
+import { expect, protocol } from "./protocol";
 import type { ImplementedVendor } from "../index";
 import type { Backend, CreateIdentity, Fields, ObservedOrganization, OrganizationQuery } from "../types";
 import { fromOrganization, refusalOf, toCreateBody, toUpdateBody, UUID, type VendorRefusal, type WireOrganization } from "./mappers";
 
-const caps = () => capabilitiesOf("zenml");
 
 function codeOf(r: VendorRefusal): OrgformErrorCode {
   if (r.status === 401) return "AUTH";
@@ -29,10 +29,21 @@ export class ZenmlBackend implements Backend {
   /** The client chooses the id on create (a UUID v5 of the ownership marker when none is declared). */
   readonly duplicateGuard = "client-id" as const;
 
+  /** The organization schema the mappers place fields by, looked up once for the adapter's life. */
+  private readonly schema = schemaFor("zenml", "organization");
+  /** The page size of a list (capabilities `pagination.defaultPageSize`). */
+  private readonly pageSize = capabilitiesOf("zenml").pagination.defaultPageSize ?? 100;
+  /** Whether this connection's kind of credential creates organizations (capabilities `connection.auth[].creates`). */
+  private readonly creates: ReturnType<typeof createsWith>;
+
   constructor(
     private readonly http: HttpClient,
     private readonly connection: Pick<Connection, "credentials">,
-  ) {}
+  ) {
+    this.creates = createsWith("zenml", connection.credentials.method);
+  }
+
+  private readonly organizationOf = (wire: WireOrganization): ObservedOrganization => fromOrganization(wire, this.schema);
 
   /** The answer's body on 2xx, undefined on 404, else the vendor's refusal as an OrgformError. */
   private async call<T>(
@@ -50,7 +61,7 @@ export class ZenmlBackend implements Backend {
   }
 
   private async list(params: URLSearchParams): Promise<WireOrganization[]> {
-    const limit = caps().pagination.defaultPageSize ?? 100;
+    const limit = this.pageSize;
     const out: WireOrganization[] = [];
     const progress = new PageProgress(this.http.endpointOf({ method: "GET", path: "/organizations" }));
     for (let offset = 0; ; offset += limit) {
@@ -70,7 +81,7 @@ export class ZenmlBackend implements Backend {
     // The route also answers names: an id that is not a UUID names no organization by id.
     if (!UUID.test(id)) return undefined;
     const wire = await this.call<WireOrganization>("GET", `/organizations/${encodeURIComponent(id)}?include_subscription_status=true`);
-    return wire && fromOrganization(wire);
+    return wire && this.organizationOf(wire);
   }
 
   async findOrganizations(query: OrganizationQuery): Promise<ObservedOrganization[]> {
@@ -79,23 +90,23 @@ export class ZenmlBackend implements Backend {
     const params = new URLSearchParams();
     if (query.name !== undefined) params.set("name", query.name);
     const all = await this.list(params);
-    return all.filter((o) => query.name === undefined || o.name === query.name).map(fromOrganization);
+    return all.filter((o) => query.name === undefined || o.name === query.name).map(this.organizationOf);
   }
 
   async createOrganization(declared: Fields, _parentId: string | null, identity: CreateIdentity): Promise<ObservedOrganization> {
     const name = String(declared.name);
     // A kind of credential that never creates (a service account's client credentials): say so, send nothing.
     const method = this.connection.credentials.method;
-    if (createsWith("zenml", method) === "no") throw new OrgformError("REFUSED", cannotCreateMessage("zenml", method, name));
-    const wire = await this.call<WireOrganization>("POST", "/organizations", toCreateBody(declared, identity.clientId), (r) => this.createRefused(name, r));
-    return fromOrganization(wire!);
+    if (this.creates === "no") throw new OrgformError("REFUSED", cannotCreateMessage("zenml", method, name));
+    const wire = await this.call<WireOrganization>("POST", "/organizations", toCreateBody(declared, identity.clientId, this.schema), (r) => this.createRefused(name, r));
+    return this.organizationOf(wire!);
   }
 
   /** The refusals of a create a user can act on, each as one sentence saying what to do. */
   private createRefused(name: string, r: VendorRefusal): OrgformError | undefined {
     // A credential that creates only when it is a user's (an API key): ZenML says a service account's cannot.
     const method = this.connection.credentials.method;
-    if (r.exception === "IllegalOperationError" && createsWith("zenml", method) !== "yes" && /service account/i.test(r.reason)) {
+    if (r.exception === "IllegalOperationError" && this.creates !== "yes" && /service account/i.test(r.reason)) {
       return new OrgformError("REFUSED", cannotCreateMessage("zenml", method, name, r.reason));
     }
     if (r.exception === "OrganizationLimitExceeded") {
@@ -120,9 +131,9 @@ export class ZenmlBackend implements Backend {
   async updateOrganization(id: string, declared: Fields): Promise<ObservedOrganization> {
     const gone = () => new OrgformError("NOT_FOUND", `cannot update ZenML Pro organization ${id}: it does not exist`);
     if (!UUID.test(id)) throw gone();
-    const wire = await this.call<WireOrganization>("PATCH", `/organizations/${encodeURIComponent(id)}`, toUpdateBody(declared));
+    const wire = await this.call<WireOrganization>("PATCH", `/organizations/${encodeURIComponent(id)}`, toUpdateBody(declared, this.schema));
     if (!wire) throw gone();
-    return fromOrganization(wire);
+    return this.organizationOf(wire);
   }
 
   async deleteOrganization(id: string): Promise<void> {
@@ -134,5 +145,6 @@ export class ZenmlBackend implements Backend {
 export const zenmlVendor = {
   name: "zenml",
   status: "implemented",
+  protocol,
   open: (http: HttpClient, connection: Connection) => new ZenmlBackend(http, connection) satisfies Backend,
 } as const satisfies ImplementedVendor;

@@ -1,7 +1,8 @@
 // What the schema cannot say about ZenML Pro's wire format (document 002): lists are plain JSON
 // arrays, errors are FastAPI's `{"detail": ...}`, the client-chosen id travels only on create, and
 // the one sentence a refusal becomes. Field placement comes from the schema (provider/core/wire.ts).
-import { schemaFor } from "../../core/schema";
+import type { ResourceSchema } from "../../core/schema";
+import { updateSemantics } from "../../core/capabilities";
 import { fromWire, toWire, updateBody, type WireObject } from "../../core/wire";
 import type { Fields, ObservedOrganization } from "../types";
 
@@ -11,22 +12,20 @@ export interface WireOrganization {
   [field: string]: unknown;
 }
 
-const orgSchema = () => schemaFor("zenml", "organization");
-
 export const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
-export function fromOrganization(wire: WireOrganization): ObservedOrganization {
-  return { id: wire.id, name: wire.name, parentId: null, fields: fromWire(wire, orgSchema()) };
+export function fromOrganization(wire: WireOrganization, schema: ResourceSchema): ObservedOrganization {
+  return { id: wire.id, name: wire.name, parentId: null, fields: fromWire(wire, schema) };
 }
 
 /** POST /organizations: the declared fields, and the id orgform chose when none is declared. */
-export function toCreateBody(declared: Fields, clientId: string): WireObject {
-  return { ...toWire(declared, orgSchema()), id: typeof declared.id === "string" ? declared.id : clientId };
+export function toCreateBody(declared: Fields, clientId: string, schema: ResourceSchema): WireObject {
+  return { ...toWire(declared, schema), id: typeof declared.id === "string" ? declared.id : clientId };
 }
 
 /** PATCH /organizations/{id}: only the declared fields (the id is not part of the update model). */
-export function toUpdateBody(declared: Fields): WireObject {
-  const body = updateBody(orgSchema(), declared, "merge");
+export function toUpdateBody(declared: Fields, schema: ResourceSchema): WireObject {
+  const body = updateBody(schema, declared, updateSemantics("zenml", "organization"));
   delete body.id;
   return body;
 }

@@ -14,10 +14,9 @@
  * - `authoritative`: every live member in force that is not declared is removed. `additive`: only
  *   those this set declared before (`previouslyDeclared`, from Pulumi state) and declares no more.
  */
-import type { BackendName } from "../backends";
 import { diffFields, sameValue } from "../diff";
-import { memberRoles } from "../roles";
-import { schemaFor, type FieldSpec, type ResourceSchema } from "../schema";
+import { roleRulesOf, type RoleRules } from "../roles";
+import type { FieldSpec, ResourceSchema } from "../schema";
 
 export type MembersMode = "additive" | "authoritative";
 
@@ -37,7 +36,6 @@ export interface LiveMember {
 }
 
 export interface MembersPlanInput {
-  backend: BackendName;
   declared: readonly DeclaredMember[];
   mode: MembersMode;
   live: readonly LiveMember[];
@@ -60,24 +58,24 @@ export interface MemberChanges {
   hasChanges: boolean;
 }
 
-/** The member schema's comparison rules, resolved once per plan. */
+/** The member schema's comparison rules: read once per call (its context) and handed to every decision about members. */
 export interface MemberRules {
   schema: ResourceSchema;
   email?: FieldSpec;
   /** Undefined where members have no roles. */
   role?: FieldSpec;
-  defaultRole?: string;
+  /** The roles the schema states: accepted values, default, administrators. */
+  roles: RoleRules;
   /** The status field whose values say a membership is not in force, if the schema has one. */
   status?: FieldSpec;
 }
 
-export function memberRules(backend: BackendName): MemberRules {
-  const schema = schemaFor(backend, "member");
+export function memberRules(schema: ResourceSchema): MemberRules {
   return {
     schema,
     email: schema.field("email"),
     role: schema.field("role"),
-    defaultRole: memberRoles(backend).defaultRole,
+    roles: roleRulesOf(schema),
     status: schema.fields.find((f) => f.inactiveValues.length > 0),
   };
 }
@@ -95,7 +93,7 @@ export function isInactive(rules: MemberRules, m: LiveMember): boolean {
 
 /** The role a declared member asks for: the declared one, else the schema's default; none without roles. */
 export function declaredRole(rules: MemberRules, m: DeclaredMember): string | undefined {
-  return rules.role ? (m.role ?? rules.defaultRole) : undefined;
+  return rules.role ? (m.role ?? rules.roles.defaultRole) : undefined;
 }
 
 /** The live member as the planner sees it, from an adapter's observed member (its fields by schema name). */
@@ -119,7 +117,7 @@ export function declarationOf(rules: MemberRules, m: LiveMember): DeclaredMember
   return rules.role && m.role !== undefined ? { email: m.email, role: m.role } : { email: m.email };
 }
 
-export function planMembers(input: MembersPlanInput, rules: MemberRules = memberRules(input.backend)): MemberChanges {
+export function planMembers(input: MembersPlanInput, rules: MemberRules): MemberChanges {
   const inForce = input.live.filter((m) => !isInactive(rules, m));
   const changes: MemberChanges = { live: inForce, add: [], setRole: [], recreate: [], remove: [], hasChanges: false };
   for (const want of input.declared) {

@@ -4,13 +4,14 @@
  * for `orgform drift`. Fields by `diffFields` (the schema's access classes and comparison rules);
  * the parent as structure: compared only where the backend has a hierarchy.
  */
-import type { BackendName } from "../backends";
-import { capabilitiesOf } from "../capabilities";
 import { diffFields, type FieldDiff } from "../diff";
-import { schemaFor } from "../schema";
+import type { ResourceSchema } from "../schema";
 
 export interface OrganizationPlanInput {
-  backend: BackendName;
+  /** The backend's organization schema. */
+  schema: ResourceSchema;
+  /** Whether the backend has an organization hierarchy (capabilities `hierarchy.supported`): the parent is compared only then. */
+  hierarchy: boolean;
   declared: {
     fields: Record<string, unknown>;
     /** The declared parent id (null: the root); undefined: none declared. */
@@ -43,11 +44,9 @@ export function wantedParent(declared: OrganizationPlanInput["declared"], livePa
 }
 
 export function planOrganization(input: OrganizationPlanInput): OrganizationChanges {
-  const schema = schemaFor(input.backend, "organization");
-  const fields = diffFields(input.declared.fields, input.live.fields, schema, input.previous ? { previousImportOnly: input.previous.importOnly } : {});
+  const fields = diffFields(input.declared.fields, input.live.fields, input.schema, input.previous ? { previousImportOnly: input.previous.importOnly } : {});
   const wantParent = wantedParent(input.declared, input.live.parentId);
-  const hierarchy = capabilitiesOf(input.backend).hierarchy.supported;
   const unknown = input.isUnknown?.(wantParent) ?? false;
-  const parent = hierarchy && !unknown && wantParent !== input.live.parentId ? { from: input.live.parentId, to: wantParent } : undefined;
+  const parent = input.hierarchy && !unknown && wantParent !== input.live.parentId ? { from: input.live.parentId, to: wantParent } : undefined;
   return { fields, ...(parent ? { parent } : {}), wantParent, hasChanges: fields.hasChanges || !!parent };
 }

@@ -3,12 +3,12 @@
  * OrganizationProfile resource and `orgform drift`. A profile is a set of fields: `diffFields`
  * with the profile schema, import-only fields against the previous declaration where there is one.
  */
-import type { BackendName } from "../backends";
 import { diffFields, type FieldDiff } from "../diff";
-import { schemaFor } from "../schema";
+import type { ResourceSchema } from "../schema";
 
 export interface ProfilePlanInput {
-  backend: BackendName;
+  /** The backend's profile schema. */
+  schema: ResourceSchema;
   declared: Record<string, unknown>;
   live: Record<string, unknown> | undefined;
   /** The previous declaration's import-only fields; absent: drift detection. */
@@ -16,5 +16,5 @@ export interface ProfilePlanInput {
 }
 
 export function planProfile(input: ProfilePlanInput): FieldDiff {
-  return diffFields(input.declared, input.live ?? {}, schemaFor(input.backend, "profile"), input.previous ? { previousImportOnly: input.previous.importOnly } : {});
+  return diffFields(input.declared, input.live ?? {}, input.schema, input.previous ? { previousImportOnly: input.previous.importOnly } : {});
 }

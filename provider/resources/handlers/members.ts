@@ -1,14 +1,13 @@
 // Member assignments of one organization: OrganizationMembers (the set, `additive` or
 // `authoritative`) and OrganizationMember (one assignment, for users' own programs).
-import { capabilitiesOf } from "../../core/capabilities";
 import { OrgformError, isOrgformError } from "../../core/errors";
 import { declarationOf, declaredRole, liveMemberOf, memberRules, planMembers, renderMemberChanges, sameMember, type LiveMember, type MemberChanges, type MemberRules } from "../../core/plan/members";
-import { isAdminRole, memberRoles, noMemberRoles, sameRole } from "../../core/roles";
-import { schemaFor, validateDeclared } from "../../core/schema";
+import { isAdmin, noMemberRoles, sameRole } from "../../core/roles";
+import { validateDeclared } from "../../core/schema";
 import { unusableBackend } from "../../backends";
-import type { BackendName } from "../../core/backends";
-import { hasMembers, hasRoles, type Fields, type FullBackend, type MemberAssignment, type ObservedMember, type RoleInfo } from "../../backends/types";
-import { cachedBackendFor, setting, type ConnectionInputs } from "../runtime";
+import { hasMembers, hasRoles, type Fields, type FullBackend, type MemberAbility, type MemberAssignment, type ObservedMember, type RoleInfo } from "../../backends/types";
+import { setting, type ConnectionInputs } from "../runtime";
+import { backendContext, openCall, type BackendContext, type CallContext } from "../context";
 import { checkMemberGuards, guardSettings } from "../../gitops/guards";
 import { changedUnlessUnknown, checkFailures, type CheckFailure } from "./common";
 
@@ -34,14 +33,13 @@ export interface MembersOutputs extends Omit<MembersInputs, "memberSecrets"> {
 }
 
 /** The same rules as `orgform validate`: the member schema (email format, role values), then duplicates. */
-export function checkAssignments(backend: BackendName, members: MemberAssignment[], prefix: string): CheckFailure[] {
-  const caps = capabilitiesOf(backend);
-  if (!caps.members.supported) return [{ property: prefix, reason: `${caps.displayName} has no organization members` }];
-  const rules = memberRules(backend);
+export function checkAssignments(known: BackendContext, rules: MemberRules | undefined, members: MemberAssignment[], prefix: string): CheckFailure[] {
+  const caps = known.capabilities;
+  if (!caps.members.supported || !rules) return [{ property: prefix, reason: `${caps.displayName} has no organization members` }];
   const failures: CheckFailure[] = [];
   members.forEach((m, i) => {
     // Members without roles: a declared role is refused in one sentence (a stack of an earlier release carries one).
-    if (m.role !== undefined && !rules.role) failures.push({ property: `${prefix}[${i}].role`, reason: noMemberRoles(backend) });
+    if (m.role !== undefined && !rules.role) failures.push({ property: `${prefix}[${i}].role`, reason: noMemberRoles(known.name) });
     // A role left out is the schema's default, or a missing-required problem where it has none.
     const declared = m.role !== undefined && rules.role ? { email: m.email, role: m.role } : { email: m.email };
     failures.push(...checkFailures(`${prefix}[${i}]`, validateDeclared(rules.schema, declared)));
@@ -56,15 +54,14 @@ export function checkAssignments(backend: BackendName, members: MemberAssignment
  * The sensitive fields against the member schema: only its sensitive import-only fields, of declared
  * members, strings within its length bounds. Reasons never hold a value.
  */
-export function checkMemberSecrets(backend: BackendName, members: MemberAssignment[], secrets: unknown): CheckFailure[] {
+export function checkMemberSecrets(backend: string, rules: MemberRules, members: MemberAssignment[], secrets: unknown): CheckFailure[] {
   if (secrets === undefined || secrets === null) return [];
   if (typeof secrets !== "object" || Array.isArray(secrets)) return [{ property: "memberSecrets", reason: "memberSecrets must be a mapping of email to fields" }];
-  const schema = schemaFor(backend, "member");
-  const allowed = schema.fields.filter((f) => f.sensitive && f.access === "import-only");
+  const allowed = rules.schema.fields.filter((f) => f.sensitive && f.access === "import-only");
   const failures: CheckFailure[] = [];
   for (const [email, fields] of Object.entries(secrets as Record<string, unknown>)) {
     const at = `memberSecrets[${JSON.stringify(email)}]`;
-    if (!members.some((m) => sameMember(memberRules(backend), String(m.email), email))) failures.push({ property: at, reason: `${email} is not one of the declared members` });
+    if (!members.some((m) => sameMember(rules, String(m.email), email))) failures.push({ property: at, reason: `${email} is not one of the declared members` });
     if (typeof fields !== "object" || fields === null || Array.isArray(fields)) {
       failures.push({ property: at, reason: "must be a mapping of sensitive member fields" });
       continue;
@@ -89,8 +86,10 @@ export function checkMemberSecrets(backend: BackendName, members: MemberAssignme
 export function check(news: MembersInputs): CheckFailure[] {
   const unusable = unusableBackend(news.backend);
   if (unusable) return [{ property: "backend", reason: unusable }];
-  const failures = checkAssignments(news.backend as BackendName, news.members ?? [], "members");
-  failures.push(...checkMemberSecrets(news.backend as BackendName, news.members ?? [], news.memberSecrets));
+  const known = backendContext(news.backend);
+  const rules = rulesIfAny(known);
+  const failures = checkAssignments(known, rules, news.members ?? [], "members");
+  if (rules) failures.push(...checkMemberSecrets(known.name, rules, news.members ?? [], news.memberSecrets));
   if (news.mode !== "additive" && news.mode !== "authoritative") failures.push({ property: "mode", reason: `mode must be "additive" or "authoritative"` });
   if (news.minAdmins !== undefined && !(Number.isInteger(news.minAdmins) && news.minAdmins >= 0)) {
     failures.push({ property: "minAdmins", reason: "minAdmins must be a whole number, 0 or more" });
@@ -98,10 +97,28 @@ export function check(news: MembersInputs): CheckFailure[] {
   return failures;
 }
 
-async function memberApi(inputs: ConnectionInputs) {
-  const backend = await cachedBackendFor(inputs);
-  if (!hasMembers(backend)) throw new OrgformError("UNSUPPORTED", `the ${inputs.backend} backend has no organization members`);
-  return backend;
+/** The member schema's rules, read once per call; undefined where the backend has no members. */
+function rulesIfAny(known: BackendContext): MemberRules | undefined {
+  return known.schemas.member && memberRules(known.schemas.member);
+}
+
+/** The member rules of a backend that has members (check refused any other). */
+function rulesOf(known: BackendContext): MemberRules {
+  const rules = rulesIfAny(known);
+  if (!rules) throw new OrgformError("UNSUPPORTED", `the ${known.name} backend has no organization members`);
+  return rules;
+}
+
+/** A call's adapter as its member calls, with the member rules. */
+interface MemberCall {
+  api: MemberApi;
+  rules: MemberRules;
+}
+
+function membersOf(call: CallContext): MemberCall {
+  const { api } = call;
+  if (!hasMembers(api)) throw new OrgformError("UNSUPPORTED", `the ${call.name} backend has no organization members`);
+  return { api, rules: rulesOf(call) };
 }
 
 /** The declared members with their roles as the planner fills them (the schema's default where omitted). */
@@ -119,11 +136,11 @@ const liveView = (rules: MemberRules, members: ObservedMember[]): MembersOutputs
  * declared role must be one of that organization's roles: checked live, before any member is
  * touched, so an unknown role fails with the roles the organization has and changes nothing.
  */
-async function checkRolesLive(api: FullBackend, backend: BackendName, rules: MemberRules, orgId: string, declared: MemberAssignment[]): Promise<RoleInfo[] | undefined> {
-  if (!rules.role || memberRoles(backend).values || !hasRoles(api)) return undefined;
+async function checkRolesLive(api: FullBackend, rules: MemberRules, orgId: string, declared: MemberAssignment[]): Promise<RoleInfo[] | undefined> {
+  if (!rules.role || rules.roles.values || !hasRoles(api)) return undefined;
   const roles = await api.listRoles(orgId);
   const wanted = withRoles(rules, declared).map((m) => m.role ?? "");
-  const unknown = [...new Set(wanted.filter((r) => !roles.some((known) => sameRole(backend, known.name, r))))];
+  const unknown = [...new Set(wanted.filter((r) => !roles.some((known) => sameRole(rules.roles, known.name, r))))];
   if (unknown.length === 0) return roles;
   throw new OrgformError(
     "VALIDATION",
@@ -132,10 +149,10 @@ async function checkRolesLive(api: FullBackend, backend: BackendName, rules: Mem
 }
 
 /** Who administers: the live roles' own property where roles belong to each organization, else the schema's `x-admin-values`. */
-function adminTest(backend: BackendName, liveRoles: RoleInfo[] | undefined): (role: string | undefined) => boolean {
+function adminTest(rules: MemberRules, liveRoles: RoleInfo[] | undefined): (role: string | undefined) => boolean {
   return liveRoles
-    ? (role) => role !== undefined && liveRoles.some((r) => r.administrator && sameRole(backend, r.name, role))
-    : (role) => isAdminRole(backend, role);
+    ? (role) => role !== undefined && liveRoles.some((r) => r.administrator && sameRole(rules.roles, r.name, role))
+    : (role) => isAdmin(rules.roles, role);
 }
 
 /**
@@ -153,7 +170,7 @@ function checkMinAdmins(inputs: MembersInputs, rules: MemberRules, isAdmin: (rol
   );
 }
 
-type MemberApi = Awaited<ReturnType<typeof memberApi>>;
+type MemberApi = FullBackend & MemberAbility;
 
 /** A role change, where the adapter can make one (members without roles never need it). */
 async function setRole(api: MemberApi, orgId: string, memberId: string, role: string): Promise<ObservedMember> {
@@ -177,15 +194,12 @@ async function apply(api: MemberApi, orgId: string, plan: MemberChanges, secrets
  * whole change is planned first (`planMembers`) and checked by the guard rails (a share of the
  * members, the last administrator) before the first write.
  */
-async function reconcile(inputs: MembersInputs, previouslyDeclared: MemberAssignment[] = []): Promise<ObservedMember[]> {
-  const api = await memberApi(inputs);
-  const backend = inputs.backend as BackendName;
-  const rules = memberRules(backend);
-  const isAdmin = adminTest(backend, await checkRolesLive(api, backend, rules, inputs.organizationId, inputs.members));
-  checkMinAdmins(inputs, rules, isAdmin);
+async function reconcile({ api, rules }: MemberCall, inputs: MembersInputs, previouslyDeclared: MemberAssignment[] = []): Promise<ObservedMember[]> {
+  const administers = adminTest(rules, await checkRolesLive(api, rules, inputs.organizationId, inputs.members));
+  checkMinAdmins(inputs, rules, administers);
   const live = liveView(rules, await api.listMembers(inputs.organizationId));
-  const plan = planMembers({ backend, declared: inputs.members, mode: inputs.mode, live, previouslyDeclared }, rules);
-  checkMemberGuards(backend, inputs.organizationId, plan, guardSettings(setting), isAdmin);
+  const plan = planMembers({ declared: inputs.members, mode: inputs.mode, live, previouslyDeclared }, rules);
+  checkMemberGuards(inputs.organizationId, plan, guardSettings(setting), administers);
   const secretsOf = (email: string): Fields | undefined => Object.entries(inputs.memberSecrets ?? {}).find(([e]) => sameMember(rules, e, email))?.[1];
   await apply(api, inputs.organizationId, plan, secretsOf);
   return api.listMembers(inputs.organizationId);
@@ -210,42 +224,46 @@ async function removeQuietly(api: MemberApi, orgId: string, memberId: string) {
 }
 
 /** Outputs: the inputs without the sensitive fields (they are never read back nor kept beside the outputs). */
-const outputsOf = ({ memberSecrets: _secrets, ...inputs }: MembersInputs, live: ObservedMember[]): MembersOutputs => ({
+const outputsOf = (rules: MemberRules, { memberSecrets: _secrets, ...inputs }: MembersInputs, live: ObservedMember[]): MembersOutputs => ({
   ...inputs,
-  live: liveView(memberRules(inputs.backend as BackendName), live),
+  live: liveView(rules, live),
 });
 
 export async function create(inputs: MembersInputs): Promise<{ id: string; outs: MembersOutputs }> {
-  const live = await reconcile(inputs);
-  return { id: `${inputs.organizationId}/members`, outs: outputsOf(inputs, live) };
+  const members = membersOf(await openCall(inputs));
+  const live = await reconcile(members, inputs);
+  return { id: `${inputs.organizationId}/members`, outs: outputsOf(members.rules, inputs, live) };
 }
 
 /** The planner's answer for the declaration against the members as last seen (the outputs). */
-export function memberPlanOf(olds: MembersOutputs, news: MembersInputs): MemberChanges {
-  return planMembers({
-    backend: news.backend as BackendName,
-    declared: news.members ?? [],
-    mode: news.mode,
-    live: olds.live ?? [],
-    previouslyDeclared: olds.members ?? [],
-  });
+export function memberPlanOf(rules: MemberRules, olds: MembersOutputs, news: MembersInputs): MemberChanges {
+  return planMembers(
+    {
+      declared: news.members ?? [],
+      mode: news.mode,
+      live: olds.live ?? [],
+      previouslyDeclared: olds.members ?? [],
+    },
+    rules,
+  );
 }
 
 export function diff(olds: MembersOutputs, news: MembersInputs) {
-  const lines = renderMemberChanges(memberPlanOf(olds, news));
+  const lines = renderMemberChanges(memberPlanOf(rulesOf(backendContext(news.backend)), olds, news));
   const replaces = changedUnlessUnknown(olds.organizationId, news.organizationId) ? ["organizationId"] : [];
   return { changes: lines.length > 0 || replaces.length > 0 || olds.mode !== news.mode, replaces, deleteBeforeReplace: true, detail: lines.join("\n") };
 }
 
 export async function update(_id: string, olds: MembersOutputs, news: MembersInputs): Promise<{ outs: MembersOutputs }> {
-  const live = await reconcile(news, olds.members ?? []);
-  return { outs: outputsOf(news, live) };
+  const members = membersOf(await openCall(news));
+  const live = await reconcile(members, news, olds.members ?? []);
+  return { outs: outputsOf(members.rules, news, live) };
 }
 
 export async function read(id: string, props: MembersOutputs) {
-  const live = await membersOrGone(await memberApi(props), props.organizationId);
+  const { api, rules } = membersOf(await openCall(props));
+  const live = await membersOrGone(api, props.organizationId);
   if (!live) return { id: "", props: {} };
-  const rules = memberRules(props.backend as BackendName);
   const seen = liveView(rules, live);
   const { live: _old, ...inputs } = props;
   // Inputs as they would have to be declared to match what is live (the planner's own inverse).
@@ -286,66 +304,66 @@ export function checkOne(news: MemberInputs): CheckFailure[] {
   const unusable = unusableBackend(news.backend);
   if (unusable) return [{ property: "backend", reason: unusable }];
   const one = news.role !== undefined ? { email: news.email, role: news.role } : { email: news.email };
-  return checkAssignments(news.backend as BackendName, [one], "member").map((f) => ({
+  const known = backendContext(news.backend);
+  return checkAssignments(known, rulesIfAny(known), [one], "member").map((f) => ({
     ...f,
     property: f.property.replace(/^member\[0\]\./, ""),
   }));
 }
 
-const memberOutputs = (inputs: MemberInputs, member: ObservedMember): MemberOutputs => ({
+const memberOutputs = (rules: MemberRules, inputs: MemberInputs, member: ObservedMember): MemberOutputs => ({
   ...inputs,
   memberId: member.id,
-  ...(member.role !== undefined && memberRules(inputs.backend as BackendName).role ? { liveRole: member.role } : {}),
+  ...(member.role !== undefined && rules.role ? { liveRole: member.role } : {}),
 });
 
 export async function createOne(inputs: MemberInputs): Promise<{ id: string; outs: MemberOutputs }> {
-  const api = await memberApi(inputs);
-  const backend = inputs.backend as BackendName;
-  const rules = memberRules(backend);
-  await checkRolesLive(api, backend, rules, inputs.organizationId, [inputs]);
+  const { api, rules } = membersOf(await openCall(inputs));
+  await checkRolesLive(api, rules, inputs.organizationId, [inputs]);
   const observed = await api.listMembers(inputs.organizationId);
-  const plan = planMembers({ backend, declared: [inputs], mode: "additive", live: liveView(rules, observed) }, rules);
+  const plan = planMembers({ declared: [inputs], mode: "additive", live: liveView(rules, observed) }, rules);
   await apply(api, inputs.organizationId, plan, () => undefined);
   const changed = plan.hasChanges ? await api.listMembers(inputs.organizationId) : observed;
   const member = changed.find((m) => sameMember(rules, m.email, inputs.email));
   if (!member) throw new OrgformError("NOT_FOUND", `${inputs.email} is not a member of organization ${inputs.organizationId} after adding it`);
-  return { id: `${inputs.organizationId}/${member.id}`, outs: memberOutputs(inputs, member) };
+  return { id: `${inputs.organizationId}/${member.id}`, outs: memberOutputs(rules, inputs, member) };
 }
 
 /** One assignment against itself as last seen: the planner over a set of one. */
-function onePlan(olds: MemberOutputs, news: MemberInputs): MemberChanges {
+function onePlan(rules: MemberRules, olds: MemberOutputs, news: MemberInputs): MemberChanges {
   const last: LiveMember = { email: olds.email, id: olds.memberId, ...((olds.liveRole ?? olds.role) !== undefined ? { role: olds.liveRole ?? olds.role } : {}) };
-  return planMembers({ backend: news.backend as BackendName, declared: [news], mode: "additive", live: [last] });
+  return planMembers({ declared: [news], mode: "additive", live: [last] }, rules);
 }
 
 /** One assignment: another email is another member (replacement, as the member schema says); a role changes in place. */
 export function diffOne(olds: MemberOutputs, news: MemberInputs) {
-  const plan = onePlan(olds, news);
-  const replaces = plan.add.length > 0 && memberRules(news.backend as BackendName).email?.replaceOnChange ? ["email"] : [];
+  const rules = rulesOf(backendContext(news.backend));
+  const plan = onePlan(rules, olds, news);
+  const replaces = plan.add.length > 0 && rules.email?.replaceOnChange ? ["email"] : [];
   if (changedUnlessUnknown(olds.organizationId, news.organizationId)) replaces.push("organizationId");
   return { changes: plan.hasChanges || replaces.length > 0, replaces, deleteBeforeReplace: true, detail: renderMemberChanges(plan).join("\n") };
 }
 
 export async function updateOne(_id: string, olds: MemberOutputs, news: MemberInputs): Promise<{ outs: MemberOutputs }> {
-  const api = await memberApi(news);
-  const change = onePlan(olds, news).setRole[0];
+  const { api, rules } = membersOf(await openCall(news));
+  const change = onePlan(rules, olds, news).setRole[0];
   const member = change ? await setRole(api, news.organizationId, olds.memberId, change.to) : undefined;
-  return { outs: member ? memberOutputs(news, member) : { ...news, memberId: olds.memberId, ...(olds.liveRole !== undefined ? { liveRole: olds.liveRole } : {}) } };
+  return { outs: member ? memberOutputs(rules, news, member) : { ...news, memberId: olds.memberId, ...(olds.liveRole !== undefined ? { liveRole: olds.liveRole } : {}) } };
 }
 
 export async function readOne(id: string, props: MemberOutputs) {
-  const live = await membersOrGone(await memberApi(props), props.organizationId);
+  const { api, rules } = membersOf(await openCall(props));
+  const live = await membersOrGone(api, props.organizationId);
   if (!live) return { id: "", props: {} };
-  const rules = memberRules(props.backend as BackendName);
   const have = live.find((m) => m.id === props.memberId) ?? live.find((m) => sameMember(rules, m.email, props.email));
   // An inactive membership is no member: gone from state, so the next update creates (re-creates) it.
   const declared = have && declarationOf(rules, liveMemberOf(rules, have));
   if (!have || !declared) return { id: "", props: {} };
   const { memberId: _m, liveRole: _r, ...inputs } = props;
-  return { id, props: memberOutputs(inputs, have), inputs: { ...inputs, ...(declared.role !== undefined ? { role: declared.role } : {}) } };
+  return { id, props: memberOutputs(rules, inputs, have), inputs: { ...inputs, ...(declared.role !== undefined ? { role: declared.role } : {}) } };
 }
 
 export async function removeOne(_id: string, props: MemberOutputs): Promise<void> {
-  const api = await memberApi(props);
+  const { api } = membersOf(await openCall(props));
   await removeQuietly(api, props.organizationId, props.memberId);
 }

@@ -1,17 +1,16 @@
 // What the Organization resource does, free of Pulumi's serialization concerns: the dynamic
 // provider object only forwards here (see ../organization.ts).
-import { capabilitiesOf } from "../../core/capabilities";
 import { renderDiff, type FieldDiff } from "../../core/diff";
 import { planOrganization, type OrganizationChanges } from "../../core/plan/organization";
 import { OrgformError, isOrgformError } from "../../core/errors";
 import { projectForExport } from "../../core/export";
-import { schemaFor, validateDeclared } from "../../core/schema";
-import type { BackendName } from "../../core/backends";
+import { validateDeclared, type ResourceSchema } from "../../core/schema";
 import { unusableBackend } from "../../backends";
 import { hasMembers, type CreateIdentity, type Fields, type ObservedOrganization } from "../../backends/types";
 import { nameCheckBeforeCreate } from "../../core/name-check";
 import { v5 as uuidv5 } from "uuid";
-import { cachedBackendFor, type ConnectionInputs } from "../runtime";
+import type { ConnectionInputs } from "../runtime";
+import { backendContext, openCall, type BackendContext, type CallContext } from "../context";
 import { adoptionOwnership } from "./ownership";
 import { UNKNOWN_VALUE, changedUnlessUnknown, checkFailures, pickDeclared, type CheckFailure } from "./common";
 
@@ -66,9 +65,8 @@ export function identityFor(inputs: Pick<OrganizationInputs, "owner" | "key">): 
 export function check(news: OrganizationInputs): CheckFailure[] {
   const unusable = unusableBackend(news.backend);
   if (unusable) return [{ property: "backend", reason: unusable }];
-  const schema = schemaFor(news.backend as BackendName, "organization");
-  const caps = capabilitiesOf(news.backend as BackendName);
-  const problems = validateDeclared(schema, news.fields ?? {}, { partial: !!news.adopt });
+  const { schemas, capabilities: caps } = backendContext(news.backend);
+  const problems = validateDeclared(schemas.organization, news.fields ?? {}, { partial: !!news.adopt });
   const failures = checkFailures("fields", problems);
   if (!news.adopt && !caps.organization.create) {
     failures.push({
@@ -84,8 +82,7 @@ export function check(news: OrganizationInputs): CheckFailure[] {
   return failures;
 }
 
-function outputsFor(inputs: OrganizationInputs, observed: ObservedOrganization, created: boolean): OrganizationOutputs {
-  const schema = schemaFor(inputs.backend as BackendName, "organization");
+function outputsFor(schema: ResourceSchema, inputs: OrganizationInputs, observed: ObservedOrganization, created: boolean): OrganizationOutputs {
   const projection = projectForExport(observed.fields, schema);
   return {
     ...inputs,
@@ -101,15 +98,13 @@ function describeParent(parentId: string | null | undefined): string {
   return parentId ? `under parent ${parentId}` : "at the root";
 }
 
-async function adopt(inputs: OrganizationInputs): Promise<ObservedOrganization> {
-  const backend = await cachedBackendFor(inputs);
+async function adopt({ api: backend, capabilities: caps }: CallContext, inputs: OrganizationInputs): Promise<ObservedOrganization> {
   const how = inputs.adopt!;
   if (how.id) {
     const found = await backend.getOrganization(how.id);
     if (!found) throw new OrgformError("NOT_FOUND", `cannot adopt organization ${inputs.key}: no organization has id ${how.id}`);
     return found;
   }
-  const caps = capabilitiesOf(inputs.backend as BackendName);
   if (how.name === undefined && caps.organization.visiblePerCredential === 1) {
     // `adopt: {}`: the one organization this credential (a workspace) sees.
     const visible = await backend.findOrganizations({});
@@ -161,9 +156,7 @@ function sameNameExists(inputs: OrganizationInputs, vendor: string, check: "sibl
  * After an ambiguous failure (timeout, reset, 5xx after the request left) the guard finds what
  * the create committed before any retry; a vendor without one is not retried (fail closed).
  */
-async function createOnce(inputs: OrganizationInputs): Promise<ObservedOrganization> {
-  const backend = await cachedBackendFor(inputs);
-  const caps = capabilitiesOf(inputs.backend as BackendName);
+async function createOnce({ api: backend, capabilities: caps }: CallContext, inputs: OrganizationInputs): Promise<ObservedOrganization> {
   const identity = identityFor(inputs);
   const parentId = inputs.parentId ?? null;
   const name = String(inputs.fields.name);
@@ -206,7 +199,7 @@ async function createOnce(inputs: OrganizationInputs): Promise<ObservedOrganizat
  * One manager per organization: an organization carrying another stack's ownership marker is
  * refused before any write, or (`takeOver`) its marker is rewritten to this stack's.
  */
-async function claim(inputs: OrganizationInputs, found: ObservedOrganization): Promise<ObservedOrganization> {
+async function claim({ api: backend }: CallContext, inputs: OrganizationInputs, found: ObservedOrganization): Promise<ObservedOrganization> {
   const decision = adoptionOwnership({
     key: inputs.key,
     found,
@@ -216,33 +209,34 @@ async function claim(inputs: OrganizationInputs, found: ObservedOrganization): P
   });
   if (decision.action === "adopt") return found;
   if (decision.action === "refuse") throw new OrgformError("CONFLICT", decision.message);
-  const backend = await cachedBackendFor(inputs);
   if (!backend.writeMarker) return found; // (no marker field: nothing could have been found)
   warn(`organization ${inputs.key} (${found.id}) taken over from ${decision.from}: its ownership marker now names this stack`);
   return backend.writeMarker(found.id, markerFor(inputs));
 }
 
 export async function create(inputs: OrganizationInputs): Promise<{ id: string; outs: OrganizationOutputs }> {
+  const call = await openCall(inputs);
+  const schema = call.schemas.organization;
   if (inputs.adopt) {
-    const found = await claim(inputs, await adopt(inputs));
+    const found = await claim(call, inputs, await adopt(call, inputs));
     // Converge the adopted object to what is declared.
-    const converged = await converge(inputs, found);
-    return { id: found.id, outs: outputsFor(inputs, converged, false) };
+    const converged = await converge(call, inputs, found);
+    return { id: found.id, outs: outputsFor(schema, inputs, converged, false) };
   }
-  const created = await createOnce(inputs);
+  const created = await createOnce(call, inputs);
   // The create sent every declared import-only field: they need no second write.
-  const schema = schemaFor(inputs.backend as BackendName, "organization");
-  const converged = await converge(inputs, created, pickDeclared(inputs.fields, schema, "import-only"));
-  return { id: created.id, outs: outputsFor(inputs, converged, true) };
+  const converged = await converge(call, inputs, created, pickDeclared(inputs.fields, schema, "import-only"));
+  return { id: created.id, outs: outputsFor(schema, inputs, converged, true) };
 }
 
 /**
  * The planner's answer for these inputs against what is live (`olds` outputs or a fresh read);
  * `importOnly`: what the API last got of the import-only fields.
  */
-function planFor(inputs: OrganizationInputs, live: { fields: Fields; parentId: string | null }, importOnly: Fields): OrganizationChanges {
+function planFor(known: BackendContext, inputs: OrganizationInputs, live: { fields: Fields; parentId: string | null }, importOnly: Fields): OrganizationChanges {
   return planOrganization({
-    backend: inputs.backend as BackendName,
+    schema: known.schemas.organization,
+    hierarchy: known.capabilities.hierarchy.supported,
     declared: { fields: inputs.fields ?? {}, parentId: inputs.parentId, adopted: !!inputs.adopt },
     live,
     previous: { importOnly },
@@ -255,16 +249,15 @@ function planFor(inputs: OrganizationInputs, live: { fields: Fields; parentId: s
  * update (the vendor cannot change it) nor a replacement (orgform never deletes to rename a
  * region). Refused in one sentence, so the preview fails instead of ignoring the declaration.
  */
-function refuseCreateOnly(inputs: OrganizationInputs, organizationId: string, fieldDiff: FieldDiff): void {
+function refuseCreateOnly(vendor: string, inputs: OrganizationInputs, organizationId: string, fieldDiff: FieldDiff): void {
   if (fieldDiff.createOnly.length === 0) return;
-  const caps = capabilitiesOf(inputs.backend as BackendName);
   const what = fieldDiff.changes
     .filter((c) => c.createOnly)
     .map((c) => `${c.field} is ${JSON.stringify(c.from)}, declared ${JSON.stringify(c.to)}`)
     .join("; ");
   throw new OrgformError(
     "VALIDATION",
-    `cannot change organization ${inputs.key} (${organizationId}): ${what}. ${caps.displayName} sets ${fieldDiff.createOnly.join(", ")} ` +
+    `cannot change organization ${inputs.key} (${organizationId}): ${what}. ${vendor} sets ${fieldDiff.createOnly.join(", ")} ` +
       `when an organization is created and can never change it; declare the live value (or leave it out) to keep this organization`,
   );
 }
@@ -273,12 +266,11 @@ function refuseCreateOnly(inputs: OrganizationInputs, organizationId: string, fi
  * Updates the live object when it differs from the declaration; no call when it does not.
  * Import-only fields are never read back: they are sent unless `sentImportOnly` says they just were.
  */
-async function converge(inputs: OrganizationInputs, observed: ObservedOrganization, sentImportOnly: Fields = {}): Promise<ObservedOrganization> {
-  const plan = planFor(inputs, observed, sentImportOnly);
-  refuseCreateOnly(inputs, observed.id, plan.fields);
+async function converge(call: CallContext, inputs: OrganizationInputs, observed: ObservedOrganization, sentImportOnly: Fields = {}): Promise<ObservedOrganization> {
+  const plan = planFor(call, inputs, observed, sentImportOnly);
+  refuseCreateOnly(call.capabilities.displayName, inputs, observed.id, plan.fields);
   if (!plan.hasChanges) return observed;
-  const backend = await cachedBackendFor(inputs);
-  return backend.updateOrganization(observed.id, inputs.fields, plan.wantParent);
+  return call.api.updateOrganization(observed.id, inputs.fields, plan.wantParent);
 }
 
 export interface DiffAnswer {
@@ -290,12 +282,12 @@ export interface DiffAnswer {
 }
 
 export function diff(olds: OrganizationOutputs, news: OrganizationInputs): DiffAnswer {
-  const backend = news.backend as BackendName;
-  const caps = capabilitiesOf(backend);
+  const known = backendContext(news.backend);
+  const caps = known.capabilities;
   // A parent being updated has an unknown id during a preview: it keeps its id, so no move.
-  const plan = planFor(news, { fields: olds.live ?? olds.fields ?? {}, parentId: olds.liveParentId ?? null }, previousImportOnly(olds, news));
+  const plan = planFor(known, news, { fields: olds.live ?? olds.fields ?? {}, parentId: olds.liveParentId ?? null }, previousImportOnly(known.schemas.organization, olds));
   const fieldDiff = plan.fields;
-  if (olds.backend === news.backend) refuseCreateOnly(news, olds.organizationId, fieldDiff);
+  if (olds.backend === news.backend) refuseCreateOnly(caps.displayName, news, olds.organizationId, fieldDiff);
   const replaces = fieldDiff.replaces.map((f) => `fields.${f}`);
   if (olds.backend !== news.backend) replaces.push("backend");
   // What happens on removal is state only (no API call), but it must be recorded.
@@ -315,33 +307,35 @@ export function diff(olds: OrganizationOutputs, news: OrganizationInputs): DiffA
 }
 
 /** The import-only fields as last declared (what the API last got of them). */
-function previousImportOnly(olds: OrganizationOutputs, news: OrganizationInputs): Fields {
-  return pickDeclared(olds.fields ?? {}, schemaFor(news.backend as BackendName, "organization"), "import-only");
+function previousImportOnly(schema: ResourceSchema, olds: OrganizationOutputs): Fields {
+  return pickDeclared(olds.fields ?? {}, schema, "import-only");
 }
 
 export async function update(id: string, olds: OrganizationOutputs, news: OrganizationInputs): Promise<{ outs: OrganizationOutputs }> {
-  const plan = planFor(news, { fields: olds.live ?? olds.fields ?? {}, parentId: olds.liveParentId ?? null }, previousImportOnly(olds, news));
+  const known = backendContext(news.backend);
+  const plan = planFor(known, news, { fields: olds.live ?? olds.fields ?? {}, parentId: olds.liveParentId ?? null }, previousImportOnly(known.schemas.organization, olds));
   if (!plan.hasChanges) {
     // Only what orgform records changed (adopt.deleteOnRemove): nothing to send.
     return { outs: { ...news, organizationId: olds.organizationId, live: olds.live, liveParentId: olds.liveParentId, readOnly: olds.readOnly, created: olds.created ?? false } };
   }
-  const backend = await cachedBackendFor(news);
+  // The API is reached only now: an update of what orgform records alone needs no connection.
+  const { api } = await openCall(news, known);
   const parentId = news.adopt && news.parentId === undefined ? undefined : (news.parentId ?? null);
-  const observed = await backend.updateOrganization(id, news.fields, parentId);
-  return { outs: outputsFor(news, observed, olds.created ?? false) };
+  const observed = await api.updateOrganization(id, news.fields, parentId);
+  return { outs: outputsFor(known.schemas.organization, news, observed, olds.created ?? false) };
 }
 
 export async function read(
   id: string,
   props: OrganizationOutputs,
 ): Promise<{ id: string; props: OrganizationOutputs | Record<string, never>; inputs?: OrganizationInputs }> {
-  const backend = await cachedBackendFor(props);
-  const observed = await backend.getOrganization(id);
+  const { api, schemas } = await openCall(props);
+  const schema = schemas.organization;
+  const observed = await api.getOrganization(id);
   // Gone from the API: an empty id tells the engine to drop it from state.
   if (!observed) return { id: "", props: {} };
-  const outs = outputsFor(stripOutputs(props), observed, props.created ?? false);
+  const outs = outputsFor(schema, stripOutputs(props), observed, props.created ?? false);
   // Inputs as they would have to be declared to match what is live (so refresh shows drift).
-  const schema = schemaFor(props.backend as BackendName, "organization");
   const fields: Fields = { ...props.fields };
   for (const name of Object.keys(fields)) {
     if (schema.field(name)?.access === "both" && name in outs.live) fields[name] = outs.live[name];
@@ -357,8 +351,8 @@ function stripOutputs(props: OrganizationOutputs): OrganizationInputs {
 }
 
 export async function remove(id: string, props: OrganizationOutputs): Promise<void> {
-  const backend = props.backend as BackendName;
-  const caps = capabilitiesOf(backend);
+  const known = backendContext(props.backend);
+  const caps = known.capabilities;
   if (!caps.organization.delete.supported) {
     // The vendor cannot delete organizations (they exist and are adopted): release it.
     warn(`${caps.displayName} organization ${props.key} (${id}) cannot be deleted through the API: released from management, left as it is`);
@@ -369,7 +363,8 @@ export async function remove(id: string, props: OrganizationOutputs): Promise<vo
     warn(`organization ${props.key} (${id}) was adopted, not created, by orgform: released from management and left in ${caps.displayName} (set adopt.deleteOnRemove: true to delete it instead)`);
     return;
   }
-  const client = await cachedBackendFor(props);
+  // The API is reached only now: releasing an organization needs no connection.
+  const { api: client } = await openCall(props, known);
   try {
     // Member sets release their members when deleted; an organization orgform deletes takes them
     // with it where the vendor deletes only empty organizations.

@@ -6,17 +6,19 @@ import { BACKENDS, type BackendName } from "../../../provider/core/backends";
 import { capabilitiesOf } from "../../../provider/core/capabilities";
 import { declarationOf, memberRules, planMembers, renderMemberChanges, type LiveMember, type MembersPlanInput } from "../../../provider/core/plan/members";
 import { isAdminRole, memberRoles } from "../../../provider/core/roles";
+import { schemaFor } from "../../../provider/core/schema";
 
 const withMembers = BACKENDS.filter((b) => capabilitiesOf(b).members.supported);
-const CASE_INSENSITIVE_ROLES = withMembers.find((b) => memberRules(b).role?.caseInsensitive) as BackendName;
+const rulesOf = (b: BackendName) => memberRules(schemaFor(b, "member"));
+const CASE_INSENSITIVE_ROLES = withMembers.find((b) => rulesOf(b).role?.caseInsensitive) as BackendName;
 const WITH_DEFAULT_ROLE = withMembers.find((b) => memberRoles(b).defaultRole) as BackendName;
-const EXACT_ROLES = withMembers.find((b) => memberRules(b).role && !memberRules(b).role!.caseInsensitive && memberRoles(b).values) as BackendName;
+const EXACT_ROLES = withMembers.find((b) => rulesOf(b).role && !rulesOf(b).role!.caseInsensitive && memberRoles(b).values) as BackendName;
 
 const [ADMIN, READER] = ["Admin", "Read only"];
 const ada = { email: "ada@acme.test", role: ADMIN };
 const bob = { email: "bob@acme.test", role: READER };
 const live = (...ms: LiveMember[]) => ms.map((m, i) => ({ ...m, id: `m-${i}` }));
-const lines = (input: Omit<MembersPlanInput, "backend">, backend = CASE_INSENSITIVE_ROLES) => renderMemberChanges(planMembers({ backend, ...input }));
+const lines = (input: MembersPlanInput, backend = CASE_INSENSITIVE_ROLES) => renderMemberChanges(planMembers(input, rulesOf(backend)));
 
 it("finds the backends these cases need in the member schemas", () => {
   expect([CASE_INSENSITIVE_ROLES, WITH_DEFAULT_ROLE, EXACT_ROLES]).not.toContain(undefined);
@@ -32,7 +34,7 @@ describe("planMembers", () => {
     { name: "removes an extra live member in authoritative mode", declared: [ada], mode: "authoritative", live: live(ada, bob), expected: [`- bob@acme.test (${READER})`] },
     { name: "leaves an extra live member alone in additive mode", declared: [ada], mode: "additive", live: live(ada, bob), expected: [] },
     { name: "removes, in additive mode, a live member it declared before and declares no more", declared: [ada], mode: "additive", live: live(ada, bob), previouslyDeclared: [bob], expected: ["- bob@acme.test (no longer declared)"] },
-  ] as ({ name: string; expected: string[] } & Omit<MembersPlanInput, "backend">)[])("$name", ({ expected, name: _n, ...input }) => {
+  ] as ({ name: string; expected: string[] } & MembersPlanInput)[])("$name", ({ expected, name: _n, ...input }) => {
     expect(lines(input)).toEqual(expected);
   });
 
@@ -51,7 +53,7 @@ describe("planMembers", () => {
   });
 
   it("lists the live members in force, and the objects it removes among them", () => {
-    const plan = planMembers({ backend: CASE_INSENSITIVE_ROLES, declared: [ada], mode: "authoritative", live: live(ada, bob) });
+    const plan = planMembers({ declared: [ada], mode: "authoritative", live: live(ada, bob) }, rulesOf(CASE_INSENSITIVE_ROLES));
     expect(plan.live.map((m) => m.email)).toEqual(["ada@acme.test", "bob@acme.test"]);
     expect(plan.remove).toEqual([{ email: "bob@acme.test", role: READER, id: "m-1", why: "undeclared" }]);
     expect(plan.hasChanges).toBe(true);
@@ -60,10 +62,10 @@ describe("planMembers", () => {
 
 describe("declarationOf", () => {
   it("is what the planner finds no change against", () => {
-    const rules = memberRules(CASE_INSENSITIVE_ROLES);
+    const rules = rulesOf(CASE_INSENSITIVE_ROLES);
     const members = live(ada, bob);
     const declared = members.map((m) => declarationOf(rules, m)!);
-    expect(planMembers({ backend: CASE_INSENSITIVE_ROLES, declared, mode: "authoritative", live: members }).hasChanges).toBe(false);
+    expect(planMembers({ declared, mode: "authoritative", live: members }, rules).hasChanges).toBe(false);
   });
 });
 

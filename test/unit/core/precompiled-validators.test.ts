@@ -10,6 +10,7 @@ import { parse } from "yaml";
 import { buildValidatorsCode } from "../../../scripts/build-validators";
 import { configStructureSchema } from "../../../provider/config/config-schema";
 import { STRUCTURE_VALIDATOR } from "../../../provider/config/stages/structure";
+import { exampleConfigs } from "../examples-list";
 import {
   PRECOMPILED_VALIDATORS_FILE,
   ajv,
@@ -120,7 +121,7 @@ describe("the precompiled validators", () => {
     expect(fs.existsSync(shipped)).toBe(true);
     const script = `
       const { loadConfig } = require(${JSON.stringify(path.join(root, "dist", "provider", "config", "load.js"))});
-      const files = ["cloudflare", "zenml", "commercelayer", "cloudomation", "aiaengine"].map((b) => ${JSON.stringify(path.join(root, "examples", "backends"))} + "/" + b + ".yaml");
+      const files = ${JSON.stringify(exampleConfigs())};
       const errors = files.flatMap((f) => loadConfig(f, { env: {}, unsetEnv: "warning" }).diagnostics.filter((d) => d.severity === "error"));
       const ajvModules = Object.keys(require.cache).filter((k) => /node_modules[\\\\/]ajv[\\\\/]dist[\\\\/](core|2020|compile)/.test(k));
       process.stdout.write(JSON.stringify({ errors: errors.length, ajvModules }));`;

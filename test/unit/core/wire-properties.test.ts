@@ -54,7 +54,8 @@ describe("the wire", () => {
       fc.property(recordOf(schema, ["both", "import-only", "export-only", "neither"]), observedOf(schema), (declared, observed) => {
         const live = vendorObject(schema, observed);
         for (const semantics of SEMANTICS) {
-          for (const body of [updateBody(schema, declared, semantics, live), updateBody(schema, declared, semantics)]) {
+          // Without the live object only a merge can be built (a replace refuses: see wire's unit tests).
+          for (const body of [updateBody(schema, declared, semantics, live), ...(semantics === "merge" ? [updateBody(schema, declared, semantics)] : [])]) {
             for (const f of never) expect(readAt(body, f.wire), `${semantics} sent ${f.name}`).toBeUndefined();
           }
         }
