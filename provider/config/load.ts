@@ -4,7 +4,7 @@
  * stages/:
  *   1. parse.ts       parse with positions; what makes YAML hostile stops that file;
  *   2. structure.ts   the structure (structure.ts, by ajv), files merged into a `RawConfig`;
- *      secrets.ts     inline secrets anywhere;
+ *      inline-secrets.ts  inline secrets anywhere;
  *      fields.ts      the backend's fields (schemas/<backend>/*.schema.json);
  *   3. references.ts  keys, previous keys, parents, adoptions, members across files;
  *   4. policy.ts      the backend's capability matrix;
@@ -24,7 +24,7 @@ import { type InlineSource, parseFiles } from "./stages/parse";
 import { checkPolicy } from "./stages/policy";
 import { checkReferences } from "./stages/references";
 import { Reporter, finalDiagnostics } from "./stages/report";
-import { type SecretOptions, scanSecrets } from "./stages/secrets";
+import { type SecretOptions, scanSecrets } from "./stages/inline-secrets";
 import { checkStructure } from "./stages/structure";
 
 export type { InlineSource };
@@ -35,7 +35,7 @@ export interface LoadResult {
   diagnostics: Diagnostic[];
 }
 
-/** How secret references are checked against an environment (stages/secrets.ts). */
+/** How secret references are checked against an environment (stages/inline-secrets.ts). */
 export type LoadOptions = SecretOptions;
 
 /** Loads a YAML file or a directory of *.yaml files. Never throws for bad input. */

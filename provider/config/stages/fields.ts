@@ -14,7 +14,7 @@ import { isSecretKey } from "../secrets";
 import { PathSegment, SourceFile, entries, isMap, isSeq, navigate, setOwn } from "../source";
 import { ORGANIZATION_KEYS, type RawOrganization } from "../structure";
 import { Reporter, shown } from "./report";
-import { type SecretOptions, memberKeyReadByFields, readSecretRef } from "./secrets";
+import { type SecretOptions, memberKeyReadByFields, readSecretRef } from "./inline-secrets";
 import type { RawConfig, RawOrganizationEntry } from "./structure";
 
 export interface CheckedMember {

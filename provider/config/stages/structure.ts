@@ -22,7 +22,7 @@ import { PathSegment, SourceFile, isMap, isSeq, navigate } from "../source";
 import type { RawDocument, RawOrganization } from "../structure";
 import type { Parsed } from "./parse";
 import { Reporter, shown } from "./report";
-import { credentialHint } from "./secrets";
+import { credentialHint } from "./inline-secrets";
 
 /** An organization entry whose structure passed, and where it is written. */
 export interface RawOrganizationEntry<Value = RawOrganization> {
