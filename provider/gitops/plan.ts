@@ -16,6 +16,7 @@ import * as organization from "../resources/handlers/organization";
 import * as profile from "../resources/handlers/profile";
 import * as members from "../resources/handlers/members";
 import { DEFAULT_MAX_DELETE_SHARE, percent } from "./guards";
+import { md } from "./render";
 
 export type PlanKind = "organization" | "profile" | "members" | "member";
 export type PlanAction = "create" | "adopt" | "update" | "replace" | "delete" | "release" | "same";
@@ -135,10 +136,6 @@ export function renderPlanText(plan: Plan): string {
     out.push(...s.lines.map((l) => `    ${l}`));
   }
   return `${out.map(escapeControls).join("\n")}\n`;
-}
-
-function md(text: string): string {
-  return escapeControls(text).replace(/[\\`*_|<>&[\]]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** A pull-request comment: the summary, a table of what changes, then the field changes per resource. */

@@ -76,8 +76,8 @@ export function renderDriftText(r: DriftReport): string {
   return `${out.map(escapeControls).join("\n")}\n`;
 }
 
-/** Markdown table cells and summaries: no pipes, no HTML, no line breaks from the API. */
-function md(text: string): string {
+/** Markdown table cells and summaries (drift's and plan's): no pipes, no HTML, no line breaks from the API. */
+export function md(text: string): string {
   return escapeControls(text).replace(/[\\`*_|<>&[\]]/g, (c) => `&#${c.charCodeAt(0)};`).replace(/\s+/g, " ");
 }
 

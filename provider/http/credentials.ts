@@ -192,6 +192,20 @@ function renewable(cache: Map<string, Cached>, key: string, obtain: () => Promis
 
 // ---- OAuth2 client credentials (RFC 6749 4.4) ----
 
+/** A token's lifetime from `expires_in` (seconds); without one, an hour (renewed early on a 401 anyway). */
+const lifetimeOf = (expiresIn: unknown): number => (typeof expiresIn === "number" && expiresIn > 0 ? expiresIn * 1000 : 3600_000);
+
+/** Sends the token as a bearer, and renews it once when the API answers 401. */
+function bearer(token: (renew: boolean) => Promise<string>): ClientAuth {
+  return {
+    headers: async () => ({ authorization: `Bearer ${await token(false)}` }),
+    onUnauthorized: async () => {
+      await token(true);
+      return true;
+    },
+  };
+}
+
 /** One token per credential for the whole process (every client of it shares it). */
 const tokens = new Map<string, Cached>();
 
@@ -226,18 +240,9 @@ function oauth2ClientCredentials(c: Extract<Credentials, { method: "oauth2-clien
         cause: new HttpStatusError(res.status, undefined, `POST ${c.tokenUrl}`),
       });
     }
-    const lifetimeMs = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in * 1000 : 3600_000;
-    return { value: body.access_token, lifetimeMs };
+    return { value: body.access_token, lifetimeMs: lifetimeOf(body.expires_in) };
   };
-  const token = renewable(tokens, key, exchange);
-
-  return {
-    headers: async () => ({ authorization: `Bearer ${await token(false)}` }),
-    onUnauthorized: async () => {
-      await token(true);
-      return true;
-    },
-  };
+  return bearer(renewable(tokens, key, exchange));
 }
 
 // ---- An API key exchanged for an access token (ZenML Pro: POST <endpoint>/auth/login, password=<key>) ----
@@ -287,16 +292,7 @@ function apiKeyExchange(c: Extract<Credentials, { method: "api-key-exchange" }>,
       });
     }
     // ZenML's keys give tokens of an hour; one without expires_in is kept an hour too (and renewed on a 401).
-    const lifetimeMs = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in * 1000 : 3600_000;
-    return { value: body.access_token, lifetimeMs };
+    return { value: body.access_token, lifetimeMs: lifetimeOf(body.expires_in) };
   };
-  const token = renewable(exchanged, key, exchange);
-
-  return {
-    headers: async () => ({ authorization: `Bearer ${await token(false)}` }),
-    onUnauthorized: async () => {
-      await token(true);
-      return true;
-    },
-  };
+  return bearer(renewable(exchanged, key, exchange));
 }

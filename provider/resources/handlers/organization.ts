@@ -12,7 +12,7 @@ import { v5 as uuidv5 } from "uuid";
 import type { ConnectionInputs } from "../runtime";
 import { backendContext, openCall, type BackendContext, type CallContext } from "../context";
 import { adoptionOwnership } from "./ownership";
-import { UNKNOWN_VALUE, changedUnlessUnknown, checkFailures, pickDeclared, type CheckFailure } from "./common";
+import { UNKNOWN_VALUE, checkFailures, pickDeclared, type CheckFailure } from "./common";
 
 export interface OrganizationInputs extends ConnectionInputs {
   /** Stable key of the organization in the desired state (its Pulumi resource name). */
