@@ -1,20 +1,24 @@
 // A wrong endpoint never empties the state and an answer that is not the vendor's is never taken
-// as one (issue 23, items 2 and 3), on every backend with the real engine: one small stack per
-// backend applied on the emulator, then the endpoint pointed at the hostile server
-// (test/support/hostile-server.ts). `pulumi refresh` against 404-everywhere fails and keeps every
-// resource; refresh, `orgform export`, `orgform drift` and `orgform plan --refresh` against an HTML
-// page each exit 1 within 30 s with one line naming the endpoint, no stack trace, no TypeError.
+// as one (issue 23, items 2 and 3), through the real engine and the CLI: a small stack applied on
+// the emulator, then the endpoint pointed at the hostile server (test/support/hostile-server.ts).
+// `pulumi refresh` against 404-everywhere fails and keeps every resource; refresh, `orgform export`,
+// `orgform drift` and `orgform plan --refresh` against an HTML page each exit 1 within 30 s with one
+// line naming the endpoint, no stack trace, no TypeError.
+//
+// What differs by vendor is whether its adapter recognises its own error shape: every read a
+// refresh, an export and a drift make (organizations, profiles, members, a credential exchange),
+// on every backend, is held to that in test/integration/hostile-server.test.ts. What is tested
+// here, that a failed read keeps the state and reaches the user as one line, is the handlers',
+// the engine's and the CLI's, the same for every vendor: it runs once, on a stack with every kind
+// of resource (an organization, its profile and its members).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BackendName } from "../../provider/core/backends";
 import { runOrgform } from "../support/cli";
 import { startHostileServer, type HostileServer } from "../support/hostile-server";
 import type { RunResult } from "./harness";
 import { orgformProject, type OrgformProject } from "./orgform-harness";
 
-/** Per backend: a desired state of one organization (with members where the vendor has them) and what it adopts. */
-const CASES: Record<BackendName, { yaml: string; seed?: Record<string, unknown> }> = {
-  cloudflare: {
-    yaml: `backend: cloudflare
+const backend = "cloudflare";
+const DESIRED = `backend: cloudflare
 organizations:
   - key: acme
     name: Acme Hostile
@@ -23,50 +27,7 @@ organizations:
       mode: authoritative
       items:
         - { email: cto@acme.example }
-`,
-  },
-  zenml: {
-    yaml: `backend: zenml
-organizations:
-  - key: acme
-    name: Acme Hostile
-    description: a small stack
-`,
-  },
-  commercelayer: {
-    yaml: `backend: commercelayer
-organizations:
-  - key: acme
-    name: Acme Hostile
-    region: eu-west-1
-    members:
-      mode: authoritative
-      items:
-        - { email: admin@acme.example, role: Admin }
-`,
-  },
-  cloudomation: {
-    yaml: `backend: cloudomation
-organizations:
-  - key: acme
-    adopt: { name: Acme }
-    city: Vienna
-`,
-    seed: { cloudomation: { organizations: [{ name: "Acme" }] } },
-  },
-  aiaengine: {
-    yaml: `backend: aiaengine
-organizations:
-  - key: acme
-    name: Acme Hostile
-    description: a small stack
-    members:
-      mode: authoritative
-      items:
-        - { email: lead@acme.example, role: OrgOwner }
-`,
-  },
-};
+`;
 
 const output = (r: RunResult) => r.stdout + r.stderr;
 /** Lines of a Node.js stack trace, or the traces the engine prints from the gRPC layer. */
@@ -78,7 +39,7 @@ beforeAll(async () => {
 });
 afterAll(async () => hostile?.close());
 
-describe.each(Object.keys(CASES) as BackendName[])("the %s backend pointed at a server that is not its API", { timeout: 600_000 }, (backend) => {
+describe("a stack pointed at a server that is not its API", { timeout: 600_000 }, () => {
   let p: OrgformProject;
   let managed: string[];
   const resources = async () =>
@@ -103,15 +64,14 @@ describe.each(Object.keys(CASES) as BackendName[])("the %s backend pointed at a 
   };
 
   beforeAll(async () => {
-    const c = CASES[backend];
-    p = await orgformProject(`hostile-${backend}`, c.yaml, { backend, emulator: c.seed ? { seed: c.seed } : {} });
+    p = await orgformProject(`hostile-${backend}`, DESIRED, { backend });
     await p.ws.pulumiOk(["up", "--yes", "--skip-preview"]);
     managed = await resources();
   }, 300_000);
   afterAll(async () => p?.close());
 
   it("keeps every resource in state when refresh meets 404 on every route (not the vendor's error shape)", async () => {
-    expect(managed.length).toBeGreaterThan(0);
+    expect(managed.map((urn) => urn.replace(/^.*::/, ""))).toEqual(["acme", "acme-members", "acme-profile"]);
     const r = await p.ws.pulumi(["refresh", "--yes", "--skip-preview"], { env: at("404") });
     expect(r.code, output(r)).not.toBe(0);
     expect(output(r)).toContain(hostile.endpoint("404"));
