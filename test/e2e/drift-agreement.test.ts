@@ -3,8 +3,10 @@
 // the same out-of-band edits, both name the same resources as changed, and no others. They share
 // the planners of provider/core/plan; this holds them to it. One project per backend: export the
 // seeded account, adopt it with `pulumi up` (which writes nothing), then every edit the backend's
-// capabilities allow is made at once, each on its own resource, and judged resource by resource;
-// `pulumi up --refresh` converges them, after which both find nothing again.
+// capabilities allow (a field, a member added to an authoritative set, a member's role, a profile
+// field, an organization moved, a declared role differing only in case) is made at once, each on
+// its own resource, and judged resource by resource; `pulumi up --refresh` converges them, after
+// which both find nothing again.
 import * as fs from "node:fs";
 import YAML from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,7 +16,7 @@ import type { BackendName } from "../../provider/core/backends";
 import { capabilitiesOf } from "../../provider/core/capabilities";
 import { memberRules } from "../../provider/core/plan/members";
 import { emulatorCredentials } from "../../scripts/emulator-credentials";
-import { accountSize, anAccount, aProfile, seedAccount } from "../support/accounts";
+import { accountSize, anAccount, aProfile, hasMemberRoles, liveRoles, seedAccount } from "../support/accounts";
 import { runOrgform } from "../support/cli";
 import { orgformProject, type OrgformProject } from "./orgform-harness";
 
@@ -151,12 +153,28 @@ describe.each(implementedVendors())("orgform drift and pulumi preview --refresh 
     expected.push(`organization ${root.key}`);
 
     // A member added to an authoritative set.
+    let intruderKey: string | undefined;
     if (caps.members.supported) {
       const target = doc.organizations.find((o: any) => o.members?.mode === "authoritative" && o.key !== roleCaseKey);
       expect(target, "an authoritative member set in the export (besides the one whose role case changed)").toBeDefined();
       if (!hasMembers(api)) throw new Error(`${backend} promises members`);
       const template = target.members.items[0];
       await api.addMember(target.adopt.id, template?.role !== undefined ? { email: "intruder@agree.example", role: template.role } : { email: "intruder@agree.example" });
+      intruderKey = target.key;
+      expected.push(`members ${target.key}`);
+    }
+
+    // A member's role changed, where members have roles: a member without the administrator role
+    // made one (demoting one could leave an organization without an administrator).
+    if (hasMemberRoles(backend)) {
+      const target = doc.organizations.find((o: any) => o.members?.items?.length > 1 && ![roleCaseKey, intruderKey].includes(o.key));
+      expect(target, "a third organization with members").toBeDefined();
+      if (!hasMembers(api) || !api.setMemberRole) throw new Error(`${backend} promises members with roles`);
+      const roles = await liveRoles(p.emulator, backend, target.adopt.id);
+      const declared = target.members.items.find((m: any) => m.role.toLowerCase() !== roles.admin.toLowerCase());
+      expect(declared, "a member who is not an administrator").toBeDefined();
+      const live = (await api.listMembers(target.adopt.id)).find((m) => m.email.toLowerCase() === declared.email.toLowerCase())!;
+      await api.setMemberRole(target.adopt.id, live.id, roles.admin);
       expected.push(`members ${target.key}`);
     }
 
