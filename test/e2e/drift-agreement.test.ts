@@ -3,8 +3,8 @@
 // the same out-of-band edits, both name the same resources as changed, and no others. They share
 // the planners of provider/core/plan; this holds them to it. One project per backend: export the
 // seeded account, adopt it with `pulumi up` (which writes nothing), then every edit the backend's
-// capabilities allow (a field, a member added to an authoritative set, a member's role, a profile
-// field, an organization moved, a declared role differing only in case) is made at once, each on
+// capabilities allow (a field, a member added to an authoritative set, a member's role, a member
+// removed, a profile field, an organization moved, a declared role differing only in case) is made at once, each on
 // its own resource, and judged resource by resource; `pulumi up --refresh` converges them, after
 // which both find nothing again.
 import * as fs from "node:fs";
@@ -166,6 +166,7 @@ describe.each(implementedVendors())("orgform drift and pulumi preview --refresh 
 
     // A member's role changed, where members have roles: a member without the administrator role
     // made one (demoting one could leave an organization without an administrator).
+    let roleChangedKey: string | undefined;
     if (hasMemberRoles(backend)) {
       const target = doc.organizations.find((o: any) => o.members?.items?.length > 1 && ![roleCaseKey, intruderKey].includes(o.key));
       expect(target, "a third organization with members").toBeDefined();
@@ -175,6 +176,18 @@ describe.each(implementedVendors())("orgform drift and pulumi preview --refresh 
       expect(declared, "a member who is not an administrator").toBeDefined();
       const live = (await api.listMembers(target.adopt.id)).find((m) => m.email.toLowerCase() === declared.email.toLowerCase())!;
       await api.setMemberRole(target.adopt.id, live.id, roles.admin);
+      roleChangedKey = target.key;
+      expected.push(`members ${target.key}`);
+    }
+
+    // A declared member removed out of band, from a member set no other edit touches.
+    if (caps.members.supported) {
+      const target = doc.organizations.find((o: any) => o.members?.items?.length > 0 && ![roleCaseKey, intruderKey, roleChangedKey].includes(o.key));
+      expect(target, "another organization with members").toBeDefined();
+      if (!hasMembers(api)) throw new Error(`${backend} promises members`);
+      const leaving = target.members.items[target.members.items.length - 1];
+      const live = (await api.listMembers(target.adopt.id)).find((m) => m.email.toLowerCase() === leaving.email.toLowerCase())!;
+      await api.removeMember(target.adopt.id, live.id);
       expected.push(`members ${target.key}`);
     }
 
