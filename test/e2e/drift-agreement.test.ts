@@ -122,11 +122,10 @@ describe.each(implementedVendors())("orgform drift and pulumi preview --refresh 
   }, STEP);
   afterAll(async () => p?.close());
 
-  it("adopts the exported account with pulumi up, writing nothing to the API; then both find nothing changed", async () => {
+  it("adopts the exported account with pulumi up, writing nothing to the API", async () => {
     await p.admin("DELETE", "/counters");
     await p.ws.pulumiOk(["up", "--yes", "--skip-preview"]);
     expect(await writes()).toEqual([]);
-    await agreeOn([]);
   }, STEP);
 
   it("agree, resource by resource, on every out-of-band edit the backend allows; up --refresh converges them all", async () => {
@@ -216,6 +215,7 @@ describe.each(implementedVendors())("orgform drift and pulumi preview --refresh 
       expected.push(`organization ${child.key}`);
     }
 
+    // Exactly the edited resources: an export the adoption left differing (a perpetual diff) shows here too.
     await agreeOn([...new Set(expected)].sort());
 
     await p.ws.pulumiOk(["up", "--refresh", "--yes", "--skip-preview"]);
