@@ -1,16 +1,16 @@
 // GitOps with the real engine: onboarding an existing account (export → validate → pulumi up
 // adopts everything and writes nothing → no changes), a field-by-field plan, orgform up and its
 // delete guard, the member guard through a plain `pulumi up`, and the CI shell script. One project
-// per backend is reused across the steps, so that the number of engine runs stays small.
+// is reused across the steps, so that the number of engine runs stays small.
 //
 // Export, plan, up and the guards are one code path for every vendor (provider/gitops, through the
-// Backend interface): the flow runs on two backends that differ where the flow does, members
-// without roles in a hierarchy with profiles (Cloudflare) and members with roles in a flat account
-// (AIA Engine). The guards and the CI script do not depend on the vendor at all: they run on the
-// first (the member guard of every backend with members: test/integration/member-guards.test.ts).
-// Per backend, what differs is tested elsewhere: the export of every backend in
-// test/integration/gitops.test.ts, its adoption by `pulumi up` writing nothing in
-// test/e2e/drift-agreement.test.ts (docs/testing.md).
+// Backend interface): the flow runs once, on the backend where it has the most to do (a hierarchy,
+// profiles, members, a leaf to release, organizations to delete). Per backend, what differs is
+// tested elsewhere: the export of every backend in test/integration/gitops.test.ts, its adoption by
+// `pulumi up` writing nothing and a member's role changed and converged in
+// test/e2e/drift-agreement.test.ts, the member guard in test/integration/member-guards.test.ts,
+// the plan's rendering of members added, removed and re-roled in test/unit/gitops/plan.test.ts
+// (docs/testing.md).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
@@ -22,12 +22,10 @@ import { repoRoot, runCommand, type RunResult } from "./harness";
 import { SECRETS, liveState, orgformProject, type OrgformProject } from "./orgform-harness";
 
 const STEP = 240_000;
-/** Two backends that differ where the flow does (see above); the first can delete organizations and has members. */
-const ONBOARDED: BackendName[] = ["cloudflare", "aiaengine"];
-/** Where the guards and the CI script run. */
-const WITH_GUARDS = ONBOARDED[0];
+/** The backend the flow runs on (see above): the steps below read its capabilities, not its name. */
+const backend: BackendName = "cloudflare";
 
-describe.each(ONBOARDED)("GitOps on %s with the real engine", (backend: BackendName) => {
+describe(`GitOps on ${backend} with the real engine`, () => {
   const account = anAccount(backend, Math.min(6, accountSize(backend)), "Onboard");
   const size = countOrganizations(account);
   let p: OrgformProject;
@@ -121,7 +119,7 @@ describe.each(ONBOARDED)("GitOps on %s with the real engine", (backend: BackendN
     if (released) expect(live.organizations.map((o) => o.id)).toContain(released.adopt.id); // released, not deleted
   }, STEP);
 
-  if (backend === WITH_GUARDS) it("orgform up refuses to delete more than 25% of the managed organizations, before touching anything", async () => {
+  it("orgform up refuses to delete more than 25% of the managed organizations, before touching anything", async () => {
     const doc = clone(exported);
     const doomed = doc.organizations.filter((o: any) => o.adopt.deleteOnRemove);
     expect(doomed).toHaveLength(2);
@@ -138,7 +136,7 @@ describe.each(ONBOARDED)("GitOps on %s with the real engine", (backend: BackendN
     writeDoc(exported);
   }, STEP);
 
-  if (backend === WITH_GUARDS) it("a plain pulumi up cannot empty an organization's members: the guard names the counts and the setting", async () => {
+  it("a plain pulumi up cannot empty an organization's members: the guard names the counts and the setting", async () => {
     const doc = clone(exported);
     const root = doc.organizations[0];
     const before = (await liveState(p)).members.length;
@@ -153,7 +151,7 @@ describe.each(ONBOARDED)("GitOps on %s with the real engine", (backend: BackendN
     writeDoc(exported);
   }, STEP);
 
-  if (backend === WITH_GUARDS) it("runs the CI shell script against the emulator: validate, plan, drift; the scheduled run fails on drift", async () => {
+  it("runs the CI shell script against the emulator: validate, plan, drift; the scheduled run fails on drift", async () => {
     const reports = path.join(p.ws.dir, "..", "reports");
     const env = { ...p.ws.env, ORGFORM: `${process.execPath} ${path.join(repoRoot, "bin", "orgform.js")}`, PULUMI_STACK: "e2e", ORGFORM_CONFIG: p.configFile, ORGFORM_REPORTS: reports };
     const script = path.join(repoRoot, "examples", "ci", "orgform-ci.sh");
