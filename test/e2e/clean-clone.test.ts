@@ -1,7 +1,10 @@
 // The README's own commands on a fresh clone: `git clone` of this repository into a temp dir, one
 // install, then `npm start` and `npm start -- examples/backends/<b>.yaml` for every backend, each
-// twice (applied, then no changes), as a newcomer types them: no passphrase set, the quickstart's
-// own .orgform/ database. Nothing is duplicated: the emulator's database is read at the end.
+// once, as a newcomer types them: no passphrase set, the quickstart's own .orgform/ database.
+// Nothing is duplicated: the emulator's database is read after each. Then what running each again
+// would report: every example's stack previews no changes with a refresh (what `npm start` runs
+// is `pulumi up --refresh`), and `npm start` itself, run again for the quickstart after all of
+// them, reports no changes.
 //
 // The install is the README's: `npm ci` in the clone (from the lockfile, the emulator workspace
 // linked and built by `prepare`; about 2 minutes, better-sqlite3 compiled from source, npm's cache
@@ -12,8 +15,9 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator } from "../../emulator";
+import { startEmulator, type StartedEmulator } from "../../emulator";
 import { implementedVendors } from "../../provider/backends";
+import { emulatorCredentialEnv } from "../../scripts/emulator-credentials";
 import { makeTempDir, pulumiBinDir, repoRoot, runCommand, type RunResult } from "./harness";
 
 const STEP = 10 * 60_000;
@@ -36,15 +40,44 @@ interface Held {
   members: Array<{ org_id: string; email: string }>;
 }
 
-/** What the clone's emulator database holds for a backend (read after the quickstart closed it). */
-async function held(backend: string): Promise<Held> {
+/** Runs `use` with an emulator over the clone's database (the quickstart closes its own after each run). */
+async function withCloneEmulator<T>(use: (emu: StartedEmulator) => Promise<T>): Promise<T> {
   const emu = await startEmulator({ port: 0, db: path.join(clone, ".orgform", "emulator.db") });
   try {
-    const res = await fetch(`${emu.url}/_admin/state?backend=${backend}`, { headers: { authorization: `Bearer ${emu.credentials.adminToken}` } });
-    return (await res.json()) as Held;
+    return await use(emu);
   } finally {
     await emu.close();
   }
+}
+
+/** What the clone's emulator database holds for a backend (read after the quickstart closed it). */
+function held(backend: string): Promise<Held> {
+  return withCloneEmulator(async (emu) => {
+    const res = await fetch(`${emu.url}/_admin/state?backend=${backend}`, { headers: { authorization: `Bearer ${emu.credentials.adminToken}` } });
+    return (await res.json()) as Held;
+  });
+}
+
+/**
+ * `pulumi preview --refresh --expect-no-changes` of one of the quickstart's stacks, in the
+ * environment `npm start` gives its `pulumi up --refresh` (scripts/quickstart.ts): what running
+ * that `npm start` again would do, without its build and its stack set-up.
+ */
+function previewOfStack(emu: StartedEmulator, backend: (typeof examples)[number]["backend"], stack: string): Promise<RunResult> {
+  const work = path.join(clone, ".orgform");
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${pulumiBinDir()}${path.delimiter}${process.env.PATH ?? ""}`,
+    PULUMI_BACKEND_URL: `file://${path.join(work, "state")}`,
+    PULUMI_HOME: path.join(work, "pulumi-home"),
+    PULUMI_CONFIG_PASSPHRASE: "orgform-quickstart",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    NO_COLOR: "1",
+    ORGFORM_ENDPOINT: emu.baseUrls[backend],
+    ...emulatorCredentialEnv(backend, emu),
+  };
+  return runCommand("pulumi", ["preview", "--refresh", "--expect-no-changes", "--stack", stack, "--non-interactive"], { cwd: clone, env });
 }
 
 function expectApplied(r: RunResult): void {
@@ -72,32 +105,47 @@ describe("the README's commands on a clean clone", () => {
     execFileSync("npm", ["ci", "--no-audit", "--no-fund", "--prefer-offline"], { cwd: clone, stdio: ["ignore", "ignore", "inherit"], timeout: STEP });
   }, STEP);
 
-  it("npm start applies the quickstart, then reports no changes", async () => {
+  it("npm start applies the quickstart", async () => {
     const first = await npmStart([]);
     expectApplied(first);
     expect(first.stdout).toMatch(/\+ \d+ created/);
     expect(first.stdout).toContain("Acme Group");
-    expectNoChanges(await npmStart([]));
     expectNothingTwice(await held("cloudflare"));
   }, STEP);
 
+  const applied: Record<string, Held> = {};
+  /** The stack each `npm start -- <config>` chose, as it said. */
+  const stacks: Record<string, string> = {};
   for (const { backend, config } of examples) {
-    it(`npm start -- ${config} applies it beside the quickstart, then reports no changes, nothing twice`, async () => {
+    it(`npm start -- ${config} applies it beside the quickstart, nothing twice`, async () => {
       expect(fs.existsSync(path.join(clone, config)), `${config} is not in the clone`).toBe(true);
       const first = await npmStart([config]);
       expectApplied(first);
       expect(first.stdout).toContain(`${backend} desired state ${config}`);
-      const after = await held(backend);
-      expectNoChanges(await npmStart([config]));
-      const again = await held(backend);
-      expectNothingTwice(again);
-      expect(again.organizations.map((o) => o.id).sort()).toEqual(after.organizations.map((o) => o.id).sort());
-      expect(again.members).toHaveLength(after.members.length);
+      stacks[backend] = first.stdout.match(/desired state \S+, stack (\S+)$/m)![1]!;
+      applied[backend] = await held(backend);
+      expectNothingTwice(applied[backend]);
     }, STEP);
   }
 
-  it("npm start still reports no changes for the quickstart after every backend's example", async () => {
+  it("previews no changes, with a refresh, for every backend's example stack: nothing would change running it again", async () => {
+    await withCloneEmulator(async (emu) => {
+      for (const { backend, config } of examples) {
+        const r = await previewOfStack(emu, backend, stacks[backend]!);
+        expect(r.code, `${config}:\n${r.stdout}${r.stderr}`).toBe(0);
+      }
+    });
+    // And nothing was created by looking.
+    for (const { backend } of examples) {
+      const again = await held(backend);
+      expect(again.organizations.map((o) => o.id).sort()).toEqual(applied[backend]!.organizations.map((o) => o.id).sort());
+      expect(again.members).toHaveLength(applied[backend]!.members.length);
+    }
+  }, STEP);
+
+  it("npm start, run again for the quickstart after every backend's example, reports no changes", async () => {
     expectNoChanges(await npmStart([]));
+    expectNothingTwice(await held("cloudflare"));
   }, STEP);
 
   it("shows Pulumi's own output when a step fails (a stack file holding another machine's encryption salt)", async () => {

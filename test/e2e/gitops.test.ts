@@ -21,7 +21,9 @@ describe("a GitOps repository that installs the packed orgform", () => {
     root = makeTempDir("gitops");
     const repo = path.join(root, "repo");
     fs.mkdirSync(path.join(repo, "orgs"), { recursive: true });
-    const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", root], { cwd: repoRoot, encoding: "utf8" }).trim().split("\n").pop()!;
+    // --ignore-scripts: `prepare` would rebuild dist/ (pretest built it) while files running
+    // beside this one load it.
+    const tarball = execFileSync("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", root], { cwd: repoRoot, encoding: "utf8" }).trim().split("\n").pop()!;
     fs.writeFileSync(
       path.join(repo, "package.json"),
       JSON.stringify(

@@ -1,29 +1,33 @@
 // A wrong endpoint never empties the state and an answer that is not the vendor's is never taken
-// as one (issue 23, items 2 and 3), on every backend with the real engine: each backend's example
-// applied on the emulator, then the endpoint pointed at the hostile server
-// (test/support/hostile-server.ts). `pulumi refresh` against 404-everywhere fails and keeps every
-// resource; refresh, `orgform export`, `orgform drift` and `orgform plan --refresh` against an HTML
-// page each exit 1 within 30 s with one line naming the endpoint, no stack trace, no TypeError.
-import * as fs from "node:fs";
-import * as path from "node:path";
+// as one (issue 23, items 2 and 3), through the real engine and the CLI: a small stack applied on
+// the emulator, then the endpoint pointed at the hostile server (test/support/hostile-server.ts).
+// `pulumi refresh` against 404-everywhere fails and keeps every resource; refresh, `orgform export`,
+// `orgform drift` and `orgform plan --refresh` against an HTML page each exit 1 within 30 s with one
+// line naming the endpoint, no stack trace, no TypeError.
+//
+// What differs by vendor is whether its adapter recognises its own error shape: every read a
+// refresh, an export and a drift make (organizations, profiles, members, a credential exchange),
+// on every backend, is held to that in test/integration/hostile-server.test.ts. What is tested
+// here, that a failed read keeps the state and reaches the user as one line, is the handlers',
+// the engine's and the CLI's, the same for every vendor: it runs once, on a stack with every kind
+// of resource (an organization, its profile and its members).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { implementedVendors } from "../../provider/backends";
-import type { BackendName } from "../../provider/core/backends";
-import { seedFor } from "../../scripts/quickstart";
 import { runOrgform } from "../support/cli";
 import { startHostileServer, type HostileServer } from "../support/hostile-server";
-import { repoRoot, type RunResult } from "./harness";
+import type { RunResult } from "./harness";
 import { orgformProject, type OrgformProject } from "./orgform-harness";
 
-/**
- * Per backend: its example (examples/backends/<backend>.yaml, what a newcomer applies first) and the
- * emulator seed it adopts from, where it has one; the endpoint comes from ORGFORM_ENDPOINT.
- */
-function caseOf(backend: BackendName): { yaml: string; seedFile?: string } {
-  const example = path.join(repoRoot, "examples", "backends", `${backend}.yaml`);
-  const seedFile = seedFor(example);
-  return { yaml: fs.readFileSync(example, "utf8"), ...(seedFile ? { seedFile } : {}) };
-}
+const backend = "cloudflare";
+const DESIRED = `backend: cloudflare
+organizations:
+  - key: acme
+    name: Acme Hostile
+    profile: { business_email: legal@acme.example }
+    members:
+      mode: authoritative
+      items:
+        - { email: cto@acme.example }
+`;
 
 const output = (r: RunResult) => r.stdout + r.stderr;
 /** Lines of a Node.js stack trace, or the traces the engine prints from the gRPC layer. */
@@ -35,7 +39,7 @@ beforeAll(async () => {
 });
 afterAll(async () => hostile?.close());
 
-describe.each(implementedVendors())("the %s backend pointed at a server that is not its API", { timeout: 600_000 }, (backend) => {
+describe("a stack pointed at a server that is not its API", { timeout: 600_000 }, () => {
   let p: OrgformProject;
   let managed: string[];
   const resources = async () =>
@@ -60,15 +64,14 @@ describe.each(implementedVendors())("the %s backend pointed at a server that is 
   };
 
   beforeAll(async () => {
-    const c = caseOf(backend);
-    p = await orgformProject(`hostile-${backend}`, c.yaml, { backend, emulator: c.seedFile ? { seedFile: c.seedFile } : {} });
+    p = await orgformProject(`hostile-${backend}`, DESIRED, { backend });
     await p.ws.pulumiOk(["up", "--yes", "--skip-preview"]);
     managed = await resources();
   }, 300_000);
   afterAll(async () => p?.close());
 
   it("keeps every resource in state when refresh meets 404 on every route (not the vendor's error shape)", async () => {
-    expect(managed.length).toBeGreaterThan(0);
+    expect(managed.map((urn) => urn.replace(/^.*::/, ""))).toEqual(["acme", "acme-members", "acme-profile"]);
     const r = await p.ws.pulumi(["refresh", "--yes", "--skip-preview"], { env: at("404") });
     expect(r.code, output(r)).not.toBe(0);
     expect(output(r)).toContain(hostile.endpoint("404"));

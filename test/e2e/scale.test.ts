@@ -1,11 +1,13 @@
 // At scale, on the real engine: what a deployment costs in API calls, counted by the emulator
 // (`/_admin/counters`). Small sizes, exact counts: a return to per-resource reads, or a read that
-// an earlier answer already gave, fails here. Timings are benchmarks (bench/), never tests.
+// an earlier answer already gave, fails here. Timings are benchmarks (bench/), never tests. That
+// out-of-band changes are still seen through the bulk list (a renamed organization, a changed
+// profile, a removed member) and converged is the drift agreement's, on Cloudflare among others.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stackYaml } from "../../bench/stack-config";
 import { emulatorCredentialEnv } from "../../scripts/emulator-credentials";
 import { runOrgform } from "../support/cli";
-import { liveState, orgformProject, type OrgformProject } from "./orgform-harness";
+import { orgformProject, type OrgformProject } from "./orgform-harness";
 
 const ORGS = 6;
 const MEMBERS = 3;
@@ -64,26 +66,5 @@ describe("API calls of a deployment, counted by the emulator", () => {
     const run = await runOrgform(["drift", "--config", p.configFile, "--quiet"], { env });
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(await callsByRoute(p)).toEqual(ONE_LIST_AND_A_MEMBER_LIST_EACH);
-  }, ENGINE_MINUTES);
-
-  it("still sees out-of-band changes through the bulk list: a renamed organization, a changed profile, a removed member", async () => {
-    const { organizations, members } = await liveState(p);
-    const first = organizations.find((o) => o.name === "ORG 00000")!;
-    const second = organizations.find((o) => o.name === "ORG 00001")!;
-    await p.api("PUT", `/organizations/${first.id}`, { name: "Renamed Elsewhere", profile: first.document.profile });
-    await p.api("PUT", `/organizations/${second.id}/profile`, { ...second.document.profile, business_name: "Changed Elsewhere" });
-    const leaving = members.find((m) => m.org_id === second.id)!;
-    await p.api("DELETE", `/organizations/${second.id}/members/${leaving.id}`);
-    const drift = await p.ws.pulumi(["preview", "--refresh", "--expect-no-changes", "--diff"]);
-    expect(drift.code).not.toBe(0);
-    expect(drift.stdout).toMatch(/Renamed Elsewhere/);
-    expect(drift.stdout).toMatch(/Changed Elsewhere/);
-    expect(drift.stdout).toContain(leaving.email);
-    // `pulumi up --refresh` converges them back.
-    await p.ws.pulumiOk(["up", "--yes", "--skip-preview", "--refresh"]);
-    await p.ws.pulumiOk(["preview", "--refresh", "--expect-no-changes"]);
-    const after = await liveState(p);
-    expect(after.organizations.find((o) => o.id === first.id)?.name).toBe("ORG 00000");
-    expect(after.members).toHaveLength(ORGS * MEMBERS);
   }, ENGINE_MINUTES);
 });

@@ -109,7 +109,8 @@ describe("orgform emulator (CLI)", () => {
       });
       expect(seeded.status).toBe(201);
       expect((await call(admin, "DELETE", "/tokens/cli-log-secret-token", { auth: { bearer: "orgform-admin-token" } })).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 200)); // the log line of the last answer
+      // The log line of the last answer comes when the child writes it: waited for, not guessed (a loaded machine is slow).
+      for (let waited = 0; !run.stdout().includes("/_admin/tokens/") && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
       expect(run.stdout()).toContain('"url":"/_admin/tokens/<redacted>"');
       expect(run.stdout()).not.toContain("cli-log-secret-token");
     } finally {

@@ -127,7 +127,7 @@ describe.each(implementedVendors())("every declarable field of %s", (backendName
     await expectWire(orgSchema, next);
   });
 
-  it.skipIf(!caps.profile.supported)("profile: every declarable field", async () => {
+  if (caps.profile.supported) it("profile: every declarable field", async () => {
     const schema = schemaFor(backendName, "profile");
     if (!hasProfiles(backend)) throw new Error(`${backendName} promises a profile but has no ProfileAbility`);
     const { org } = await anOrganization("profile");
@@ -142,7 +142,7 @@ describe.each(implementedVendors())("every declarable field of %s", (backendName
     await expectWire(schema, second);
   });
 
-  it.skipIf(!caps.members.supported || !hasSchema(backendName, "member"))("member: email and every role value (where members have roles)", async () => {
+  if (caps.members.supported && hasSchema(backendName, "member")) it("member: email and every role value (where members have roles)", async () => {
     const schema = schemaFor(backendName, "member");
     if (!hasMembers(backend)) throw new Error(`${backendName} promises members but has no MemberAbility`);
     const { org } = await anOrganization("member");

@@ -235,7 +235,7 @@ describe.each(dialects)("the %s dialect, against hostile requests", (name, diale
       expect((await admin("POST", "/tokens", { org_id: orgId, dialect: name, token: issued.token })).status).toBe(400);
     });
 
-    it.skipIf(dialects.length < 2)("refuses its scoped tokens in every other dialect (401 in that dialect's shape)", async () => {
+    if (dialects.length >= 2) it("refuses its scoped tokens in every other dialect (401 in that dialect's shape)", async () => {
       const orgId = await seedOne();
       const { token } = (await admin("POST", "/tokens", { org_id: orgId, dialect: name })).body;
       for (const [, other] of dialects.filter(([n]) => n !== name)) {

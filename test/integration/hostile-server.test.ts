@@ -1,4 +1,4 @@
-// Every backend's reads (adapter get and list, members where it has them) against answers that are
+// Every backend's reads (adapter get and list, profiles and members where it has them) against answers that are
 // not the vendor's (test/support/hostile-server.ts): an HTML page, 404 to every route in no vendor's
 // shape, JSON of another shape, a server that never answers, and the emulator itself under a wrong
 // base path (404 in the vendor's shape, but "no such route"). Each is one error naming the endpoint
@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type StartedEmulator } from "../../emulator";
 import { implementedVendors, openBackend } from "../../provider/backends";
-import { hasMembers, type FullBackend } from "../../provider/backends/types";
+import { hasMembers, hasProfiles, type FullBackend } from "../../provider/backends/types";
 import type { Connection } from "../../provider/config/connection";
 import type { BackendName } from "../../provider/core/backends";
 import { OrgformError } from "../../provider/core/errors";
@@ -38,6 +38,7 @@ async function reads(api: FullBackend): Promise<Record<string, PromiseSettledRes
     getOrganization: () => api.getOrganization(ID),
     findOrganizations: () => api.findOrganizations({}),
     ...(api.listAllOrganizations ? { listAllOrganizations: () => api.listAllOrganizations!() } : {}),
+    ...(hasProfiles(api) ? { getProfile: () => api.getProfile(ID) } : {}),
     ...(hasMembers(api) ? { listMembers: () => api.listMembers(ID) } : {}),
   };
   const settled = await Promise.allSettled(Object.values(calls).map((c) => c()));

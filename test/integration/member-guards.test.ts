@@ -80,7 +80,7 @@ describe.each(WITH_MEMBERS)("member guard rails on %s", (backend: BackendName) =
   });
 
   // Where roles belong to each organization, every one has an administrator role and another (the vendor's standard roles).
-  it.skipIf(!hasMemberRoles(backend) || (hasFixedRoles(backend) && rolesOf(backend).admin === rolesOf(backend).other))("refuses to demote the last administrator (where members have roles)", async () => {
+  if (hasMemberRoles(backend) && !(hasFixedRoles(backend) && rolesOf(backend).admin === rolesOf(backend).other)) it("refuses to demote the last administrator (where members have roles)", async () => {
     const { inputs, outs, seeded, roles: maybe } = await aMemberSet(3);
     const roles = maybe!;
     expect(roles.other).not.toBe(roles.admin);

@@ -104,7 +104,7 @@ describe.each(ROLELESS)("members without roles on %s", (backend: BackendName) =>
     expect(members.checkOne({ backend, organizationId: one.organizationId, email: one.email, role: "Member" })[0]?.property).toBe("role");
   });
 
-  it.skipIf(inactive === undefined)("re-creates a declared member whose membership is not in force (delete, then add), and leaves an undeclared one alone", async () => {
+  if (inactive !== undefined) it("re-creates a declared member whose membership is not in force (delete, then add), and leaves an undeclared one alone", async () => {
     const organizationId = await anOrganization(["ada@cancel.example"]);
     const b = api();
     const [ada] = await b.listMembers(organizationId);
