@@ -68,6 +68,15 @@ function memberSecretsOf(items: MemberDecl[]): pulumi.Output<Record<string, Reco
   return Object.keys(byEmail).length ? pulumi.secret(pulumi.output(byEmail)) : undefined;
 }
 
+/**
+ * The organization's id for what hangs off it (a child's parent, its profile, its members): the
+ * resource's Pulumi id, which is the organization id. Unlike the `organizationId` output it stays
+ * known in a preview while the organization is updated (an update keeps the id), so a preview
+ * still compares a child's parent, and a profile's or members' organization, instead of seeing an
+ * unknown value. It is unknown only where the organization is created or replaced.
+ */
+const organizationIdOf = (organization: Organization): pulumi.Output<string> => organization.id;
+
 const aliasesOf = (o: OrganizationDecl, suffix = "") => o.previousKeys.map((k) => ({ name: `${k}${suffix}` }));
 
 export function declareOrganizations(config: Config): Record<string, DeclaredOrganization> {
@@ -80,7 +89,7 @@ export function declareOrganizations(config: Config): Record<string, DeclaredOrg
         ? undefined // an adopted org keeps its parent unless one is declared
         : null
       : "key" in o.parent
-        ? declared[o.parent.key].organization.organizationId
+        ? organizationIdOf(declared[o.parent.key].organization)
         : o.parent.id;
     const organization = new Organization(
       o.key,
@@ -97,7 +106,7 @@ export function declareOrganizations(config: Config): Record<string, DeclaredOrg
     if (o.profile && caps.profile.supported) {
       entry.profile = new OrganizationProfile(
         `${o.key}-profile`,
-        { ...connection, organizationId: organization.organizationId, fields: o.profile },
+        { ...connection, organizationId: organizationIdOf(organization), fields: o.profile },
         { aliases: aliasesOf(o, "-profile") },
       );
     }
@@ -107,7 +116,7 @@ export function declareOrganizations(config: Config): Record<string, DeclaredOrg
         `${o.key}-members`,
         {
           ...connection,
-          organizationId: organization.organizationId,
+          organizationId: organizationIdOf(organization),
           mode: o.members.mode,
           members: o.members.items.map((m) => (m.role !== undefined ? { email: m.email, role: m.role } : { email: m.email })),
           ...(o.members.minAdmins !== undefined ? { minAdmins: o.members.minAdmins } : {}),

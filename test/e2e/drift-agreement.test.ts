@@ -204,11 +204,12 @@ describe.each(implementedVendors())("orgform drift and pulumi preview --refresh 
       expected.push(`profile ${target.key}`);
     }
 
-    // An organization moved out of band, under one outside its subtree. Its declared parent is not
-    // the renamed root: a preview cannot know the id of a parent it is updating (the provider then
-    // compares the parent as unchanged), so it would see this move only when it is applied.
+    // An organization moved out of band, under one outside its subtree: a child of the renamed root
+    // where there is one, so the preview must compare a parent that it is updating in the same run
+    // (its id stays known: the program passes the parent's resource id, not an output of its update).
     if (caps.hierarchy.supported && caps.hierarchy.reparent) {
-      const child = others.find((o: any) => o.parent && o.parent !== root.key);
+      const child = others.find((o: any) => o.parent === root.key);
+      expect(child, "a child of the renamed root in the export").toBeDefined();
       const below = (o: any): boolean => !!o.parent && (o.parent === child?.key || below(doc.organizations.find((x: any) => x.key === o.parent)));
       const elsewhere = doc.organizations.find((o: any) => o.key !== child?.parent && o.key !== child?.key && !below(o));
       expect(child && elsewhere, "a sub-organization and another organization outside its subtree").toBeTruthy();

@@ -284,7 +284,9 @@ export interface DiffAnswer {
 export function diff(olds: OrganizationOutputs, news: OrganizationInputs): DiffAnswer {
   const known = backendContext(news.backend);
   const caps = known.capabilities;
-  // A parent being updated has an unknown id during a preview: it keeps its id, so no move.
+  // A parent id is unknown in a preview only where that parent is created or replaced (the program
+  // passes the parent's resource id, known through an update): compared as unchanged then, and
+  // diffed again by the engine with the real id when it applies.
   const plan = planFor(known, news, { fields: olds.live ?? olds.fields ?? {}, parentId: olds.liveParentId ?? null }, previousImportOnly(known.schemas.organization, olds));
   const fieldDiff = plan.fields;
   if (olds.backend === news.backend) refuseCreateOnly(caps.displayName, news, olds.organizationId, fieldDiff);
