@@ -1,22 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { aProfile, codeOf, startTestEmulator, type TestEmulator } from "./helpers";
+import { describe, expect, it } from "vitest";
+import { aProfile, codeOf, useTestEmulator } from "./helpers";
 
 /**
  * The emulator's audit log (every successful write, naming the credential's actor) through
  * Cloudflare's `GET /organizations/{id}/logs/audit` and `…/{audit_id}/history`, in the SDKs' shape.
  */
 
-let emu: TestEmulator;
-
-beforeAll(async () => {
-  emu = await startTestEmulator();
-});
-afterAll(async () => {
-  await emu.close();
-});
-beforeEach(async () => {
-  await emu.admin("POST", "/reset");
-});
+const emu = useTestEmulator();
 
 const WINDOW = "since=2000-01-01&before=2100-01-01";
 const log = (orgId: string, extra = "", auth?: { bearer: string }) => emu.api("GET", `/organizations/${orgId}/logs/audit?${WINDOW}${extra}`, auth ? { auth } : {});

@@ -4,19 +4,10 @@
  * and a path parameter over the router's limit. What every dialect refuses alike is in
  * hostile-requests.test.ts.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { anOrganization, codeOf, startTestEmulator, type TestEmulator } from "./helpers";
+import { beforeEach, describe, expect, it } from "vitest";
+import { anOrganization, codeOf, useTestEmulator } from "./helpers";
 
-let emu: TestEmulator;
-beforeAll(async () => {
-  emu = await startTestEmulator();
-});
-afterAll(async () => {
-  await emu.close();
-});
-beforeEach(async () => {
-  await emu.admin("POST", "/reset");
-});
+const emu = useTestEmulator();
 
 const storedNames = async (): Promise<string[]> => (await emu.admin("GET", "/state?backend=cloudflare")).body.organizations.map((o: { name: string }) => o.name);
 

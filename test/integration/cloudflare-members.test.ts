@@ -1,22 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { codeOf, startTestEmulator, type TestEmulator } from "./helpers";
+import { beforeEach, describe, expect, it } from "vitest";
+import { codeOf, useTestEmulator } from "./helpers";
 
 /**
  * The Cloudflare dialect's members on the public Organizations Members API, as the official Go SDK
  * (cloudflare-go/v7 v7.9.0, organizations/member.go) sends and reads it: no roles, no update.
  */
 
-let emu: TestEmulator;
+const emu = useTestEmulator();
 let org: { id: string };
-
-beforeAll(async () => {
-  emu = await startTestEmulator();
-});
-afterAll(async () => {
-  await emu.close();
-});
 beforeEach(async () => {
-  await emu.admin("POST", "/reset");
   org = await emu.org({ name: "Acme" });
 });
 

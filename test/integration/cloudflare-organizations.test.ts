@@ -1,16 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { aProfile, codeOf, startTestEmulator, type TestEmulator } from "./helpers";
+import { describe, expect, it } from "vitest";
+import { aProfile, codeOf, useTestEmulator, type TestEmulator } from "./helpers";
 
-let emu: TestEmulator;
-beforeAll(async () => {
-  emu = await startTestEmulator();
-});
-afterAll(async () => {
-  await emu.close();
-});
-beforeEach(async () => {
-  await emu.admin("POST", "/reset");
-});
+const emu = useTestEmulator();
 
 describe("Cloudflare organizations: CRUD", () => {
   it("creates an organization and fills the server-owned fields", async () => {

@@ -1,17 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseFaultSpec } from "../../emulator/faults";
-import { codeOf, startTestEmulator, type TestEmulator } from "./helpers";
+import { codeOf, useTestEmulator } from "./helpers";
 
-let emu: TestEmulator;
-beforeAll(async () => {
-  emu = await startTestEmulator();
-});
-afterAll(async () => {
-  await emu.close();
-});
-beforeEach(async () => {
-  await emu.admin("POST", "/reset");
-});
+const emu = useTestEmulator();
 
 const setFaults = async (spec: string, seed?: number) => {
   const res = await emu.admin("PUT", "/faults", { spec, ...(seed !== undefined ? { seed } : {}) });

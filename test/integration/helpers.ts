@@ -1,6 +1,6 @@
 import { startEmulator, type StartOptions, type StartedEmulator } from "../../emulator";
 import { DEFAULT_CREDENTIALS } from "../../emulator/types";
-import { expect } from "vitest";
+import { afterAll, beforeAll, beforeEach, expect } from "vitest";
 import { OrgformError } from "../../provider/core/errors";
 
 /** Helpers of the emulator's integration tests: real HTTP on 127.0.0.1, random port. */
@@ -61,6 +61,24 @@ export interface TestEmulator extends StartedEmulator {
   org(fields: { name: string; parent?: string; profile?: Record<string, string> }): Promise<any>;
   /** Adds a member as the public API takes it (`{member: {user: {email}, status?}}`) and returns the answer. */
   addMember<T = any>(orgId: string, email: string, status?: string, opts?: { auth?: Auth }): Promise<Answer<T>>;
+}
+
+/**
+ * One emulator for a test file: started before its tests, closed after them, its data reset before
+ * each test. The object is filled in place once it has started, so it is usable from the first test.
+ */
+export function useTestEmulator(options: StartOptions = {}): TestEmulator {
+  const emu = {} as TestEmulator;
+  beforeAll(async () => {
+    Object.assign(emu, await startTestEmulator(options));
+  });
+  afterAll(async () => {
+    await emu.close();
+  });
+  beforeEach(async () => {
+    await emu.admin("POST", "/reset");
+  });
+  return emu;
 }
 
 export async function startTestEmulator(options: StartOptions = {}): Promise<TestEmulator> {
