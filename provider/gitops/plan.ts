@@ -16,7 +16,7 @@ import * as organization from "../resources/handlers/organization";
 import * as profile from "../resources/handlers/profile";
 import * as members from "../resources/handlers/members";
 import { DEFAULT_MAX_DELETE_SHARE, percent } from "./guards";
-import { md } from "./render";
+import { markdownText } from "./render";
 
 export type PlanKind = "organization" | "profile" | "members" | "member";
 export type PlanAction = "create" | "adopt" | "update" | "replace" | "delete" | "release" | "same";
@@ -140,13 +140,13 @@ export function renderPlanText(plan: Plan): string {
 
 /** A pull-request comment: the summary, a table of what changes, then the field changes per resource. */
 export function renderPlanMarkdown(plan: Plan): string {
-  const out = [`### orgform plan (${md(plan.stack)})`, "", `**${md(planSummary(plan))}**`];
+  const out = [`### orgform plan (${markdownText(plan.stack)})`, "", `**${markdownText(planSummary(plan))}**`];
   const changing = plan.steps.filter((s) => s.action !== "same");
   if (changing.length) {
     out.push("", "| resource | kind | action |", "| --- | --- | --- |");
-    for (const s of changing) out.push(`| <code>${md(s.name)}</code> | ${s.kind} | ${VERB[s.action]} |`);
+    for (const s of changing) out.push(`| <code>${markdownText(s.name)}</code> | ${s.kind} | ${VERB[s.action]} |`);
     for (const s of changing.filter((c) => c.lines.length)) {
-      out.push("", "<details>", `<summary><code>${md(s.name)}</code>: ${VERB[s.action]}</summary>`, "", "```diff");
+      out.push("", "<details>", `<summary><code>${markdownText(s.name)}</code>: ${VERB[s.action]}</summary>`, "", "```diff");
       out.push(...s.lines.map((l) => escapeControls(l).replace(/```/g, "`\u200b``")));
       out.push("```", "", "</details>");
     }

@@ -77,7 +77,7 @@ export function renderDriftText(r: DriftReport): string {
 }
 
 /** Markdown table cells and summaries (drift's and plan's): no pipes, no HTML, no line breaks from the API. */
-export function md(text: string): string {
+export function markdownText(text: string): string {
   return escapeControls(text).replace(/[\\`*_|<>&[\]]/g, (c) => `&#${c.charCodeAt(0)};`).replace(/\s+/g, " ");
 }
 
@@ -89,7 +89,7 @@ function memberCell(m?: MemberDrift): string {
 
 /** A pull-request comment: a summary table, then collapsible details per organization. */
 export function renderDriftMarkdown(r: DriftReport): string {
-  const out = [`### orgform drift (${r.backend})`, "", `**${md(summaryLine(r))}**`];
+  const out = [`### orgform drift (${r.backend})`, "", `**${markdownText(summaryLine(r))}**`];
   const drifted = r.organizations.filter((o) => o.state !== "in-sync");
   if (drifted.length) {
     // The "changed by" column only where the vendor's audit log named someone.
@@ -97,11 +97,11 @@ export function renderDriftMarkdown(r: DriftReport): string {
     out.push("", `| organization | id | state | fields | profile | members |${who ? " changed by |" : ""}`, `| --- | --- | --- | --- | --- | --- |${who ? " --- |" : ""}`);
     for (const o of drifted) {
       const fields = o.fields.length + (o.parent ? 1 : 0);
-      const by = who ? ` ${o.lastChange ? `${md(o.lastChange.actor)}, ${md(o.lastChange.time)}` : ""} |` : "";
-      out.push(`| ${o.key ? `<code>${md(o.key)}</code> ` : ""}${md(o.name)} | ${o.id ? `<code>${md(o.id)}</code>` : ""} | ${o.state} | ${fields || ""} | ${o.profile.length || ""} | ${memberCell(o.members)} |${by}`);
+      const by = who ? ` ${o.lastChange ? `${markdownText(o.lastChange.actor)}, ${markdownText(o.lastChange.time)}` : ""} |` : "";
+      out.push(`| ${o.key ? `<code>${markdownText(o.key)}</code> ` : ""}${markdownText(o.name)} | ${o.id ? `<code>${markdownText(o.id)}</code>` : ""} | ${o.state} | ${fields || ""} | ${o.profile.length || ""} | ${memberCell(o.members)} |${by}`);
     }
     for (const o of drifted.filter((d) => d.state === "changed")) {
-      out.push("", "<details>", `<summary>${o.key ? `<code>${md(o.key)}</code> ` : ""}${md(o.name)}: ${o.state}</summary>`, "", "```diff");
+      out.push("", "<details>", `<summary>${o.key ? `<code>${markdownText(o.key)}</code> ` : ""}${markdownText(o.name)}: ${o.state}</summary>`, "", "```diff");
       out.push(...detailLines(o).map((l) => escapeControls(l).replace(/```/g, "`\u200b``")));
       out.push("```", "", "</details>");
     }
