@@ -13,9 +13,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { BackendName } from "../core/backends";
 import { capabilitiesOf } from "../core/capabilities";
-import { type ResourceSchema, schemaFor } from "../core/schema";
 import { type Diagnostic, type DiagnosticCode, hasErrors, sortDiagnostics } from "./diagnostics";
 import type { Config } from "./model";
 import { withDefaults } from "./stages/defaults";
@@ -141,9 +139,4 @@ export function loadConfigSources(inputs: readonly InlineSource[], options: Load
 
 function fileDiagnostic(file: string, code: DiagnosticCode, message: string): Diagnostic {
   return { file, line: 1, column: 1, path: "", code, message, severity: "error" };
-}
-
-/** The schemas a config file's organizations are validated with (for docs and the config schema). */
-export function organizationSchemaOf(backend: BackendName): ResourceSchema {
-  return schemaFor(backend, "organization");
 }

@@ -76,11 +76,6 @@ export function capabilitiesOf(backend: BackendName): Capabilities {
   return caps;
 }
 
-/** Every backend's matrix, in BACKENDS order. */
-export function allCapabilities(): Capabilities[] {
-  return BACKENDS.map((b) => capabilitiesOf(b));
-}
-
 export type UpdateSemantics = UpdateCapability["semantics"];
 
 /**
